@@ -1,0 +1,183 @@
+//! Facts: what the readers found, with no trace of the file format they came from.
+//!
+//! A reader turns a file into facts (an image reference, a package requirement, a
+//! function-hub reference, a function declaration, a declared client version, or a
+//! problem reading the file). Rules judge facts and never look at a file format;
+//! readers know formats and never judge. That split is what lets a new file kind get
+//! every rule for free, and a new rule apply to every file kind.
+
+pub mod hub_ref;
+pub mod image_ref;
+pub mod requirement;
+
+use crate::span::Span;
+pub use hub_ref::HubRef;
+pub use image_ref::ImageRef;
+pub use requirement::PackageFact;
+
+/// Where a fact stands in its file, in the terms a user recognises.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The bytes of the value as written (quotes included when it is quoted).
+    pub span: Span,
+    /// The bytes whose text is exactly the value, when there are such bytes
+    /// (a plain or simply quoted scalar, a string literal without escapes). Fixes
+    /// edit only inside this span; without it no fix is offered.
+    pub edit_span: Option<Span>,
+    /// The field or construct the value came from (`spec.image`, `spec.functions[2].image`).
+    pub field: String,
+    /// The name of the MLRun function the fact belongs to, when known.
+    pub function: Option<String>,
+}
+
+impl Origin {
+    pub fn new(span: Span, edit_span: Option<Span>, field: impl Into<String>) -> Self {
+        Self {
+            span,
+            edit_span,
+            field: field.into(),
+            function: None,
+        }
+    }
+
+    pub fn with_function(mut self, function: Option<String>) -> Self {
+        self.function = function;
+        self
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fact {
+    Image(ImageFact),
+    Package(PackageFact),
+    HubRef(HubRefFact),
+    Function(FunctionFact),
+    ClientVersion(ClientVersionFact),
+    Problem(Problem),
+}
+
+impl Fact {
+    pub fn origin(&self) -> &Origin {
+        match self {
+            Fact::Image(f) => &f.origin,
+            Fact::Package(f) => &f.origin,
+            Fact::HubRef(f) => &f.origin,
+            Fact::Function(f) => &f.origin,
+            Fact::ClientVersion(f) => &f.origin,
+            Fact::Problem(f) => &f.origin,
+        }
+    }
+}
+
+/// An image reference in a field that names a container image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageFact {
+    pub origin: Origin,
+    pub value: ImageValue,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageValue {
+    /// A literal reference, judged as written.
+    Literal(ImageRef),
+    /// A reference that is only known when something runs: a variable, an f-string,
+    /// a `{placeholder}` or `${VAR}` in the text, a Dockerfile `ARG` with no default.
+    Unverifiable {
+        /// The text as written (or the expression's source).
+        text: String,
+        /// What makes it unknowable, in a few words ("a Python variable").
+        reason: String,
+    },
+}
+
+impl ImageFact {
+    /// The fact for a string value written in a file, or `None` when the string is
+    /// empty (an empty image field names no image: see [`FunctionFact`]).
+    /// `${VAR}`, `$VAR` and `{placeholder}` in the text make it unverifiable.
+    pub fn from_text(text: &str, origin: Origin) -> Option<Self> {
+        let value = match template_marker(text) {
+            Some(reason) => ImageValue::Unverifiable {
+                text: text.trim().to_string(),
+                reason: reason.to_string(),
+            },
+            None => ImageValue::Literal(ImageRef::parse(text)?),
+        };
+        Some(Self { origin, value })
+    }
+}
+
+/// Why a string is a template rather than a literal, if it is one.
+pub fn template_marker(text: &str) -> Option<&'static str> {
+    if text.contains("${") || text.contains("$(") {
+        Some("a `${...}` variable")
+    } else if text
+        .split('$')
+        .skip(1)
+        .any(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+    {
+        Some("a `$VARIABLE`")
+    } else if let Some(open) = text.find('{') {
+        text[open..]
+            .contains('}')
+            .then_some("a `{placeholder}`")
+    } else {
+        None
+    }
+}
+
+/// A reference to a function in the MLRun function hub (`hub://name[:tag]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HubRefFact {
+    pub origin: Origin,
+    pub reference: HubRef,
+}
+
+/// A declared MLRun function, with whether the declaration names any image for it.
+/// Judged by MLR107: a function with no image runs on its kind's default MLRun
+/// image, tagged from whichever client submits it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionFact {
+    pub origin: Origin,
+    pub kind: Option<String>,
+    /// Whether the declaration names a run image, a build base image or a build target.
+    pub names_image: bool,
+}
+
+/// An MLRun client version declared by the file itself (a hub item's `mlrunVersion`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientVersionFact {
+    pub origin: Origin,
+    pub version: String,
+}
+
+/// A reason a file, or a part of it, could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub origin: Origin,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file (or a line of it) is not valid in its format.
+    Parse,
+    /// An include (`-r`, `-c`, `requirements_file`) names a missing file.
+    IncludeNotFound,
+    /// The file was not checked at all (too large, not UTF-8, unreadable, too deep).
+    Skipped,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_are_recognised() {
+        assert_eq!(template_marker("mlrun/mlrun:{version}"), Some("a `{placeholder}`"));
+        assert_eq!(template_marker("${IMAGE}"), Some("a `${...}` variable"));
+        assert_eq!(template_marker("repo/app:$TAG"), Some("a `$VARIABLE`"));
+        assert_eq!(template_marker("mlrun/mlrun:1.6.4"), None);
+        assert_eq!(template_marker("weird$"), None);
+    }
+}

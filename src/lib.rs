@@ -1,0 +1,10 @@
+//! mlrun-lint: finds unpinned container images and packages in MLRun projects.
+//!
+//! Data flows one way: [`discover`] files → [`sources`] read each into [`facts`] →
+//! [`rules`] judge facts → [`diagnostic`]s (with fixes) → reporters.
+
+pub mod diagnostic;
+pub mod facts;
+pub mod rules;
+pub mod sources;
+pub mod span;

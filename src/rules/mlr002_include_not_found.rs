@@ -1,0 +1,27 @@
+//! MLR002 include-not-found: `-r`, `-c` or `requirements_file` naming a missing file.
+
+use super::{Rule, Scope};
+use crate::diagnostic::{Finding, Severity};
+use crate::facts::{Fact, ProblemKind};
+
+pub const RULE: Rule = Rule {
+    code: "MLR002",
+    name: "include-not-found",
+    severity: Severity::Error,
+    enabled_by_default: true,
+    summary: "`-r`/`-c`/`requirements_file` naming a file that does not exist",
+    page: include_str!("../../rules/MLR002-include-not-found.md"),
+    check,
+};
+
+fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
+    match fact {
+        Fact::Problem(problem) if problem.kind == ProblemKind::IncludeNotFound => Some(Finding {
+            span: problem.origin.span,
+            message: problem.message.clone(),
+            help: Some("correct the path (it is resolved relative to the file that names it) or add the file".into()),
+            fix: None,
+        }),
+        _ => None,
+    }
+}
