@@ -1,6 +1,7 @@
 //! What rules say about facts: diagnostics, their severity, and their fixes.
 
-use crate::span::Span;
+use crate::span::{LineColumn, LineIndex, Span};
+use std::sync::Arc;
 use serde::Serialize;
 
 /// How serious a finding is. Ordered so that `Error > Warning > Info`.
@@ -76,4 +77,32 @@ pub struct Diagnostic {
     pub message: String,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+}
+
+/// One checked file: its text as read and what was found in it, sorted by position.
+#[derive(Clone, Debug)]
+pub struct FileDiagnostics {
+    /// The path as shown to the user: relative to the working directory when under
+    /// it, with `/` separators.
+    pub path: String,
+    pub text: Arc<str>,
+    pub lines: LineIndex,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileDiagnostics {
+    pub fn new(path: String, text: Arc<str>, diagnostics: Vec<Diagnostic>) -> Self {
+        let lines = LineIndex::new(&text);
+        Self {
+            path,
+            text,
+            lines,
+            diagnostics,
+        }
+    }
+
+    /// The 1-based line and character column of a byte offset in this file.
+    pub fn position(&self, offset: usize) -> LineColumn {
+        self.lines.line_column(&self.text, offset)
+    }
 }

@@ -73,7 +73,23 @@ impl Fact {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageFact {
     pub origin: Origin,
+    pub role: ImageRole,
     pub value: ImageValue,
+}
+
+/// What the image is used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageRole {
+    /// The image a function runs on (`spec.image`, a project entry's `image`).
+    Run,
+    /// The base image of a build (`spec.build.base_image`, nuclio `baseImage`, Dockerfile `FROM`).
+    BuildBase,
+    /// The image a build produces (`spec.build.image`).
+    BuildTarget,
+    /// A project's `default_image`, used by its functions that name none.
+    ProjectDefault,
+    /// Any other image a function starts (sidecars, KFP steps, workflow runners).
+    Auxiliary,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,7 +110,7 @@ impl ImageFact {
     /// The fact for a string value written in a file, or `None` when the string is
     /// empty (an empty image field names no image: see [`FunctionFact`]).
     /// `${VAR}`, `$VAR` and `{placeholder}` in the text make it unverifiable.
-    pub fn from_text(text: &str, origin: Origin) -> Option<Self> {
+    pub fn from_text(text: &str, role: ImageRole, origin: Origin) -> Option<Self> {
         let value = match template_marker(text) {
             Some(reason) => ImageValue::Unverifiable {
                 text: text.trim().to_string(),
@@ -102,7 +118,11 @@ impl ImageFact {
             },
             None => ImageValue::Literal(ImageRef::parse(text)?),
         };
-        Some(Self { origin, value })
+        Some(Self {
+            origin,
+            role,
+            value,
+        })
     }
 }
 
