@@ -8,3 +8,7 @@ pub mod facts;
 pub mod rules;
 pub mod sources;
 pub mod span;
+pub mod discover;
+pub mod selection;
+pub mod engine;
+pub mod cli;

@@ -1,0 +1,194 @@
+//! The command line: `check`, `rule` and `rules`, as the contract fixes them.
+
+use crate::discover::WalkOptions;
+use crate::engine::{self, Settings};
+use crate::report::{self, OutputFormat};
+use crate::rules;
+use crate::selection::{self, Selection};
+use crate::diagnostic::Severity;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::str::FromStr;
+
+/// Finds unpinned container images and packages in MLRun projects.
+#[derive(Debug, Parser)]
+#[command(name = "mlrun-lint", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check files and folders (default: the current folder).
+    Check(CheckArgs),
+    /// Print a rule's page: what it flags, why it matters, how to fix it.
+    Rule {
+        /// A rule code (MLR101) or name (mlrun-image-untagged).
+        code_or_name: String,
+    },
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        output_format: RulesFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Files and folders to check. Files named here are always checked, even when
+    /// ignored by .gitignore.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
+    output_format: OutputFormat,
+    /// Rules to run instead of the default set: codes, prefixes (MLR1, MLR20), names, or ALL.
+    #[arg(long, value_name = "CODES", num_args = 1.., value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Rules to run in addition to the selected ones.
+    #[arg(long, value_name = "CODES", num_args = 1.., value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Rules not to run.
+    #[arg(long, value_name = "CODES", num_args = 1.., value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// The MLRun client version the project runs with (X.Y.Z): the tag untagged MLRun
+    /// images really get, and the version pins are checked against.
+    #[arg(long, value_name = "X.Y.Z")]
+    mlrun_version: Option<String>,
+    /// Exit 1 on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Exit 0 even when there are findings (still 2 on errors of use).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Do not respect .gitignore files and the default excludes (virtualenvs, node_modules, caches).
+    #[arg(long)]
+    no_ignore: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+}
+
+/// Runs the command line and returns the process exit code (0, 1, or 2 for errors
+/// of use and internal errors).
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rule { code_or_name } => rule(&code_or_name),
+        Command::Rules { output_format } => list_rules(output_format),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("mlrun-lint: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let selection = Selection {
+        select: args.select.as_deref().map(selection::parse_list).transpose()?,
+        extend_select: selection::parse_list(&args.extend_select)?,
+        ignore: selection::parse_list(&args.ignore)?,
+    };
+    if let Some(version) = &args.mlrun_version {
+        pep440_rs::Version::from_str(version)
+            .map_err(|err| format!("--mlrun-version `{version}` is not a version: {err}"))?;
+    }
+    let settings = Settings {
+        selection,
+        mlrun_version: args.mlrun_version,
+        walk: WalkOptions {
+            respect_ignores: !args.no_ignore,
+        },
+    };
+    let outcome = engine::check(&args.paths, &settings)?;
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let mut stdout = std::io::stdout().lock();
+    write_output(report::render(&outcome.files, args.output_format, color, &mut stdout))?;
+    let threshold = args.fail_on.severity();
+    let failed = outcome
+        .files
+        .iter()
+        .flat_map(|file| &file.diagnostics)
+        .any(|diagnostic| diagnostic.severity >= threshold);
+    Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
+}
+
+fn rule(code_or_name: &str) -> Result<ExitCode, String> {
+    let rule = rules::find(code_or_name).ok_or_else(|| {
+        format!("no rule `{code_or_name}`; `mlrun-lint rules` lists them")
+    })?;
+    write_output(std::io::stdout().lock().write_all(rule.page.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_rules(format: RulesFormat) -> Result<ExitCode, String> {
+    let mut out = String::new();
+    match format {
+        RulesFormat::Text => {
+            for rule in rules::ALL {
+                let severity = if rule.enabled_by_default { rule.severity.as_str() } else { "off" };
+                out.push_str(&format!("{}  {:<30} {:<8} {}\n", rule.code, rule.name, severity, rule.summary));
+            }
+        }
+        RulesFormat::Json => {
+            let list: Vec<_> = rules::ALL
+                .iter()
+                .map(|rule| {
+                    serde_json::json!({
+                        "code": rule.code,
+                        "name": rule.name,
+                        "severity": rule.severity,
+                        "enabled_by_default": rule.enabled_by_default,
+                        "summary": rule.summary,
+                    })
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&list).map_err(|err| err.to_string())? + "\n";
+        }
+    }
+    write_output(std::io::stdout().lock().write_all(out.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A closed pipe (`mlrun-lint ... | head`) is not an error worth reporting.
+fn write_output(result: std::io::Result<()>) -> Result<(), String> {
+    match result {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the report: {err}"))
+        }
+        _ => Ok(()),
+    }
+}

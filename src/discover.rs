@@ -1,0 +1,129 @@
+//! Finding the files to check.
+//!
+//! The walk is ripgrep's (`ignore`): parallel, honouring `.gitignore` (also outside
+//! a git repository, since generated trees and unpacked archives have none) and a
+//! short list of folders that never hold a project's own specs. Files are kept or
+//! dropped by name alone ([`FileKind::of`]), so nothing is opened that is not a
+//! candidate. Files named on the command line are always checked.
+
+use crate::sources::FileKind;
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Folders skipped by default: version control, virtual environments, installed
+/// packages and caches (any other folder holding a `pyvenv.cfg` is a virtual
+/// environment too). `--no-ignore` lifts all but version control.
+const EXCLUDED_DIRS: &[&str] = &[
+    ".venv",
+    "venv",
+    "site-packages",
+    "dist-packages",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".ipynb_checkpoints",
+    ".eggs",
+];
+
+/// Version-control metadata: never a project file, whatever the flags.
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+
+/// A file to check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// `None` for a file named on the command line whose kind mlrun-lint does not read.
+    pub kind: Option<FileKind>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct WalkOptions {
+    /// Honour `.gitignore` files and [`EXCLUDED_DIRS`].
+    pub respect_ignores: bool,
+}
+
+/// The candidate files under `paths`, sorted and without duplicates. A path that
+/// does not exist is an error, so a typo in CI does not pass as "no findings".
+pub fn candidates(paths: &[PathBuf], options: WalkOptions) -> Result<Vec<Candidate>, String> {
+    let mut found = Vec::new();
+    let mut roots = Vec::new();
+    for path in paths {
+        let metadata =
+            std::fs::metadata(path).map_err(|err| format!("{}: {err}", path.display()))?;
+        if metadata.is_dir() {
+            roots.push(path.clone());
+        } else {
+            found.push(Candidate {
+                path: path.clone(),
+                kind: FileKind::of(path),
+            });
+        }
+    }
+    if let Some((first, rest)) = roots.split_first() {
+        found.extend(walk(first, rest, options));
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
+    Ok(found)
+}
+
+fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions) -> Vec<Candidate> {
+    let mut builder = WalkBuilder::new(first);
+    for root in rest {
+        builder.add(root);
+    }
+    builder
+        .hidden(false)
+        .parents(options.respect_ignores)
+        .ignore(options.respect_ignores)
+        .git_ignore(options.respect_ignores)
+        .git_global(options.respect_ignores)
+        .git_exclude(options.respect_ignores)
+        .require_git(false)
+        .follow_links(false);
+    let respect_ignores = options.respect_ignores;
+    builder.filter_entry(move |entry| {
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if !is_dir || entry.depth() == 0 {
+            return true;
+        }
+        let name = entry.file_name().to_string_lossy();
+        !(VCS_DIRS.contains(&name.as_ref())
+            || (respect_ignores
+                && (EXCLUDED_DIRS.contains(&name.as_ref())
+                    || entry.path().join("pyvenv.cfg").is_file())))
+    });
+    let found = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            // Unreadable folders are passed over by the walker; a file we cannot
+            // read is reported when it is opened.
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                return WalkState::Continue;
+            }
+            if let Some(kind) = FileKind::of(entry.path()) {
+                let candidate = Candidate {
+                    path: entry.into_path(),
+                    kind: Some(kind),
+                };
+                found
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .push(candidate);
+            }
+            WalkState::Continue
+        })
+    });
+    found
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,239 @@
+//! The pipeline: discover files, read each into facts, work out the project each
+//! file belongs to, let the enabled rules judge every fact.
+//!
+//! Reading and judging run in parallel, file by file. Judging waits for all files
+//! to be read because a fact's [`Scope`] can depend on other files (the project's
+//! `default_image` lives in `project.yaml`, not in each `function.yaml`).
+
+use crate::diagnostic::{Diagnostic, FileDiagnostics};
+use crate::discover::{self, Candidate, WalkOptions};
+use crate::facts::{Fact, ImageRole, Origin, Problem, ProblemKind};
+use crate::rules::{ClientVersion, Rule, Scope};
+use crate::selection::Selection;
+use crate::sources;
+use crate::span::Span;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are not read (MLR003). MLRun specs with embedded source
+/// code reach a few hundred KiB; 16 MiB leaves room for anything real.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Everything `check` needs to know, resolved from flags (and later configuration).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub selection: Selection,
+    /// The MLRun client version given with `--mlrun-version`.
+    pub mlrun_version: Option<String>,
+    pub walk: WalkOptions,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Outcome {
+    /// How many files were read (or tried).
+    pub files_checked: usize,
+    /// The files with at least one diagnostic, sorted by path.
+    pub files: Vec<FileDiagnostics>,
+}
+
+/// A file read into facts, waiting to be judged.
+struct ReadFile {
+    path: PathBuf,
+    text: Arc<str>,
+    facts: Vec<Fact>,
+}
+
+/// Checks `paths` (files and folders).
+pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
+    let candidates = discover::candidates(paths, settings.walk)?;
+    let read: Vec<ReadFile> = candidates.par_iter().map(read_file).collect();
+    let projects = ProjectDefaults::new(&read);
+    let rules = settings.selection.enabled_rules();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let files: Vec<FileDiagnostics> = read
+        .into_par_iter()
+        .filter_map(|file| {
+            let scope = scope_of(&file, &projects, settings);
+            let diagnostics = judge(&file.facts, &scope, &rules);
+            (!diagnostics.is_empty())
+                .then(|| FileDiagnostics::new(display_path(&file.path, &cwd), file.text, diagnostics))
+        })
+        .collect();
+    Ok(Outcome {
+        files_checked: candidates.len(),
+        files,
+    })
+}
+
+/// Every finding of every enabled rule on `facts`, sorted by position then code.
+pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = facts
+        .iter()
+        .flat_map(|fact| {
+            rules.iter().filter_map(move |rule| {
+                (rule.check)(fact, scope).map(|finding| Diagnostic {
+                    code: rule.code,
+                    rule: rule.name,
+                    severity: rule.severity,
+                    span: finding.span,
+                    message: finding.message,
+                    help: finding.help,
+                    fix: finding.fix,
+                })
+            })
+        })
+        .collect();
+    diagnostics.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+    diagnostics
+}
+
+/// Reads a candidate into facts. Anything that stops the file being read becomes a
+/// `Problem` fact (MLR003), never an error that ends the run.
+fn read_file(candidate: &Candidate) -> ReadFile {
+    let path = candidate.path.clone();
+    let skipped = |message: String| ReadFile {
+        path: candidate.path.clone(),
+        text: Arc::from(""),
+        facts: vec![Fact::Problem(Problem {
+            origin: Origin::new(Span::at(0), None, "file"),
+            kind: ProblemKind::Skipped,
+            message,
+        })],
+    };
+    let Some(kind) = candidate.kind else {
+        return skipped(
+            "not checked: mlrun-lint does not recognise this kind of file by its name".into(),
+        );
+    };
+    let text = match read_text(&path) {
+        Ok(text) => text,
+        Err(message) => return skipped(format!("not checked: {message}")),
+    };
+    let facts = sources::read(kind, &path, &text);
+    ReadFile {
+        path,
+        text: Arc::from(text),
+        facts,
+    }
+}
+
+/// The file's text, if it is a readable regular file of UTF-8 within the size limit.
+fn read_text(path: &Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|err| format!("cannot read the file: {err}"))?;
+    if !metadata.is_file() {
+        return Err("not a regular file".into());
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is {} bytes, over the {} MiB limit",
+            metadata.len(),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|err| format!("cannot read the file: {err}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("the file grew over the {} MiB limit while it was read", MAX_FILE_BYTES / (1024 * 1024)));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        format!(
+            "the file is not UTF-8 text (invalid byte at offset {})",
+            err.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Folders whose project spec gives a `default_image`.
+struct ProjectDefaults {
+    folders: HashSet<PathBuf>,
+}
+
+impl ProjectDefaults {
+    fn new(files: &[ReadFile]) -> Self {
+        let folders = files
+            .iter()
+            .filter(|file| {
+                file.facts
+                    .iter()
+                    .any(|fact| matches!(fact, Fact::Image(image) if image.role == ImageRole::ProjectDefault))
+            })
+            .map(|file| folder_of(&file.path))
+            .collect();
+        Self { folders }
+    }
+
+    /// Whether a project spec in the file's folder, or a folder above it, gives a default image.
+    fn covers(&self, path: &Path) -> bool {
+        folder_of(path)
+            .ancestors()
+            .any(|folder| self.folders.contains(folder))
+    }
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn scope_of(file: &ReadFile, projects: &ProjectDefaults, settings: &Settings) -> Scope {
+    let from_flag = settings.mlrun_version.as_ref().map(|version| ClientVersion {
+        version: version.clone(),
+        source: "--mlrun-version".into(),
+    });
+    let declared = || {
+        file.facts.iter().find_map(|fact| match fact {
+            Fact::ClientVersion(declared) => Some(ClientVersion {
+                version: declared.version.clone(),
+                source: format!(
+                    "mlrunVersion in {}",
+                    file.path.file_name().unwrap_or_default().to_string_lossy()
+                ),
+            }),
+            _ => None,
+        })
+    };
+    Scope {
+        client: from_flag.or_else(declared),
+        project_default_image: projects.covers(&file.path),
+    }
+}
+
+/// The path as users see it: relative to the working directory when under it,
+/// with `/` separators on every platform.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let relative = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let shown: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = shown.join("/");
+    if path.is_absolute() && relative == path {
+        // Outside the working directory: keep it absolute.
+        format!("/{}", joined.trim_start_matches('/'))
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_with_slashes() {
+        let cwd = Path::new("/work/repo");
+        assert_eq!(display_path(Path::new("/work/repo/a/b.yaml"), cwd), "a/b.yaml");
+        assert_eq!(display_path(Path::new("./a/b.yaml"), cwd), "a/b.yaml");
+        assert_eq!(display_path(Path::new("/elsewhere/x.yaml"), cwd), "/elsewhere/x.yaml");
+    }
+}

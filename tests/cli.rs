@@ -1,0 +1,125 @@
+//! The command line end to end: exit codes, output formats on the demo project,
+//! `rule` and `rules`.
+
+mod common;
+
+use common::{run_in, stdout};
+use std::path::Path;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn write(dir: &Path, name: &str, text: &[u8]) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const UNTAGGED: &str = "kind: job\nmetadata:\n  name: f\nspec:\n  image: mlrun/mlrun\n";
+const PINNED: &str = "kind: job\nmetadata:\n  name: f\nspec:\n  image: mlrun/mlrun:1.6.4\n";
+const DEPRECATED: &str = "kind: job\nmetadata:\n  name: f\nspec:\n  image: mlrun/ml-base:1.6.4\n";
+const TEMPLATED: &str = "kind: job\nmetadata:\n  name: f\nspec:\n  image: ${IMAGE}\n";
+
+#[test]
+fn demo_output_formats() {
+    for format in ["full", "concise", "json"] {
+        let output = run_in(repo(), &["check", "--output-format", format, "fixtures/demo"]);
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        insta::assert_snapshot!(format!("demo_{format}"), stdout(&output));
+    }
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = |files: &[(&str, &str)], args: &[&str]| {
+        let case = tempfile::tempdir_in(dir.path()).unwrap();
+        for (name, text) in files {
+            write(case.path(), name, text.as_bytes());
+        }
+        let mut all = vec!["check", "--output-format", "concise"];
+        all.extend_from_slice(args);
+        all.push(".");
+        run_in(case.path(), &all).status.code()
+    };
+    assert_eq!(code(&[("function.yaml", PINNED)], &[]), Some(0));
+    assert_eq!(code(&[("function.yaml", UNTAGGED)], &[]), Some(1));
+    assert_eq!(code(&[("function.yaml", UNTAGGED)], &["--exit-zero"]), Some(0));
+    // A warning fails at the default threshold (warning) but not at `error`.
+    assert_eq!(code(&[("function.yaml", DEPRECATED)], &[]), Some(1));
+    assert_eq!(code(&[("function.yaml", DEPRECATED)], &["--fail-on", "error"]), Some(0));
+    // Info findings fail only at `--fail-on info` (inclusive).
+    assert_eq!(code(&[("function.yaml", TEMPLATED)], &[]), Some(0));
+    assert_eq!(code(&[("function.yaml", TEMPLATED)], &["--fail-on", "info"]), Some(1));
+    // Ignoring the only finding's rule passes.
+    assert_eq!(code(&[("function.yaml", UNTAGGED)], &["--ignore", "MLR101"]), Some(0));
+    assert_eq!(code(&[("function.yaml", UNTAGGED)], &["--select", "MLR102"]), Some(0));
+    assert_eq!(code(&[("function.yaml", UNTAGGED)], &["--ignore", "MLR1", "--extend-select", "mlrun-image-untagged"]), Some(1));
+}
+
+#[test]
+fn errors_of_use_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["check", "does-not-exist"],
+        vec!["check", "--select", "MLR999", "."],
+        vec!["check", "--mlrun-version", "one.two", "."],
+        vec!["check", "--output-format", "xml", "."],
+        vec!["rule", "MLR999"],
+        vec!["no-such-command"],
+    ] {
+        let output = run_in(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(!output.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn gitignore_and_default_excludes_are_respected_unless_no_ignore() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", b"generated/\n");
+    write(dir.path(), "generated/function.yaml", UNTAGGED.as_bytes());
+    write(dir.path(), ".venv/lib/python3.11/site-packages/x/function.yaml", UNTAGGED.as_bytes());
+    write(dir.path(), "node_modules/x/function.yaml", UNTAGGED.as_bytes());
+    write(dir.path(), "src/function.yaml", UNTAGGED.as_bytes());
+    let concise = |args: &[&str]| {
+        let mut all = vec!["check", "--output-format", "concise"];
+        all.extend_from_slice(args);
+        stdout(&run_in(dir.path(), &all))
+    };
+    assert_eq!(
+        concise(&["."]),
+        "src/function.yaml:5:10: MLR101 MLRun image `mlrun/mlrun` has no tag: MLRun fills it from the submitting client's version, so a client upgrade changes the image in production\n"
+            .replace("MLR101 MLRun", "MLR101 MLRun")
+    );
+    // A file named explicitly is checked even though .gitignore excludes it.
+    assert!(concise(&["generated/function.yaml"]).starts_with("generated/function.yaml:5:10: MLR101"));
+    let all = concise(&["--no-ignore", "."]);
+    assert_eq!(all.lines().count(), 4, "{all}");
+}
+
+#[test]
+fn unreadable_candidates_are_reported_not_skipped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad/function.yaml", b"kind: job\nspec:\n  image: \xff\xfe\n");
+    write(dir.path(), "notes.txt", b"not a candidate\n");
+    let output = run_in(dir.path(), &["check", "--output-format", "concise", "."]);
+    assert_eq!(
+        stdout(&output),
+        "bad/function.yaml:1:1: MLR003 not checked: the file is not UTF-8 text (invalid byte at offset 27)\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn rule_pages_and_list() {
+    let list = stdout(&run_in(repo(), &["rules"]));
+    insta::assert_snapshot!("rules_text", list);
+    let json = stdout(&run_in(repo(), &["rules", "--output-format", "json"]));
+    insta::assert_snapshot!("rules_json", json);
+    let page = stdout(&run_in(repo(), &["rule", "MLR101"]));
+    assert!(page.starts_with("# MLR101 mlrun-image-untagged\n"), "{page}");
+    assert_eq!(stdout(&run_in(repo(), &["rule", "mlrun-image-untagged"])), page);
+}

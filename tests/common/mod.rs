@@ -1,0 +1,76 @@
+//! Helpers shared by the integration tests: run the real binary and read its JSON.
+
+#![allow(dead_code)] // each test crate uses its own subset
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_mlrun-lint");
+
+/// Runs `mlrun-lint ARGS` in `dir` with colour off.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the mlrun-lint binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// Runs `check --output-format json` and returns the parsed diagnostics.
+pub fn check_json(dir: &Path, args: &[&str]) -> (Vec<Value>, i32) {
+    let mut all = vec!["check", "--output-format", "json"];
+    all.extend_from_slice(args);
+    let output = run_in(dir, &all);
+    let code = output.status.code().expect("exited normally");
+    assert!(
+        code == 0 || code == 1,
+        "exit {code}; stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    (json.as_array().expect("an array").clone(), code)
+}
+
+/// A readable, exact rendering of diagnostics for snapshots: position, code,
+/// severity, message, help and fix with its edits.
+pub fn describe(diagnostics: &[Value]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let pos = |p: &Value| format!("{}:{}", p["line"], p["column"]);
+        out.push_str(&format!(
+            "{}:{}-{} {} {} [{}] {}\n",
+            d["path"].as_str().unwrap_or_default(),
+            pos(&d["start"]),
+            pos(&d["end"]),
+            d["code"].as_str().unwrap_or_default(),
+            d["rule"].as_str().unwrap_or_default(),
+            d["severity"].as_str().unwrap_or_default(),
+            d["message"].as_str().unwrap_or_default(),
+        ));
+        if let Some(help) = d["help"].as_str() {
+            out.push_str(&format!("    help: {help}\n"));
+        }
+        if let Some(fix) = d["fix"].as_object() {
+            out.push_str(&format!(
+                "    fix ({}): {}\n",
+                fix["applicability"].as_str().unwrap_or_default(),
+                fix["message"].as_str().unwrap_or_default()
+            ));
+            for edit in fix["edits"].as_array().into_iter().flatten() {
+                out.push_str(&format!(
+                    "      {}-{} => {:?}\n",
+                    pos(&edit["start"]),
+                    pos(&edit["end"]),
+                    edit["content"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    out
+}
