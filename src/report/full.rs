@@ -96,9 +96,10 @@ fn fix_group<'a>(file: &'a FileDiagnostics, fix: &'a Fix) -> Group<'a> {
         Applicability::Unsafe => format!("{} (unsafe fix)", fix.message),
     };
     let group = Group::with_title(Level::HELP.secondary_title(title));
-    match patches(&file.text, &fix.edits) {
-        Some(patches) => group.element(
-            Snippet::source(&*file.text)
+    match patches(file, &fix.edits) {
+        Some((excerpt, patches)) => group.element(
+            Snippet::source(excerpt.source)
+                .line_start(excerpt.line)
                 .path(file.path.as_str())
                 .patches(patches),
         ),
@@ -106,26 +107,33 @@ fn fix_group<'a>(file: &'a FileDiagnostics, fix: &'a Fix) -> Group<'a> {
     }
 }
 
-/// The fix's edits as patches, or `None` when they cannot be drawn faithfully:
-/// no edits, or edits out of the text, off character boundaries, or overlapping.
-fn patches<'a>(text: &str, edits: &'a [Edit]) -> Option<Vec<Patch<'a>>> {
-    let mut spans: Vec<&Edit> = edits.iter().collect();
-    spans.sort_by_key(|edit| edit.span);
-    let valid = !spans.is_empty()
-        && spans.iter().all(|edit| {
-            edit.span.start <= edit.span.end
-                && text.is_char_boundary(edit.span.start)
-                && text.is_char_boundary(edit.span.end)
+/// The fix's edits as patches on the excerpt of the lines they touch, or `None`
+/// when they cannot be drawn faithfully: no edits, or edits out of the text, off
+/// character boundaries, or overlapping.
+fn patches<'a>(
+    file: &'a FileDiagnostics,
+    edits: &'a [Edit],
+) -> Option<(Excerpt<'a>, Vec<Patch<'a>>)> {
+    let text = &*file.text;
+    let mut edits: Vec<&Edit> = edits.iter().collect();
+    edits.sort_by_key(|edit| edit.span);
+    let valid = edits.iter().all(|edit| {
+        edit.span.start <= edit.span.end
+            && text.is_char_boundary(edit.span.start)
+            && text.is_char_boundary(edit.span.end)
+    }) && edits
+        .windows(2)
+        .all(|pair| pair[0].span.end <= pair[1].span.start);
+    let covering = Span::new(edits.first()?.span.start, edits.last()?.span.end);
+    let excerpt = excerpt(file, covering).filter(|_| valid)?;
+    let patches = edits
+        .into_iter()
+        .map(|edit| {
+            let span = edit.span.start - excerpt.offset..edit.span.end - excerpt.offset;
+            Patch::new(span, edit.content.as_str())
         })
-        && spans
-            .windows(2)
-            .all(|pair| pair[0].span.end <= pair[1].span.start);
-    valid.then(|| {
-        spans
-            .into_iter()
-            .map(|edit| Patch::new(edit.span.start..edit.span.end, edit.content.as_str()))
-            .collect()
-    })
+        .collect();
+    Some((excerpt, patches))
 }
 
 /// The whole lines a span touches, cut from the file so rendering costs the size
@@ -134,6 +142,8 @@ struct Excerpt<'a> {
     source: &'a str,
     /// 1-based number of the excerpt's first line.
     line: usize,
+    /// Byte offset of the excerpt in the file.
+    offset: usize,
     /// The span, relative to `source`.
     span: std::ops::Range<usize>,
 }
@@ -166,6 +176,7 @@ fn excerpt(file: &FileDiagnostics, span: Span) -> Option<Excerpt<'_>> {
     Some(Excerpt {
         source: &text[from..to],
         line: first_line + 1,
+        offset: from,
         span: start - from..end - from,
     })
 }

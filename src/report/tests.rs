@@ -34,10 +34,20 @@ fn diagnostic(
     }
 }
 
-const FUNCTION_YAML: &str = "kind: job\n\
-metadata:\n  name: trainer\n  labels: {owner: \"José Ñúñez\", base: \"mlrun/ml-models\"}\n\
-spec:\n  image: mlrun/mlrun\n  build:\n    base_image: python:latest\n\
-    commands:\n    - pip install --index-url https://pypi.example.com/simple/ --extra-index-url https://mirror.example.com/pypi/simple/ --trusted-host mirror.example.com requests==2.32.3 pandas\n";
+const FUNCTION_YAML: &str = concat!(
+    "kind: job\n",
+    "metadata:\n",
+    "  name: trainer\n",
+    "  labels: {owner: \"José Ñúñez\", base: \"mlrun/ml-models\"}\n",
+    "spec:\n",
+    "  image: mlrun/mlrun\n",
+    "  build:\n",
+    "    base_image: python:latest\n",
+    "    commands:\n",
+    "    - pip install --index-url https://pypi.example.com/simple/ --extra-index-url ",
+    "https://mirror.example.com/pypi/simple/ --trusted-host mirror.example.com ",
+    "requests==2.32.3 pandas\n",
+);
 
 const REQUIREMENTS: &str = "pandas>=2.0\r\n\tnumpy  # tab-indented\r\nscikit-learn";
 
@@ -80,6 +90,24 @@ fn function_yaml() -> FileDiagnostics {
                 }],
             }),
             ..diagnostic("MLR103", "image-mutable-tag", Severity::Error, latest)
+        },
+        Diagnostic {
+            message: "The build installs whatever MLRun client version submits it".into(),
+            help: Some("Add `mlrun==X.Y.Z` to the build's requirements".into()),
+            fix: Some(Fix {
+                message: "Add the project's MLRun client, `mlrun==1.6.4`".into(),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    span: Span::at(find(text, "    commands:", 0).start),
+                    content: "    with_mlrun: true\n    requirements:\n    - mlrun==1.6.4\n".into(),
+                }],
+            }),
+            ..diagnostic(
+                "MLR207",
+                "build-mlrun-version-implicit",
+                Severity::Warning,
+                Span::new(find(text, "build:", 0).start, latest.end),
+            )
         },
         Diagnostic {
             message: "Package `pandas` has no version specifier".into(),
@@ -191,7 +219,7 @@ fn concise_is_exactly_path_line_column_code_message() {
             "project/function.yaml:6:10: MLR101 MLRun image `mlrun/mlrun` has no tag: it follows the client version"
         )
     );
-    assert_eq!(output.lines().count(), 4, "no summary or blank lines");
+    assert_eq!(output.lines().count(), 5, "no summary or blank lines");
 }
 
 #[test]
@@ -216,7 +244,7 @@ fn json_has_exactly_the_contract_keys() {
     let output = rendered(&fixture(), OutputFormat::Json, false);
     let value: serde_json::Value = serde_json::from_str(&output).unwrap();
     let array = value.as_array().unwrap();
-    assert_eq!(array.len(), 9);
+    assert_eq!(array.len(), 10);
     let keys = |value: &serde_json::Value| -> Vec<String> {
         let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
         keys.sort();
@@ -377,10 +405,10 @@ fn summary_counts_severities_and_fixes() {
         summary,
         Summary {
             errors: 5,
-            warnings: 3,
+            warnings: 4,
             infos: 1,
             fixable_safe: 1,
-            fixable_unsafe: 2,
+            fixable_unsafe: 3,
         }
     );
     assert!(summary.any_at_or_above(Severity::Error));
