@@ -20,6 +20,7 @@ use super::{Located, Summary};
 use crate::diagnostic::{Applicability, Edit, FileDiagnostics, Fix, Severity};
 use crate::span::Span;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Patch, Renderer, Snippet};
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub(super) fn render(
@@ -130,7 +131,13 @@ fn patches<'a>(
         .into_iter()
         .map(|edit| {
             let span = edit.span.start - excerpt.offset..edit.span.end - excerpt.offset;
-            Patch::new(span, edit.content.as_str())
+            // A fix in a CRLF file inserts CRLF line breaks; shown raw, the `\r`
+            // would be drawn as a visible control character.
+            let content = match edit.content.contains("\r\n") {
+                true => Cow::Owned(edit.content.replace("\r\n", "\n")),
+                false => Cow::Borrowed(edit.content.as_str()),
+            };
+            Patch::new(span, content)
         })
         .collect();
     Some((excerpt, patches))

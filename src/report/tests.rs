@@ -477,3 +477,33 @@ fn no_span_makes_a_reporter_panic() {
         }
     }
 }
+
+/// A fix that keeps a CRLF file's line endings shows its new lines without a `␍`.
+#[test]
+fn full_shows_crlf_insertions_as_plain_lines() {
+    let text = "a: 1\r\nb: 2\r\n";
+    let file = FileDiagnostics::new(
+        "f.yaml".into(),
+        Arc::from(text),
+        vec![Diagnostic {
+            message: "m".into(),
+            fix: Some(Fix {
+                message: "Add `c`".into(),
+                applicability: Applicability::Safe,
+                edits: vec![Edit {
+                    span: Span::at(6),
+                    content: "c: 3\r\n".into(),
+                }],
+            }),
+            ..diagnostic(
+                "MLR201",
+                "package-unpinned",
+                Severity::Error,
+                Span::new(6, 7),
+            )
+        }],
+    );
+    let full = rendered(&[file], OutputFormat::Full, false);
+    assert!(full.contains("2 + c: 3\n"), "{full}");
+    assert!(!full.contains('␍') && !full.contains('\r'), "{full}");
+}
