@@ -133,9 +133,10 @@ fn patches<'a>(
             let span = edit.span.start - excerpt.offset..edit.span.end - excerpt.offset;
             // A fix in a CRLF file inserts CRLF line breaks; shown raw, the `\r`
             // would be drawn as a visible control character.
-            let content = match edit.content.contains("\r\n") {
-                true => Cow::Owned(edit.content.replace("\r\n", "\n")),
-                false => Cow::Borrowed(edit.content.as_str()),
+            let content = if edit.content.contains("\r\n") {
+                Cow::Owned(edit.content.replace("\r\n", "\n"))
+            } else {
+                Cow::Borrowed(edit.content.as_str())
             };
             Patch::new(span, content)
         })
