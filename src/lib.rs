@@ -5,6 +5,7 @@
 
 pub mod diagnostic;
 pub mod facts;
+pub mod report;
 pub mod rules;
 pub mod sources;
 pub mod span;

@@ -1,0 +1,71 @@
+//! `json`: one array of diagnostics with exactly the keys the contract lists.
+//! Positions are 1-based lines and character columns, edits included, so a tool
+//! never has to know our byte offsets.
+
+use super::Located;
+use crate::diagnostic::{Applicability, Severity};
+use crate::span::LineColumn;
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    path: &'a str,
+    start: LineColumn,
+    end: LineColumn,
+    help: Option<&'a str>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    message: &'a str,
+    applicability: Applicability,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    start: LineColumn,
+    end: LineColumn,
+    content: &'a str,
+}
+
+pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Result<()> {
+    let objects: Vec<JsonDiagnostic<'_>> = diagnostics
+        .iter()
+        .map(|located| {
+            let file = located.file;
+            let diagnostic = located.diagnostic;
+            JsonDiagnostic {
+                code: diagnostic.code,
+                rule: diagnostic.rule,
+                severity: diagnostic.severity,
+                message: &diagnostic.message,
+                path: &file.path,
+                start: located.start,
+                end: file.position(diagnostic.span.end),
+                help: diagnostic.help.as_deref(),
+                fix: diagnostic.fix.as_ref().map(|fix| JsonFix {
+                    message: &fix.message,
+                    applicability: fix.applicability,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|edit| JsonEdit {
+                            start: file.position(edit.span.start),
+                            end: file.position(edit.span.end),
+                            content: &edit.content,
+                        })
+                        .collect(),
+                }),
+            }
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &objects)?;
+    writeln!(out)
+}

@@ -1,0 +1,167 @@
+//! Reporters: turn the diagnostics of checked files into one of the contract's
+//! `--output-format`s.
+//!
+//! Every format reads lines and columns through [`FileDiagnostics::position`] only,
+//! so all of them agree on where a finding is (and notebook cells, when they come,
+//! change that one function rather than each reporter). Every format also walks the
+//! findings in the same order, [`sorted`], whatever order the caller used.
+
+mod concise;
+mod full;
+mod json;
+
+use crate::diagnostic::{Applicability, Diagnostic, FileDiagnostics, Severity};
+use crate::span::LineColumn;
+use std::fmt;
+use std::io::{self, Write};
+
+/// The output formats implemented so far (the contract lists more).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Rich human report: source excerpt, underline, help, fix, and a summary line.
+    #[default]
+    Full,
+    /// One line per diagnostic: `{path}:{line}:{column}: {code} {message}`.
+    Concise,
+    /// One JSON array of diagnostics.
+    Json,
+}
+
+/// Counts over all reported diagnostics: the CLI derives its exit code from them,
+/// and the `full` report ends with their [`Display`](fmt::Display).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Diagnostics whose fix `--fix` applies.
+    pub fixable_safe: usize,
+    /// Diagnostics whose fix only `--fix --unsafe-fixes` applies.
+    pub fixable_unsafe: usize,
+}
+
+impl Summary {
+    pub fn of(files: &[FileDiagnostics]) -> Self {
+        let mut summary = Summary::default();
+        for diagnostic in files.iter().flat_map(|file| &file.diagnostics) {
+            match diagnostic.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+            match diagnostic.fix.as_ref().map(|fix| fix.applicability) {
+                Some(Applicability::Safe) => summary.fixable_safe += 1,
+                Some(Applicability::Unsafe) => summary.fixable_unsafe += 1,
+                None => {}
+            }
+        }
+        summary
+    }
+
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+
+    /// Whether any diagnostic is at or above `severity` (the `--fail-on` test,
+    /// inclusive as the contract says).
+    pub fn any_at_or_above(&self, severity: Severity) -> bool {
+        match severity {
+            Severity::Error => self.errors > 0,
+            Severity::Warning => self.errors + self.warnings > 0,
+            Severity::Info => self.total() > 0,
+        }
+    }
+}
+
+/// The closing lines of the `full` report, e.g.
+/// "Found 3 problems (2 errors, 1 warning).\n[*] 1 fixable with `--fix`."
+/// Fix counts name the flag that applies them, so the reader knows what to run.
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total = self.total();
+        if total == 0 {
+            return f.write_str("All checked: no problems found.");
+        }
+        let parts: Vec<String> = [
+            (self.errors, "error", "errors"),
+            (self.warnings, "warning", "warnings"),
+            (self.infos, "info", "info"),
+        ]
+        .into_iter()
+        .filter(|&(count, _, _)| count > 0)
+        .map(|(count, one, many)| format!("{count} {}", plural(count, one, many)))
+        .collect();
+        write!(
+            f,
+            "Found {total} {} ({}).",
+            plural(total, "problem", "problems"),
+            parts.join(", ")
+        )?;
+        match (self.fixable_safe, self.fixable_unsafe) {
+            (0, 0) => Ok(()),
+            (0, unsafe_) => write!(f, "\n{unsafe_} fixable with `--fix --unsafe-fixes`."),
+            (safe, 0) => write!(f, "\n[*] {safe} fixable with `--fix`."),
+            (safe, unsafe_) => write!(
+                f,
+                "\n[*] {safe} fixable with `--fix` ({unsafe_} more with `--fix --unsafe-fixes`)."
+            ),
+        }
+    }
+}
+
+fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// Write `files`' diagnostics to `out` in `format`. `color` only matters for
+/// `full`; the caller decides it from the terminal and `NO_COLOR`.
+pub fn render(
+    files: &[FileDiagnostics],
+    format: OutputFormat,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let diagnostics = sorted(files);
+    match format {
+        OutputFormat::Full => full::render(&diagnostics, Summary::of(files), color, out),
+        OutputFormat::Concise => concise::render(&diagnostics, out),
+        OutputFormat::Json => json::render(&diagnostics, out),
+    }
+}
+
+/// One diagnostic with the file it is in and its start, looked up once.
+struct Located<'a> {
+    file: &'a FileDiagnostics,
+    diagnostic: &'a Diagnostic,
+    start: LineColumn,
+}
+
+/// All diagnostics in the contract's order: path, line, column, code. The sort is
+/// stable, so findings equal on all four keep the order the rules gave them.
+fn sorted(files: &[FileDiagnostics]) -> Vec<Located<'_>> {
+    let mut located: Vec<Located<'_>> = files
+        .iter()
+        .flat_map(|file| {
+            file.diagnostics.iter().map(move |diagnostic| Located {
+                file,
+                diagnostic,
+                start: file.position(diagnostic.span.start),
+            })
+        })
+        .collect();
+    located.sort_by(|a, b| {
+        (a.file.path.as_str(), a.start, a.diagnostic.code).cmp(&(
+            b.file.path.as_str(),
+            b.start,
+            b.diagnostic.code,
+        ))
+    });
+    located
+}
+
+#[cfg(test)]
+mod tests;
