@@ -1,11 +1,11 @@
 //! The command line: `check`, `rule` and `rules`, as the contract fixes them.
 
+use crate::diagnostic::Severity;
 use crate::discover::WalkOptions;
 use crate::engine::{self, Settings};
 use crate::report::{self, OutputFormat};
 use crate::rules;
 use crate::selection::{self, Selection};
-use crate::diagnostic::Severity;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -117,7 +117,11 @@ pub fn run() -> ExitCode {
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let selection = Selection {
-        select: args.select.as_deref().map(selection::parse_list).transpose()?,
+        select: args
+            .select
+            .as_deref()
+            .map(selection::parse_list)
+            .transpose()?,
         extend_select: selection::parse_list(&args.extend_select)?,
         ignore: selection::parse_list(&args.ignore)?,
     };
@@ -136,7 +140,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let mut stdout = std::io::stdout().lock();
-    write_output(report::render(&outcome.files, args.output_format, color, &mut stdout))?;
+    write_output(report::render(
+        &outcome.files,
+        args.output_format,
+        color,
+        &mut stdout,
+    ))?;
     let threshold = args.fail_on.severity();
     let failed = outcome
         .files
@@ -147,9 +156,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 }
 
 fn rule(code_or_name: &str) -> Result<ExitCode, String> {
-    let rule = rules::find(code_or_name).ok_or_else(|| {
-        format!("no rule `{code_or_name}`; `mlrun-lint rules` lists them")
-    })?;
+    let rule = rules::find(code_or_name)
+        .ok_or_else(|| format!("no rule `{code_or_name}`; `mlrun-lint rules` lists them"))?;
     write_output(std::io::stdout().lock().write_all(rule.page.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -159,8 +167,15 @@ fn list_rules(format: RulesFormat) -> Result<ExitCode, String> {
     match format {
         RulesFormat::Text => {
             for rule in rules::ALL {
-                let severity = if rule.enabled_by_default { rule.severity.as_str() } else { "off" };
-                out.push_str(&format!("{}  {:<30} {:<8} {}\n", rule.code, rule.name, severity, rule.summary));
+                let severity = if rule.enabled_by_default {
+                    rule.severity.as_str()
+                } else {
+                    "off"
+                };
+                out.push_str(&format!(
+                    "{}  {:<30} {:<8} {}\n",
+                    rule.code, rule.name, severity, rule.summary
+                ));
             }
         }
         RulesFormat::Json => {

@@ -59,8 +59,9 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
         .filter_map(|file| {
             let scope = scope_of(&file, &projects, settings);
             let diagnostics = judge(&file.facts, &scope, &rules);
-            (!diagnostics.is_empty())
-                .then(|| FileDiagnostics::new(display_path(&file.path, &cwd), file.text, diagnostics))
+            (!diagnostics.is_empty()).then(|| {
+                FileDiagnostics::new(display_path(&file.path, &cwd), file.text, diagnostics)
+            })
         })
         .collect();
     Ok(Outcome {
@@ -139,7 +140,10 @@ fn read_text(path: &Path) -> Result<String, String> {
         .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|err| format!("cannot read the file: {err}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!("the file grew over the {} MiB limit while it was read", MAX_FILE_BYTES / (1024 * 1024)));
+        return Err(format!(
+            "the file grew over the {} MiB limit while it was read",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
     }
     String::from_utf8(bytes).map_err(|err| {
         format!(
@@ -181,10 +185,13 @@ fn folder_of(path: &Path) -> PathBuf {
 }
 
 fn scope_of(file: &ReadFile, projects: &ProjectDefaults, settings: &Settings) -> Scope {
-    let from_flag = settings.mlrun_version.as_ref().map(|version| ClientVersion {
-        version: version.clone(),
-        source: "--mlrun-version".into(),
-    });
+    let from_flag = settings
+        .mlrun_version
+        .as_ref()
+        .map(|version| ClientVersion {
+            version: version.clone(),
+            source: "--mlrun-version".into(),
+        });
     let declared = || {
         file.facts.iter().find_map(|fact| match fact {
             Fact::ClientVersion(declared) => Some(ClientVersion {
@@ -232,8 +239,14 @@ mod tests {
     #[test]
     fn display_paths_are_relative_with_slashes() {
         let cwd = Path::new("/work/repo");
-        assert_eq!(display_path(Path::new("/work/repo/a/b.yaml"), cwd), "a/b.yaml");
+        assert_eq!(
+            display_path(Path::new("/work/repo/a/b.yaml"), cwd),
+            "a/b.yaml"
+        );
         assert_eq!(display_path(Path::new("./a/b.yaml"), cwd), "a/b.yaml");
-        assert_eq!(display_path(Path::new("/elsewhere/x.yaml"), cwd), "/elsewhere/x.yaml");
+        assert_eq!(
+            display_path(Path::new("/elsewhere/x.yaml"), cwd),
+            "/elsewhere/x.yaml"
+        );
     }
 }

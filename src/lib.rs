@@ -3,13 +3,13 @@
 //! Data flows one way: [`discover`] files → [`sources`] read each into [`facts`] →
 //! [`rules`] judge facts → [`diagnostic`]s (with fixes) → reporters.
 
+pub mod cli;
 pub mod diagnostic;
+pub mod discover;
+pub mod engine;
 pub mod facts;
 pub mod report;
 pub mod rules;
+pub mod selection;
 pub mod sources;
 pub mod span;
-pub mod discover;
-pub mod selection;
-pub mod engine;
-pub mod cli;

@@ -42,7 +42,10 @@ impl Selector {
     fn specificity(&self, rule: &Rule) -> Option<usize> {
         match self {
             Selector::All => Some(0),
-            Selector::Prefix(prefix) => rule.code.starts_with(prefix.as_str()).then(|| prefix.len()),
+            Selector::Prefix(prefix) => rule
+                .code
+                .starts_with(prefix.as_str())
+                .then_some(prefix.len()),
             Selector::Name(name) => (rule.name == name).then_some(usize::MAX),
         }
     }
@@ -68,8 +71,10 @@ pub struct Selection {
 
 impl Selection {
     pub fn is_enabled(&self, rule: &Rule) -> bool {
-        let best = |selectors: &[Selector]| selectors.iter().filter_map(|s| s.specificity(rule)).max();
-        let enabled = best(self.select.as_deref().unwrap_or_default()).max(best(&self.extend_select));
+        let best =
+            |selectors: &[Selector]| selectors.iter().filter_map(|s| s.specificity(rule)).max();
+        let enabled =
+            best(self.select.as_deref().unwrap_or_default()).max(best(&self.extend_select));
         let ignored = best(&self.ignore);
         match (enabled, ignored) {
             (Some(on), Some(off)) => on > off,
@@ -81,7 +86,11 @@ impl Selection {
 
     /// The rules that run, in code order.
     pub fn enabled_rules(&self) -> Vec<&'static Rule> {
-        rules::ALL.iter().copied().filter(|rule| self.is_enabled(rule)).collect()
+        rules::ALL
+            .iter()
+            .copied()
+            .filter(|rule| self.is_enabled(rule))
+            .collect()
     }
 }
 

@@ -137,9 +137,7 @@ pub fn template_marker(text: &str) -> Option<&'static str> {
     {
         Some("a `$VARIABLE`")
     } else if let Some(open) = text.find('{') {
-        text[open..]
-            .contains('}')
-            .then_some("a `{placeholder}`")
+        text[open..].contains('}').then_some("a `{placeholder}`")
     } else {
         None
     }
@@ -194,7 +192,10 @@ mod tests {
 
     #[test]
     fn templates_are_recognised() {
-        assert_eq!(template_marker("mlrun/mlrun:{version}"), Some("a `{placeholder}`"));
+        assert_eq!(
+            template_marker("mlrun/mlrun:{version}"),
+            Some("a `{placeholder}`")
+        );
         assert_eq!(template_marker("${IMAGE}"), Some("a `${...}` variable"));
         assert_eq!(template_marker("repo/app:$TAG"), Some("a `$VARIABLE`"));
         assert_eq!(template_marker("mlrun/mlrun:1.6.4"), None);
