@@ -3,7 +3,7 @@
 use crate::diagnostic::Severity;
 use crate::discover::WalkOptions;
 use crate::engine::{self, Settings};
-use crate::report::{self, OutputFormat};
+use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
 use crate::selection::{self, Selection};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -146,12 +146,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         color,
         &mut stdout,
     ))?;
-    let threshold = args.fail_on.severity();
-    let failed = outcome
-        .files
-        .iter()
-        .flat_map(|file| &file.diagnostics)
-        .any(|diagnostic| diagnostic.severity >= threshold);
+    let failed = Summary::of(&outcome.files).any_at_or_above(args.fail_on.severity());
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
 }
 
