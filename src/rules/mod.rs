@@ -8,6 +8,19 @@ use crate::facts::Fact;
 mod mlr001_parse_error;
 mod mlr002_include_not_found;
 mod mlr003_file_skipped;
+mod mlr101_mlrun_image_untagged;
+mod mlr102_image_untagged;
+mod mlr103_image_mutable_tag;
+mod mlr104_mlrun_image_version_mismatch;
+mod mlr105_mlrun_image_deprecated;
+mod mlr106_image_digest_missing;
+mod mlr107_image_implicit_default;
+mod mlr108_image_tag_unverifiable;
+mod mlr109_built_image_mutable_tag;
+mod mlr301_hub_function_untagged;
+mod mlrun_tag;
+#[cfg(test)]
+mod testing;
 
 /// A rule: identity, documentation and the check itself.
 pub struct Rule {
@@ -47,6 +60,16 @@ pub const ALL: &[&Rule] = &[
     &mlr001_parse_error::RULE,
     &mlr002_include_not_found::RULE,
     &mlr003_file_skipped::RULE,
+    &mlr101_mlrun_image_untagged::RULE,
+    &mlr102_image_untagged::RULE,
+    &mlr103_image_mutable_tag::RULE,
+    &mlr104_mlrun_image_version_mismatch::RULE,
+    &mlr105_mlrun_image_deprecated::RULE,
+    &mlr106_image_digest_missing::RULE,
+    &mlr107_image_implicit_default::RULE,
+    &mlr108_image_tag_unverifiable::RULE,
+    &mlr109_built_image_mutable_tag::RULE,
+    &mlr301_hub_function_untagged::RULE,
 ];
 
 /// The rule with this code or name (`MLR101`, `mlr101`, `mlrun-image-untagged`).
@@ -63,11 +86,20 @@ mod tests {
     #[test]
     fn registry_is_sorted_unique_and_documented() {
         for pair in ALL.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         for rule in ALL {
             let title = format!("# {} {}", rule.code, rule.name);
-            assert!(rule.page.starts_with(&title), "page of {} must open with `{title}`", rule.code);
+            assert!(
+                rule.page.starts_with(&title),
+                "page of {} must open with `{title}`",
+                rule.code
+            );
         }
     }
 }
