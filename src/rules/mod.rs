@@ -82,6 +82,45 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// The rule table of the contract (`SPEC.md`), implemented or not: every code
+    /// has a page in `rules/` from day one, and nothing else does.
+    const CONTRACT: &[(&str, &str)] = &[
+        ("MLR001", "parse-error"),
+        ("MLR002", "include-not-found"),
+        ("MLR003", "file-skipped"),
+        ("MLR101", "mlrun-image-untagged"),
+        ("MLR102", "image-untagged"),
+        ("MLR103", "image-mutable-tag"),
+        ("MLR104", "mlrun-image-version-mismatch"),
+        ("MLR105", "mlrun-image-deprecated"),
+        ("MLR106", "image-digest-missing"),
+        ("MLR107", "image-implicit-default"),
+        ("MLR108", "image-tag-unverifiable"),
+        ("MLR109", "built-image-mutable-tag"),
+        ("MLR201", "package-unpinned"),
+        ("MLR202", "package-not-exact"),
+        ("MLR203", "package-url-unpinned"),
+        ("MLR204", "mlrun-client-unpinned"),
+        ("MLR205", "package-pin-conflict"),
+        ("MLR206", "package-hash-missing"),
+        ("MLR207", "build-mlrun-version-implicit"),
+        ("MLR208", "insecure-index-url"),
+        ("MLR301", "hub-function-untagged"),
+    ];
+
+    /// The sections every page has, in this order (`anchors.md` §3).
+    const SECTIONS: &[&str] = &[
+        "## What it flags",
+        "## Why it matters in production",
+        "## Example",
+        "## Fix",
+    ];
+
+    fn pages_dir() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+    }
 
     #[test]
     fn registry_is_sorted_unique_and_documented() {
@@ -100,6 +139,68 @@ mod tests {
                 "page of {} must open with `{title}`",
                 rule.code
             );
+            assert!(
+                CONTRACT.contains(&(rule.code, rule.name)),
+                "{} {} is not in the contract",
+                rule.code,
+                rule.name
+            );
+            let file = pages_dir().join(format!("{}-{}.md", rule.code, rule.name));
+            let on_disk = std::fs::read_to_string(&file).unwrap_or_default();
+            assert_eq!(
+                rule.page,
+                on_disk,
+                "{} must include {}",
+                rule.code,
+                file.display()
+            );
         }
+    }
+
+    #[test]
+    fn every_contract_code_has_a_page_and_every_page_a_code() {
+        let mut pages: Vec<String> = std::fs::read_dir(pages_dir())
+            .expect("rules/ exists")
+            .map(|entry| {
+                entry
+                    .expect("readable entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        pages.sort();
+        let expected: Vec<String> = CONTRACT
+            .iter()
+            .map(|(code, name)| format!("{code}-{name}.md"))
+            .collect();
+        assert_eq!(pages, expected);
+        for (code, name) in CONTRACT {
+            let page = std::fs::read_to_string(pages_dir().join(format!("{code}-{name}.md")))
+                .expect("readable page");
+            assert_eq!(
+                page.lines().next(),
+                Some(format!("# {code} {name}").as_str())
+            );
+            let mut from = 0;
+            for section in SECTIONS {
+                let at = page[from..]
+                    .find(&format!("\n{section}\n"))
+                    .unwrap_or_else(|| panic!("{code}: `{section}` missing or out of order"));
+                from += at + 1;
+            }
+            assert!(page
+                .lines()
+                .nth(2)
+                .is_some_and(|line| line.starts_with("Default severity: ")));
+            let lines = page.lines().count();
+            assert!((30..=60).contains(&lines), "{code}: {lines} lines");
+        }
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("mlr101").map(|r| r.code), Some("MLR101"));
+        assert_eq!(find("image-mutable-tag").map(|r| r.code), Some("MLR103"));
     }
 }
