@@ -4,7 +4,7 @@
 //! the image in production follows whoever submits the job; behind a registry with
 //! a port MLRun adds nothing and the pull resolves `latest` (`mlrun-semantics.md` §1.2).
 
-use super::mlrun_tag::{literal_image, missing_version_hint, text_edit, ClientTag};
+use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
 use super::{Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::Fact;
@@ -40,43 +40,26 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
             image.text
         )
     };
-    let client = ClientTag::from_scope(scope);
-    let help = match &client {
-        Some(client) => {
-            let mut help = format!(
-                "pin it to `{}` ({})",
-                client.pinned(image),
-                client.provenance()
-            );
-            if let Some(note) = client.python_variant_note() {
-                help.push_str("; ");
-                help.push_str(&note);
-            }
-            help
-        }
-        None => format!(
-            "pin it to the tag of the project's MLRun client (`{}:X.Y.Z`); {}",
-            image.repository(),
-            missing_version_hint(scope)
-        ),
-    };
+    let help = pin_help(image, scope);
     // Only where MLRun fills the tag does writing the client's tag keep what runs
     // today; behind a port today's image is `latest`, and pinning would change it.
-    let fix = client.filter(|_| fills_tag).and_then(|client| {
-        let end = image.repository_end();
-        let edit = text_edit(origin, image, (end, end), format!(":{}", client.tag))?;
-        Some(Fix {
-            message: format!("Pin the image to `{}`", client.pinned(image)),
-            // Clients on an older Python get a `-pyNN` image for these releases, so
-            // the plain tag is what runs today only for some of them.
-            applicability: if client.python_variant().is_some() {
-                Applicability::Unsafe
-            } else {
-                Applicability::Safe
-            },
-            edits: vec![edit],
-        })
-    });
+    let fix = fix_tag(image, scope)
+        .filter(|_| fills_tag)
+        .and_then(|client| {
+            let end = image.repository_end();
+            let edit = text_edit(origin, image, (end, end), format!(":{}", client.tag))?;
+            Some(Fix {
+                message: format!("Pin the image to `{}`", client.pinned(image)),
+                // Clients on an older Python get a `-pyNN` image for these releases, so
+                // the plain tag is what runs today only for some of them.
+                applicability: if client.python_variant().is_some() {
+                    Applicability::Unsafe
+                } else {
+                    Applicability::Safe
+                },
+                edits: vec![edit],
+            })
+        });
     Some(Finding {
         span: origin.span,
         message,
@@ -89,6 +72,7 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::diagnostic::Edit;
+    use crate::facts::{ImageFact, ImageRole, Origin};
     use crate::rules::testing::{
         check as run, client, image, image_without_edit_span, no_client, span_of, AT,
     };
@@ -185,6 +169,36 @@ mod tests {
             )
         );
         assert_eq!(dev.fix, None);
+    }
+
+    #[test]
+    fn obsolete_image_points_at_replacement_without_fix() {
+        let finding = run(&RULE, &image("mlrun/ml-models"), &client("1.6.4")).unwrap();
+        assert_eq!(
+            finding.help.as_deref(),
+            Some(
+                "`mlrun/ml-models` is obsolete (MLR105); pin its replacement to `mlrun/mlrun:1.6.4` \
+                 (client version 1.6.4 from --mlrun-version)"
+            )
+        );
+        assert_eq!(finding.fix, None);
+    }
+
+    #[test]
+    fn quoted_value_edits_inside_the_quotes() {
+        // `image: "mlrun/mlrun"`: the span holds the quotes, the edit span the text.
+        let origin = Origin::new(Span::new(7, 20), Some(Span::new(8, 19)), "spec.image");
+        let fact =
+            Fact::Image(ImageFact::from_text("mlrun/mlrun", ImageRole::Run, origin).unwrap());
+        let finding = run(&RULE, &fact, &client("1.6.4")).unwrap();
+        assert_eq!(finding.span, Span::new(7, 20));
+        assert_eq!(
+            finding.fix.unwrap().edits,
+            vec![Edit {
+                span: Span::at(19),
+                content: ":1.6.4".into()
+            }]
+        );
     }
 
     #[test]

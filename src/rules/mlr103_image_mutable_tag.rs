@@ -5,7 +5,7 @@
 //! explicit tag as written, so `mlrun/mlrun:latest` is *not* replaced by the client's
 //! version. Cluster-built `.` images are MLR109's.
 
-use super::mlrun_tag::{literal_image, missing_version_hint, text_edit, ClientTag};
+use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
 use super::{Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::Fact;
@@ -48,32 +48,15 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
          instead of using the client's version, so production runs whatever was pushed last",
         image.text
     );
-    let Some(client) = ClientTag::from_scope(scope) else {
-        return Some(Finding {
-            span: origin.span,
-            message,
-            help: Some(format!(
-                "pin it to the tag of the project's MLRun client (`{}:X.Y.Z`); {}",
-                image.repository(),
-                missing_version_hint(scope)
-            )),
-            fix: None,
-        });
-    };
-    let mut help = format!(
-        "pin it to `{}` ({})",
-        client.pinned(image),
-        client.provenance()
-    );
-    if let Some(note) = client.python_variant_note() {
-        help.push_str("; ");
-        help.push_str(&note);
-    }
-    let fix = text_edit(origin, image, tag_range, client.tag.clone()).map(|edit| Fix {
-        message: format!("Replace `{tag}` with `{}`", client.tag),
-        // It changes which image runs: from whatever `latest` is today to the client's.
-        applicability: Applicability::Unsafe,
-        edits: vec![edit],
+    let help = pin_help(image, scope);
+    let fix = fix_tag(image, scope).and_then(|client| {
+        let edit = text_edit(origin, image, tag_range, client.tag.clone())?;
+        Some(Fix {
+            message: format!("Replace `{tag}` with `{}`", client.tag),
+            // It changes which image runs: from whatever `latest` is today to the client's.
+            applicability: Applicability::Unsafe,
+            edits: vec![edit],
+        })
     });
     Some(Finding {
         span: origin.span,
@@ -132,6 +115,19 @@ mod tests {
                 "pin it to the tag of the project's MLRun client (`registry:5000/mlrun/mlrun:X.Y.Z`); \
                  pass --mlrun-version or pin `mlrun==X.Y.Z` in the project's requirements and \
                  mlrun-lint will name the exact tag"
+            )
+        );
+        assert_eq!(finding.fix, None);
+    }
+
+    #[test]
+    fn obsolete_mlrun_image_gets_no_tag_fix() {
+        let finding = run(&RULE, &image("mlrun/ml-models:latest"), &client("1.6.4")).unwrap();
+        assert_eq!(
+            finding.help.as_deref(),
+            Some(
+                "`mlrun/ml-models` is obsolete (MLR105); pin its replacement to `mlrun/mlrun:1.6.4` \
+                 (client version 1.6.4 from --mlrun-version)"
             )
         );
         assert_eq!(finding.fix, None);

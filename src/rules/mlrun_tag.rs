@@ -91,6 +91,47 @@ pub fn literal_image(fact: &Fact) -> Option<(&Origin, &ImageRef)> {
     }
 }
 
+/// The client tag to write into `image` by a fix, if one is known and the result
+/// exists: an obsolete image (MLR105) has no release for a newer client
+/// (`mlrun/ml-models:1.6.4` does not exist), so it gets no tag fix.
+pub fn fix_tag<'a>(image: &ImageRef, scope: &'a Scope) -> Option<ClientTag<'a>> {
+    ClientTag::from_scope(scope).filter(|_| image.deprecated_mlrun_image().is_none())
+}
+
+/// Help for an MLRun image that needs a release tag: the client's tag and where it
+/// comes from, or which source would provide it. Obsolete images are pointed at
+/// their replacement, since their own name has no current release.
+pub fn pin_help(image: &ImageRef, scope: &Scope) -> String {
+    let (target, prefix) = match image.deprecated_mlrun_image() {
+        Some(deprecated) => (
+            deprecated.replacement.to_string(),
+            format!(
+                "`mlrun/{}` is obsolete (MLR105); pin its replacement",
+                deprecated.name
+            ),
+        ),
+        None => (image.repository().to_string(), "pin it".to_string()),
+    };
+    match ClientTag::from_scope(scope) {
+        Some(client) => {
+            let mut help = format!(
+                "{prefix} to `{target}:{}` ({})",
+                client.tag,
+                client.provenance()
+            );
+            if let Some(note) = client.python_variant_note() {
+                help.push_str("; ");
+                help.push_str(&note);
+            }
+            help
+        }
+        None => format!(
+            "{prefix} to the tag of the project's MLRun client (`{target}:X.Y.Z`); {}",
+            missing_version_hint(scope)
+        ),
+    }
+}
+
 /// What to tell the user when no usable client version is known.
 pub fn missing_version_hint(scope: &Scope) -> String {
     match &scope.client {

@@ -198,6 +198,47 @@ mod tests {
         }
     }
 
+    /// What every default rule says about one image, with client 1.6.4 known: at
+    /// most one of MLR101/102/103/109 per image, digests pin, ports are not tags.
+    #[test]
+    fn image_findings_across_rules() {
+        use crate::rules::testing::{client, image};
+        let scope = client("1.6.4");
+        let cases: &[(&str, &[&str])] = &[
+            ("mlrun/mlrun", &["MLR101"]),
+            ("quay.io/mlrun/mlrun", &["MLR101"]),
+            ("localhost:5000/mlrun/mlrun", &["MLR101"]),
+            ("mlrun/mlrun:latest", &["MLR103"]),
+            ("mlrun/mlrun:1.6.4", &[]),
+            ("mlrun/mlrun:1.6.4-py39", &[]),
+            ("mlrun/mlrun:1.5.0", &["MLR104"]),
+            ("mlrun/mlrun@sha256:abc", &[]),
+            ("mlrun/mlrun:1.6.4@sha256:abc", &[]),
+            ("mlrun/ml-models", &["MLR101", "MLR105"]),
+            ("mlrun/ml-models:1.4.1", &["MLR104", "MLR105"]),
+            ("python", &["MLR102"]),
+            ("python:3.11", &[]),
+            ("ruby@sha256:abc", &[]),
+            ("ruby:3.2@sha256:abc", &[]),
+            ("myhost:5000/repo/nginx", &["MLR102"]),
+            ("vllm/vllm-openai:latest", &["MLR103"]),
+            ("app:befacaad", &[]),
+            (".mlrun/func-x", &["MLR109"]),
+            (".mlrun/func-p-f:latest", &["MLR109"]),
+            (".mlrun/func-p-f:v2", &[]),
+            ("mlrun/mlrun:{version}", &["MLR108"]),
+        ];
+        for (text, expected) in cases {
+            let fact = image(text);
+            let fired: Vec<&str> = ALL
+                .iter()
+                .filter(|rule| rule.enabled_by_default && (rule.check)(&fact, &scope).is_some())
+                .map(|rule| rule.code)
+                .collect();
+            assert_eq!(&fired, expected, "{text}");
+        }
+    }
+
     #[test]
     fn find_by_code_or_name() {
         assert_eq!(find("mlr101").map(|r| r.code), Some("MLR101"));
