@@ -8,6 +8,19 @@ use crate::facts::Fact;
 mod mlr001_parse_error;
 mod mlr002_include_not_found;
 mod mlr003_file_skipped;
+mod mlr101_mlrun_image_untagged;
+mod mlr102_image_untagged;
+mod mlr103_image_mutable_tag;
+mod mlr104_mlrun_image_version_mismatch;
+mod mlr105_mlrun_image_deprecated;
+mod mlr106_image_digest_missing;
+mod mlr107_image_implicit_default;
+mod mlr108_image_tag_unverifiable;
+mod mlr109_built_image_mutable_tag;
+mod mlr301_hub_function_untagged;
+mod mlrun_tag;
+#[cfg(test)]
+mod testing;
 
 /// A rule: identity, documentation and the check itself.
 pub struct Rule {
@@ -47,6 +60,16 @@ pub const ALL: &[&Rule] = &[
     &mlr001_parse_error::RULE,
     &mlr002_include_not_found::RULE,
     &mlr003_file_skipped::RULE,
+    &mlr101_mlrun_image_untagged::RULE,
+    &mlr102_image_untagged::RULE,
+    &mlr103_image_mutable_tag::RULE,
+    &mlr104_mlrun_image_version_mismatch::RULE,
+    &mlr105_mlrun_image_deprecated::RULE,
+    &mlr106_image_digest_missing::RULE,
+    &mlr107_image_implicit_default::RULE,
+    &mlr108_image_tag_unverifiable::RULE,
+    &mlr109_built_image_mutable_tag::RULE,
+    &mlr301_hub_function_untagged::RULE,
 ];
 
 /// The rule with this code or name (`MLR101`, `mlr101`, `mlrun-image-untagged`).
@@ -59,6 +82,45 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// The rule table of the contract (`SPEC.md`), implemented or not: every code
+    /// has a page in `rules/` from day one, and nothing else does.
+    const CONTRACT: &[(&str, &str)] = &[
+        ("MLR001", "parse-error"),
+        ("MLR002", "include-not-found"),
+        ("MLR003", "file-skipped"),
+        ("MLR101", "mlrun-image-untagged"),
+        ("MLR102", "image-untagged"),
+        ("MLR103", "image-mutable-tag"),
+        ("MLR104", "mlrun-image-version-mismatch"),
+        ("MLR105", "mlrun-image-deprecated"),
+        ("MLR106", "image-digest-missing"),
+        ("MLR107", "image-implicit-default"),
+        ("MLR108", "image-tag-unverifiable"),
+        ("MLR109", "built-image-mutable-tag"),
+        ("MLR201", "package-unpinned"),
+        ("MLR202", "package-not-exact"),
+        ("MLR203", "package-url-unpinned"),
+        ("MLR204", "mlrun-client-unpinned"),
+        ("MLR205", "package-pin-conflict"),
+        ("MLR206", "package-hash-missing"),
+        ("MLR207", "build-mlrun-version-implicit"),
+        ("MLR208", "insecure-index-url"),
+        ("MLR301", "hub-function-untagged"),
+    ];
+
+    /// The sections every page has, in this order (`anchors.md` §3).
+    const SECTIONS: &[&str] = &[
+        "## What it flags",
+        "## Why it matters in production",
+        "## Example",
+        "## Fix",
+    ];
+
+    fn pages_dir() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+    }
 
     #[test]
     fn registry_is_sorted_unique_and_documented() {
@@ -77,6 +139,109 @@ mod tests {
                 "page of {} must open with `{title}`",
                 rule.code
             );
+            assert!(
+                CONTRACT.contains(&(rule.code, rule.name)),
+                "{} {} is not in the contract",
+                rule.code,
+                rule.name
+            );
+            let file = pages_dir().join(format!("{}-{}.md", rule.code, rule.name));
+            let on_disk = std::fs::read_to_string(&file).unwrap_or_default();
+            assert_eq!(
+                rule.page,
+                on_disk,
+                "{} must include {}",
+                rule.code,
+                file.display()
+            );
         }
+    }
+
+    #[test]
+    fn every_contract_code_has_a_page_and_every_page_a_code() {
+        let mut pages: Vec<String> = std::fs::read_dir(pages_dir())
+            .expect("rules/ exists")
+            .map(|entry| {
+                entry
+                    .expect("readable entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        pages.sort();
+        let expected: Vec<String> = CONTRACT
+            .iter()
+            .map(|(code, name)| format!("{code}-{name}.md"))
+            .collect();
+        assert_eq!(pages, expected);
+        for (code, name) in CONTRACT {
+            let page = std::fs::read_to_string(pages_dir().join(format!("{code}-{name}.md")))
+                .expect("readable page");
+            assert_eq!(
+                page.lines().next(),
+                Some(format!("# {code} {name}").as_str())
+            );
+            let mut from = 0;
+            for section in SECTIONS {
+                let at = page[from..]
+                    .find(&format!("\n{section}\n"))
+                    .unwrap_or_else(|| panic!("{code}: `{section}` missing or out of order"));
+                from += at + 1;
+            }
+            assert!(page
+                .lines()
+                .nth(2)
+                .is_some_and(|line| line.starts_with("Default severity: ")));
+            let lines = page.lines().count();
+            assert!((30..=60).contains(&lines), "{code}: {lines} lines");
+        }
+    }
+
+    /// What every default rule says about one image, with client 1.6.4 known: at
+    /// most one of MLR101/102/103/109 per image, digests pin, ports are not tags.
+    #[test]
+    fn image_findings_across_rules() {
+        use crate::rules::testing::{client, image};
+        let scope = client("1.6.4");
+        let cases: &[(&str, &[&str])] = &[
+            ("mlrun/mlrun", &["MLR101"]),
+            ("quay.io/mlrun/mlrun", &["MLR101"]),
+            ("localhost:5000/mlrun/mlrun", &["MLR101"]),
+            ("mlrun/mlrun:latest", &["MLR103"]),
+            ("mlrun/mlrun:1.6.4", &[]),
+            ("mlrun/mlrun:1.6.4-py39", &[]),
+            ("mlrun/mlrun:1.5.0", &["MLR104"]),
+            ("mlrun/mlrun@sha256:abc", &[]),
+            ("mlrun/mlrun:1.6.4@sha256:abc", &[]),
+            ("mlrun/ml-models", &["MLR101", "MLR105"]),
+            ("mlrun/ml-models:1.4.1", &["MLR104", "MLR105"]),
+            ("python", &["MLR102"]),
+            ("python:3.11", &[]),
+            ("ruby@sha256:abc", &[]),
+            ("ruby:3.2@sha256:abc", &[]),
+            ("myhost:5000/repo/nginx", &["MLR102"]),
+            ("vllm/vllm-openai:latest", &["MLR103"]),
+            ("app:befacaad", &[]),
+            (".mlrun/func-x", &["MLR109"]),
+            (".mlrun/func-p-f:latest", &["MLR109"]),
+            (".mlrun/func-p-f:v2", &[]),
+            ("mlrun/mlrun:{version}", &["MLR108"]),
+        ];
+        for (text, expected) in cases {
+            let fact = image(text);
+            let fired: Vec<&str> = ALL
+                .iter()
+                .filter(|rule| rule.enabled_by_default && (rule.check)(&fact, &scope).is_some())
+                .map(|rule| rule.code)
+                .collect();
+            assert_eq!(&fired, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("mlr101").map(|r| r.code), Some("MLR101"));
+        assert_eq!(find("image-mutable-tag").map(|r| r.code), Some("MLR103"));
     }
 }

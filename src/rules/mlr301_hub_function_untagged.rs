@@ -1,0 +1,87 @@
+//! MLR301 hub-function-untagged: a `hub://name` reference with no `:tag`.
+//!
+//! MLRun resolves an untagged hub reference to the hub's `latest` (`mlrun-semantics.md`
+//! §2.2, §5), so a hub release changes the function's code, image and requirements.
+
+use super::{Rule, Scope};
+use crate::diagnostic::{Finding, Severity};
+use crate::facts::{Fact, HubRefFact};
+
+pub const RULE: Rule = Rule {
+    code: "MLR301",
+    name: "hub-function-untagged",
+    severity: Severity::Warning,
+    enabled_by_default: true,
+    summary: "a function-hub reference `hub://name` with no `:tag`: resolves the hub's latest",
+    page: include_str!("../../rules/MLR301-hub-function-untagged.md"),
+    check,
+};
+
+fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
+    let Fact::HubRef(HubRefFact { origin, reference }) = fact else {
+        return None;
+    };
+    if reference.tag.is_some() {
+        return None;
+    }
+    Some(Finding {
+        span: origin.span,
+        message: format!(
+            "hub function `{}` has no tag and resolves the hub's `latest`: a new hub release \
+             changes the function's code, image and requirements",
+            reference.url
+        ),
+        help: Some(format!(
+            "pin a hub version: `{}:<version>`, the `version` of the function's hub `item.yaml`",
+            reference.url.trim_end_matches(':')
+        )),
+        fix: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{HubRef, Origin};
+    use crate::rules::testing::no_client;
+    use crate::span::Span;
+
+    fn hub(url: &str) -> Fact {
+        Fact::HubRef(HubRefFact {
+            origin: Origin::new(Span::new(5, 5 + url.len()), None, "spec.functions[0].url"),
+            reference: HubRef::parse(url).expect("a hub URL"),
+        })
+    }
+
+    #[test]
+    fn untagged_hub_reference() {
+        let finding = (RULE.check)(&hub("hub://describe"), &no_client()).unwrap();
+        assert_eq!(
+            finding,
+            Finding {
+                span: Span::new(5, 19),
+                message: "hub function `hub://describe` has no tag and resolves the hub's `latest`: \
+                          a new hub release changes the function's code, image and requirements"
+                    .into(),
+                help: Some(
+                    "pin a hub version: `hub://describe:<version>`, the `version` of the function's \
+                     hub `item.yaml`"
+                        .into()
+                ),
+                fix: None,
+            }
+        );
+        let with_source = (RULE.check)(&hub("hub://mysource/describe"), &no_client()).unwrap();
+        assert!(with_source
+            .message
+            .starts_with("hub function `hub://mysource/describe` has no tag"));
+    }
+
+    #[test]
+    fn tagged_passes() {
+        assert_eq!(
+            (RULE.check)(&hub("hub://describe:1.2.0"), &no_client()),
+            None
+        );
+    }
+}
