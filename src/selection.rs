@@ -115,11 +115,19 @@ mod tests {
         };
         assert_eq!(codes(&selection), ["MLR001", "MLR003"]);
         let selection = Selection {
-            select: None,
+            select: Some(list(&["MLR0"])),
             extend_select: list(&["mlr002"]),
-            ignore: list(&["MLR0"]),
+            ignore: list(&["MLR00"]),
         };
         assert_eq!(codes(&selection), ["MLR002"]);
+        // Off rules run only when a selector names them.
+        let default = Selection::default();
+        assert!(!codes(&default).contains(&"MLR106"));
+        let selection = Selection {
+            extend_select: list(&["MLR10"]),
+            ..Selection::default()
+        };
+        assert!(codes(&selection).contains(&"MLR106"));
         let selection = Selection {
             select: Some(list(&["parse-error"])),
             ..Selection::default()
