@@ -55,6 +55,10 @@ fn problem(path: &Path, text: &str, err: &ParseError) -> Option<Fact> {
                 err.message
             ),
         ),
+        ParseErrorKind::Failed => (
+            ProblemKind::Skipped,
+            format!("not checked: {}", err.message),
+        ),
     };
     let offset = err.offset.unwrap_or(0).min(text.len());
     let char_len = text[offset..].chars().next().map_or(0, char::len_utf8);

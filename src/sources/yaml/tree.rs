@@ -16,6 +16,17 @@ use std::fmt;
 /// limit on any thread (a 100,000-deep `- - - x` must be an error, not an abort).
 pub const MAX_DEPTH: usize = 128;
 
+/// The most nodes (maps, sequences, scalars, alias expansions included) a file may
+/// hold. The largest real spec seen has under 1,000; the cap makes an alias bomb
+/// fail after a fraction of a second even in an unoptimised build.
+pub const MAX_NODES: usize = 100_000;
+
+/// Stack of the thread that builds the tree. Building recurses once per nesting
+/// level, and an unoptimised build needs up to ~50 KiB a level, so [`MAX_DEPTH`]
+/// levels would overflow a 2 MiB test or worker thread. The memory is only
+/// reserved; pages are touched as the recursion goes.
+const PARSE_STACK_BYTES: usize = 64 << 20;
+
 /// One YAML value with where it was used (`span`) and where it was written
 /// (`defined`). The two differ only for an alias (`*img`) or a merged (`<<`) value:
 /// `span` is the alias use, `defined` the anchored node, whose text a fix must edit.
@@ -103,6 +114,8 @@ pub enum ParseErrorKind {
     /// A resource budget is exceeded (alias expansion, node or event count,
     /// scalar bytes): refused, not parsed.
     TooLarge,
+    /// The parser could not run or failed unexpectedly.
+    Failed,
 }
 
 /// The options every parse uses: serde-saphyr's default budgets with the depth
@@ -111,6 +124,7 @@ pub enum ParseErrorKind {
 fn options() -> Options {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
+    budget.max_nodes = MAX_NODES;
     let mut options = Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = DuplicateKeyPolicy::LastWins;
@@ -122,14 +136,34 @@ fn options() -> Options {
 }
 
 /// Parses every document of `text` (empty documents are skipped).
+///
+/// Runs on its own thread with a stack sized for [`MAX_DEPTH`], so the caller's
+/// stack does not matter, and a panic inside the parser becomes an error.
 pub fn parse(text: &str) -> Result<Vec<Node>, ParseError> {
+    let failed = |message: String| ParseError {
+        kind: ParseErrorKind::Failed,
+        message,
+        offset: None,
+    };
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("yaml-parse".into())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || parse_here(text))
+            .map_err(|e| failed(format!("could not start the YAML parser: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(failed("the YAML parser failed on this input".into())))
+    })
+}
+
+fn parse_here(text: &str) -> Result<Vec<Node>, ParseError> {
     let docs: Vec<Spanned<Node>> =
         serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| error(text, &e))?;
     Ok(docs.into_iter().map(node).collect())
 }
 
 fn error(text: &str, err: &serde_saphyr::Error) -> ParseError {
-    let inner = err.without_snippet();
+    let inner = original_error(err);
     let message = serde_saphyr::MessageFormatter::format_message(
         &serde_saphyr::DefaultMessageFormatter,
         inner,
@@ -156,6 +190,16 @@ fn error(text: &str, err: &serde_saphyr::Error) -> ParseError {
         message,
         offset: err.location().and_then(|l| byte_offset(text, &l)),
     }
+}
+
+/// The error itself, out of the wrappers that add snippets or alias locations.
+fn original_error(mut err: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = err
+    {
+        err = error;
+    }
+    err
 }
 
 /// The byte offset of `location` in `text`. Scanner errors carry only a line and
@@ -288,5 +332,157 @@ impl<'de> Visitor<'de> for ValueVisitor {
             entries.push((node(key), node(value)));
         }
         Ok(Value::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn slice(text: &str, span: Span) -> &str {
+        &text[span.start..span.end]
+    }
+
+    fn refused(text: &str) -> ParseError {
+        let started = Instant::now();
+        let result = parse(text);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
+        match result {
+            Err(err) => err,
+            Ok(_) => panic!("parsed, expected a refusal"),
+        }
+    }
+
+    #[test]
+    fn keys_and_values_carry_byte_spans() {
+        let text = "kind: job # c\nspec:\n  image: \"mlrun/mlrun\"\n  args: [a, 'b']\n";
+        let docs = parse(text).unwrap();
+        let [doc] = docs.as_slice() else { panic!() };
+        let (key, value) = &doc.as_map().unwrap()[0];
+        assert_eq!(slice(text, key.span), "kind");
+        assert_eq!(slice(text, value.span), "job");
+        let image = doc.get("spec").unwrap().get("image").unwrap();
+        assert_eq!(slice(text, image.span), "\"mlrun/mlrun\"");
+        assert_eq!(image.as_str(), Some("mlrun/mlrun"));
+        let args = doc
+            .get("spec")
+            .unwrap()
+            .get("args")
+            .unwrap()
+            .as_seq()
+            .unwrap();
+        assert_eq!(slice(text, args[1].span), "'b'");
+    }
+
+    #[test]
+    fn every_document_is_read_and_empty_ones_skipped() {
+        let text = "a: 1\n---\n---\nb: [x]\n...\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert!(docs[1].get("b").is_some());
+    }
+
+    #[test]
+    fn alias_span_is_the_use_and_defined_is_the_anchor() {
+        let text = "a: &img mlrun/mlrun\nb: *img\nbase: &m {image: x}\nc: *m\nd:\n  <<: *m\n";
+        let docs = parse(text).unwrap();
+        let b = docs[0].get("b").unwrap();
+        assert_eq!(slice(text, b.span), "*img");
+        assert_eq!(slice(text, b.defined), "mlrun/mlrun");
+        let c_image = docs[0].get("c").unwrap().get("image").unwrap();
+        assert_eq!(slice(text, c_image.defined), "x");
+        let merged = docs[0].get("d").unwrap().get("image").unwrap();
+        assert_eq!(slice(text, merged.defined), "x");
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_stay_strings_and_numbers_keep_their_text() {
+        let text = "n: y\non: yes\nv: 1.10\nt: true\n";
+        let doc = &parse(text).unwrap()[0];
+        assert_eq!(doc.get_str("n"), Some("y"));
+        assert_eq!(doc.get_str("on"), Some("yes"));
+        let v = doc.get("v").unwrap();
+        assert_eq!((&v.value, slice(text, v.defined)), (&Value::Number, "1.10"));
+        assert_eq!(doc.get("t").unwrap().value, Value::Bool(true));
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins_as_in_pyyaml() {
+        let doc = &parse("image: a\nimage: b\n").unwrap()[0];
+        assert_eq!(doc.get_str("image"), Some("b"));
+    }
+
+    #[test]
+    fn crlf_and_bom_keep_byte_spans() {
+        let text = "\u{feff}kind: job\r\nspec:\r\n  image: 'mlrun/mlrun'\r\n";
+        let doc = &parse(text).unwrap()[0];
+        let image = doc.get("spec").unwrap().get("image").unwrap();
+        assert_eq!(slice(text, image.span), "'mlrun/mlrun'");
+        let kind = doc.get("kind").unwrap();
+        assert_eq!(slice(text, kind.span), "job");
+    }
+
+    #[test]
+    fn syntax_error_has_a_byte_offset() {
+        let text = "kind: job\nspec: é\n  image: a: b\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::Syntax);
+        let offset = err.offset.unwrap();
+        assert!(text.is_char_boundary(offset));
+        assert_eq!(line_of(text, offset), 3, "{err:?}");
+    }
+
+    fn line_of(text: &str, offset: usize) -> usize {
+        text[..offset].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_parses_on_a_test_thread() {
+        // Test threads have a small stack: the tree builder must fit in it.
+        let depth = MAX_DEPTH - 1;
+        let mut text = String::new();
+        for level in 0..depth {
+            text.push_str(&" ".repeat(level * 2));
+            text.push_str("a:\n");
+        }
+        text.push_str(&" ".repeat(depth * 2));
+        text.push_str("b: image\n");
+        assert!(parse(&text).is_ok());
+        let flow = format!("{}x{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(parse(&flow).is_ok());
+    }
+
+    #[test]
+    fn deep_block_sequence_is_refused_quickly() {
+        let text = format!("{}x", "- ".repeat(100_000));
+        assert_eq!(refused(&text).kind, ParseErrorKind::TooDeep);
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_quickly() {
+        let seqs = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(refused(&seqs).kind, ParseErrorKind::TooDeep);
+        let maps = format!("{}x{}", "{a: ".repeat(100_000), "}".repeat(100_000));
+        assert_eq!(refused(&maps).kind, ParseErrorKind::TooDeep);
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_quickly() {
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for pair in names.windows(2) {
+            let (prev, next) = (pair[0], pair[1]);
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            text.push_str(&format!("{next}: &{next} [{refs}]\n"));
+        }
+        let err = refused(&text);
+        assert_eq!(err.kind, ParseErrorKind::TooLarge, "{err:?}");
     }
 }
