@@ -202,3 +202,99 @@ fn names_own_image(kind: FieldKind) -> bool {
         FieldKind::Image(ImageRole::Run | ImageRole::BuildBase | ImageRole::BuildTarget)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::yaml::tree::parse;
+
+    /// The text at each value's edit span, for the map entries of `text`.
+    fn edits(text: &str) -> Vec<(String, Option<String>)> {
+        let docs = parse(text).unwrap();
+        docs[0]
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| {
+                let edit = edit_span(text, v).map(|s| text[s.start..s.end].to_string());
+                (k.as_str().unwrap_or_default().to_string(), edit)
+            })
+            .collect()
+    }
+
+    fn edit_of(text: &str, key: &str) -> Option<String> {
+        edits(text)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, e)| e)
+    }
+
+    #[test]
+    fn plain_and_simply_quoted_scalars_are_editable() {
+        let text = "a: mlrun/mlrun  # note\nb: \"mlrun/mlrun:1.6\"\nc: 'python:3.9'\nd: ''\n";
+        assert_eq!(edit_of(text, "a").as_deref(), Some("mlrun/mlrun"));
+        assert_eq!(edit_of(text, "b").as_deref(), Some("mlrun/mlrun:1.6"));
+        assert_eq!(edit_of(text, "c").as_deref(), Some("python:3.9"));
+        // An empty quoted value is an insertion point between its quotes.
+        let docs = parse(text).unwrap();
+        let d = docs[0].get("d").unwrap();
+        let span = edit_span(text, d).unwrap();
+        assert!(span.is_empty());
+        assert_eq!(&text[span.start - 1..span.end + 1], "''");
+    }
+
+    #[test]
+    fn escapes_block_and_multi_line_scalars_are_not_editable() {
+        let text = concat!(
+            "a: \"mlrun\\/mlrun\"\n",
+            "b: 'it''s'\n",
+            "c: |\n  mlrun/mlrun\n",
+            "d: >-\n  mlrun/mlrun\n",
+            "e: |-  # comment\n  mlrun/mlrun\n",
+            "f: mlrun/\n  mlrun\n",
+            "g: \"mlrun/\n  mlrun\"\n",
+        );
+        for key in ["a", "b", "c", "d", "e", "f", "g"] {
+            assert_eq!(edit_of(text, key), None, "{key}");
+        }
+    }
+
+    #[test]
+    fn a_plain_value_on_its_own_line_is_editable() {
+        let text = "a:\n  # why\n  mlrun/mlrun\n";
+        assert_eq!(edit_of(text, "a").as_deref(), Some("mlrun/mlrun"));
+    }
+
+    #[test]
+    fn an_alias_edits_its_anchored_scalar() {
+        let text = "a: &img 'mlrun/mlrun'\nb: *img\n";
+        let docs = parse(text).unwrap();
+        let b = docs[0].get("b").unwrap();
+        assert_eq!(&text[b.span.start..b.span.end], "*img");
+        let edit = edit_span(text, b).unwrap();
+        assert_eq!(edit.start, text.find("mlrun").unwrap());
+        assert_eq!(&text[edit.start..edit.end], "mlrun/mlrun");
+    }
+
+    #[test]
+    fn numbers_are_their_source_text() {
+        let text = "v: 1.10\n";
+        let docs = parse(text).unwrap();
+        let v = docs[0].get("v").unwrap();
+        assert_eq!(scalar_text(text, v).as_deref(), Some("1.10"));
+        assert_eq!(edit_of(text, "v").as_deref(), Some("1.10"));
+    }
+
+    #[test]
+    fn paths_read_like_the_spec() {
+        assert_eq!(join("", "spec.image"), "spec.image");
+        assert_eq!(
+            join(&index("spec.functions", 2), "image"),
+            "spec.functions[2].image"
+        );
+        assert_eq!(
+            quoted_key("spec.config", "spec.build.baseImage"),
+            "spec.config[\"spec.build.baseImage\"]"
+        );
+    }
+}

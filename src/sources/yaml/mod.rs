@@ -71,7 +71,8 @@ fn problem(path: &Path, text: &str, err: &ParseError) -> Option<Fact> {
 
 /// Whether a file that failed to parse is recognisably an MLRun spec: by its name
 /// (`function.yaml`, `project.yaml`, `item.yaml`), or a top-level line
-/// `kind: <MLRun kind>` or `mlrunVersion:`. A syntax error is only news for those.
+/// `kind: <MLRun kind>`. A syntax error is only news for those; not
+/// `mlrunVersion:`, which the hub's Jinja item templates also carry.
 fn looks_like_mlrun(path: &Path, text: &str) -> bool {
     let name = path
         .file_name()
@@ -83,9 +84,6 @@ fn looks_like_mlrun(path: &Path, text: &str) -> bool {
         .any(|stem| name == format!("{stem}.yaml") || name == format!("{stem}.yml"));
     by_name
         || text.lines().any(|line| {
-            if line.starts_with("mlrunVersion:") {
-                return true;
-            }
             line.strip_prefix("kind:").is_some_and(|kind| {
                 let kind = kind.trim().trim_matches(['"', '\'']);
                 kind == "project" || function_spec::FUNCTION_KINDS.contains(&kind)
