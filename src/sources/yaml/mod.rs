@@ -51,7 +51,7 @@ fn problem(path: &Path, text: &str, err: &ParseError) -> Option<Fact> {
         ParseErrorKind::TooLarge => (
             ProblemKind::Skipped,
             format!(
-                "not checked: YAML exceeds a resource limit, e.g. aliases expanding too far ({})",
+                "not checked: YAML too large to read safely: {}",
                 err.message
             ),
         ),

@@ -97,7 +97,8 @@ impl Node {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
     pub kind: ParseErrorKind,
-    /// The parser's message, without location or snippet.
+    /// What went wrong, without location or snippet: the parser's message, or
+    /// for a resource refusal, which resource ran out.
     pub message: String,
     /// Byte offset of the error in the text, when the parser knows it.
     pub offset: Option<usize>,
@@ -169,21 +170,35 @@ fn error(text: &str, err: &serde_saphyr::Error) -> ParseError {
         inner,
     )
     .into_owned();
-    let kind = match inner {
+    let (kind, message) = match inner {
         serde_saphyr::Error::Budget {
             breach: BudgetBreach::Depth { .. },
             ..
-        } => ParseErrorKind::TooDeep,
-        serde_saphyr::Error::Budget { .. }
+        } => (ParseErrorKind::TooDeep, message),
+        serde_saphyr::Error::Budget {
+            breach: BudgetBreach::Nodes { .. },
+            ..
+        } => (
+            ParseErrorKind::TooLarge,
+            format!("it holds more than {MAX_NODES} values once aliases are expanded"),
+        ),
+        serde_saphyr::Error::Budget {
+            breach: BudgetBreach::Aliases { .. } | BudgetBreach::AliasAnchorRatio { .. },
+            ..
+        }
         | serde_saphyr::Error::AliasReplayLimitExceeded { .. }
         | serde_saphyr::Error::AliasExpansionLimitExceeded { .. }
-        | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => ParseErrorKind::TooLarge,
+        | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => (
+            ParseErrorKind::TooLarge,
+            "its aliases expand too far (a possible billion-laughs attack)".to_string(),
+        ),
+        serde_saphyr::Error::Budget { .. } => (ParseErrorKind::TooLarge, message),
         // The scanner refuses flow nesting past its own limit with a plain
         // message; it is the same refusal of a too-deep document.
         _ if message.contains("recursion limit") || message.contains("nesting limit") => {
-            ParseErrorKind::TooDeep
+            (ParseErrorKind::TooDeep, message)
         }
-        _ => ParseErrorKind::Syntax,
+        _ => (ParseErrorKind::Syntax, message),
     };
     ParseError {
         kind,
