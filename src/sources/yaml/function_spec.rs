@@ -1,0 +1,182 @@
+//! Exported MLRun function objects (`function.yaml`, `fn.export()`), and the same
+//! object inlined in a project's `spec.functions[].spec` or a serving function's
+//! `spec.function_refs[].spec` (`mlrun-semantics.md` §2.1).
+
+use super::fields::{index, join, push, quoted_key, Collector, Field, FieldKind};
+use super::tree::Node;
+use crate::facts::ImageRole;
+
+/// Runtime kinds MLRun exports in a function's top-level `kind`. Case-sensitive:
+/// Kubernetes' `Job` or `Deployment` are not MLRun functions.
+pub const FUNCTION_KINDS: &[&str] = &[
+    "job",
+    "serving",
+    "remote",
+    "nuclio",
+    "dask",
+    "mpijob",
+    "spark",
+    "remote-spark",
+    "databricks",
+    "application",
+    "handler",
+    "local",
+];
+
+/// Whether a document is an MLRun function object: a known `kind` and a `spec` map.
+pub fn is_function(doc: &Node) -> bool {
+    doc.get_str("kind")
+        .is_some_and(|kind| FUNCTION_KINDS.contains(&kind))
+        && doc.get_map("spec").is_some()
+}
+
+/// The image (and, later, requirement) fields of one function object at `prefix`
+/// (`""` for a whole file). Child functions of a serving graph are not included:
+/// see [`function_refs`].
+///
+/// Not images, on purpose: `spec.nuclio_runtime` and `spec.base_spec.spec.runtime`
+/// (`python:3.9` is a runtime name).
+pub fn fields<'a>(function: &'a Node, prefix: &str) -> Vec<Field<'a>> {
+    let mut out = Vec::new();
+    let Some(spec) = function.get_map("spec") else {
+        return out;
+    };
+    let at = |path: &str| join(prefix, path);
+    push(
+        &mut out,
+        at("spec.image"),
+        image(ImageRole::Run),
+        spec.get("image"),
+    );
+    if let Some(build) = spec.get_map("build") {
+        push(
+            &mut out,
+            at("spec.build.base_image"),
+            image(ImageRole::BuildBase),
+            build.get("base_image"),
+        );
+        push(
+            &mut out,
+            at("spec.build.image"),
+            image(ImageRole::BuildTarget),
+            build.get("image"),
+        );
+    }
+    let nuclio_build = spec
+        .get_map("base_spec")
+        .and_then(|b| b.get_map("spec"))
+        .and_then(|s| s.get_map("build"));
+    if let Some(build) = nuclio_build {
+        push(
+            &mut out,
+            at("spec.base_spec.spec.build.baseImage"),
+            image(ImageRole::BuildBase),
+            build.get("baseImage"),
+        );
+    }
+    if let Some(config) = spec.get_map("config") {
+        let config_path = at("spec.config");
+        push(
+            &mut out,
+            quoted_key(&config_path, "spec.build.baseImage"),
+            image(ImageRole::BuildBase),
+            config.get("spec.build.baseImage"),
+        );
+        let sidecars = config.get("spec.sidecars").and_then(Node::as_seq);
+        for (i, sidecar) in sidecars.unwrap_or_default().iter().enumerate() {
+            push(
+                &mut out,
+                join(
+                    &index(&quoted_key(&config_path, "spec.sidecars"), i),
+                    "image",
+                ),
+                image(ImageRole::Auxiliary),
+                sidecar.get("image"),
+            );
+        }
+    }
+    push(
+        &mut out,
+        at("spec.kfp_image"),
+        image(ImageRole::Auxiliary),
+        spec.get("kfp_image"),
+    );
+    out
+}
+
+fn image(role: ImageRole) -> FieldKind {
+    FieldKind::Image(role)
+}
+
+/// A child function of a serving graph (`spec.function_refs`).
+pub struct ChildFunction<'a> {
+    pub name: Option<&'a str>,
+    pub fields: Vec<Field<'a>>,
+}
+
+/// The child functions of a serving function at `prefix`: each one's `image` (a
+/// run image) and, when its `spec` is a function object, that object's fields.
+/// MLRun exports `function_refs` as a list; a map keyed by name is read too.
+pub fn function_refs<'a>(function: &'a Node, prefix: &str) -> Vec<ChildFunction<'a>> {
+    let Some(refs) = function
+        .get_map("spec")
+        .and_then(|s| s.get("function_refs"))
+    else {
+        return Vec::new();
+    };
+    let base = join(prefix, "spec.function_refs");
+    let entries: Vec<(String, Option<&str>, &Node)> = match (refs.as_seq(), refs.as_map()) {
+        (Some(items), _) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (index(&base, i), item.get_str("name"), item))
+            .collect(),
+        (_, Some(entries)) => entries
+            .iter()
+            .map(|(key, item)| {
+                let key = key.as_str();
+                let path = quoted_key(&base, key.unwrap_or_default());
+                (path, item.get_str("name").or(key), item)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    entries
+        .into_iter()
+        .map(|(path, name, item)| {
+            let mut fields = Vec::new();
+            push(
+                &mut fields,
+                join(&path, "image"),
+                image(ImageRole::Run),
+                item.get("image"),
+            );
+            if let Some(spec) = item.get_map("spec") {
+                fields.extend(self::fields(spec, &join(&path, "spec")));
+            }
+            ChildFunction { name, fields }
+        })
+        .collect()
+}
+
+/// Records the facts of a whole function file's document: its images, its child
+/// functions' images, and the function itself.
+pub fn read(doc: &Node, out: &mut Collector<'_>) {
+    let name = doc.get_map("metadata").and_then(|m| m.get_str("name"));
+    let names_image = out.function_fields(&fields(doc, ""), name);
+    for child in function_refs(doc, "") {
+        out.function_fields(&child.fields, child.name.or(name));
+    }
+    let spec_image = doc.get_map("spec").and_then(|s| s.get("image"));
+    let metadata_name = doc.get_map("metadata").and_then(|m| m.get("name"));
+    let kind = doc.get("kind");
+    let located = match (spec_image, metadata_name, kind) {
+        (Some(image), _, _) => Some((image, "spec.image", true)),
+        (None, Some(name), _) => Some((name, "metadata.name", false)),
+        (None, None, Some(kind)) => Some((kind, "kind", false)),
+        (None, None, None) => None,
+    };
+    if let Some((node, path, is_image)) = located {
+        out.function(node, path, is_image, name, doc.get_str("kind"), names_image);
+    }
+}
