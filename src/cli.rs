@@ -45,13 +45,13 @@ struct CheckArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
     output_format: OutputFormat,
     /// Rules to run instead of the default set: codes, prefixes (MLR1, MLR20), names, or ALL.
-    #[arg(long, value_name = "CODES", num_args = 1.., value_delimiter = ',')]
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
     select: Option<Vec<String>>,
     /// Rules to run in addition to the selected ones.
-    #[arg(long, value_name = "CODES", num_args = 1.., value_delimiter = ',')]
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
     extend_select: Vec<String>,
     /// Rules not to run.
-    #[arg(long, value_name = "CODES", num_args = 1.., value_delimiter = ',')]
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
     ignore: Vec<String>,
     /// The MLRun client version the project runs with (X.Y.Z): the tag untagged MLRun
     /// images really get, and the version pins are checked against.

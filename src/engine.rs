@@ -96,23 +96,23 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
 /// `Problem` fact (MLR003), never an error that ends the run.
 fn read_file(candidate: &Candidate) -> ReadFile {
     let path = candidate.path.clone();
-    let skipped = |message: String| ReadFile {
+    let skipped = |unread: Unread| ReadFile {
         path: candidate.path.clone(),
-        text: Arc::from(""),
+        text: Arc::from(unread.text),
         facts: vec![Fact::Problem(Problem {
-            origin: Origin::new(Span::at(0), None, "file"),
+            origin: Origin::new(Span::at(unread.offset), None, "file"),
             kind: ProblemKind::Skipped,
-            message,
+            message: format!("not checked: {}", unread.message),
         })],
     };
     let Some(kind) = candidate.kind else {
-        return skipped(
-            "not checked: mlrun-lint does not recognise this kind of file by its name".into(),
-        );
+        return skipped(Unread::new(
+            "mlrun-lint does not recognise this kind of file by its name",
+        ));
     };
     let text = match read_text(&path) {
         Ok(text) => text,
-        Err(message) => return skipped(format!("not checked: {message}")),
+        Err(unread) => return skipped(unread),
     };
     let facts = sources::read(kind, &path, &text);
     ReadFile {
@@ -122,34 +122,57 @@ fn read_file(candidate: &Candidate) -> ReadFile {
     }
 }
 
+/// Why a file was not read, and where, for the MLR003 diagnostic.
+struct Unread {
+    message: String,
+    /// What can be shown of the file (the lossy text of a file that is not UTF-8).
+    text: String,
+    offset: usize,
+}
+
+impl Unread {
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            text: String::new(),
+            offset: 0,
+        }
+    }
+}
+
 /// The file's text, if it is a readable regular file of UTF-8 within the size limit.
-fn read_text(path: &Path) -> Result<String, String> {
-    let metadata = std::fs::metadata(path).map_err(|err| format!("cannot read the file: {err}"))?;
+fn read_text(path: &Path) -> Result<String, Unread> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|err| Unread::new(format!("cannot read the file: {err}")))?;
     if !metadata.is_file() {
-        return Err("not a regular file".into());
+        return Err(Unread::new("not a regular file"));
     }
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(format!(
+        return Err(Unread::new(format!(
             "the file is {} bytes, over the {} MiB limit",
             metadata.len(),
             MAX_FILE_BYTES / (1024 * 1024)
-        ));
+        )));
     }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     std::fs::File::open(path)
         .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|err| format!("cannot read the file: {err}"))?;
+        .map_err(|err| Unread::new(format!("cannot read the file: {err}")))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
+        return Err(Unread::new(format!(
             "the file grew over the {} MiB limit while it was read",
             MAX_FILE_BYTES / (1024 * 1024)
-        ));
+        )));
     }
     String::from_utf8(bytes).map_err(|err| {
-        format!(
-            "the file is not UTF-8 text (invalid byte at offset {})",
-            err.utf8_error().valid_up_to()
-        )
+        // The lossy text keeps every byte before the first invalid one in place,
+        // so the diagnostic can point at it.
+        let offset = err.utf8_error().valid_up_to();
+        Unread {
+            message: "the file is not UTF-8 text".into(),
+            text: String::from_utf8_lossy(err.as_bytes()).into_owned(),
+            offset,
+        }
     })
 }
 
