@@ -29,12 +29,19 @@ fn table() -> String {
 fn readme_rule_table_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
-    let start = readme.find(START).expect("README has the rules-table marker") + START.len();
+    let start = readme
+        .find(START)
+        .expect("README has the rules-table marker")
+        + START.len();
     let end = readme[start..].find(END).map_or(start, |i| start + i);
     let expected = table();
     if readme[start..end] != expected {
         if std::env::var_os("UPDATE_README").is_some() {
-            let updated = format!("{}{expected}{END}{}", &readme[..start], &readme[end..].trim_start_matches(END));
+            let updated = format!(
+                "{}{expected}{END}{}",
+                &readme[..start],
+                &readme[end..].trim_start_matches(END)
+            );
             std::fs::write(&path, updated).unwrap();
         } else {
             panic!("README rule table is stale; run `UPDATE_README=1 cargo test --test docs`");
