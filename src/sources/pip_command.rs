@@ -554,6 +554,10 @@ fn read_argument(word: &Word, redirect: Option<Span>, facts: &mut Vec<Fact>) {
     match parse_requirement(&word.text) {
         Ok(req) => {
             let mut fact = req.into_fact(&word.map, FIELD);
+            // A word partly quoted (`pkg=="$V"`) is shown whole, quotes included.
+            if fact.origin.edit_span.is_none() {
+                fact.origin.span = word.span;
+            }
             fact.shell_redirect = redirect;
             facts.push(Fact::Package(fact));
         }
@@ -616,4 +620,399 @@ pub(crate) fn option_fact(option: &str, value: &str, map: &SpanMap, field: &str)
 
 fn read_option(option: &str, value: &str, map: &SpanMap, facts: &mut Vec<Fact>) {
     facts.extend(option_fact(option, value, map, FIELD));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::requirement::Spec;
+
+    /// `(requirement text at its span, normalised name, spec)` for every package,
+    /// checking that the span slices the command to the text pip receives.
+    fn packages(command: &str) -> Vec<(String, Option<String>, Spec)> {
+        read(command)
+            .into_iter()
+            .filter_map(|fact| match fact {
+                Fact::Package(p) => Some((
+                    command[p.origin.span.start..p.origin.span.end].to_string(),
+                    p.name.map(|n| n.normalized),
+                    p.spec,
+                )),
+                Fact::Problem(p) => panic!("unexpected problem in {command:?}: {}", p.message),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn names(command: &str) -> Vec<String> {
+        packages(command)
+            .into_iter()
+            .map(|(text, _, _)| text)
+            .collect()
+    }
+
+    #[test]
+    fn every_spelling_of_pip_install() {
+        for command in [
+            "pip install pandas",
+            "pip3 install pandas",
+            "pip3.11 install pandas",
+            "/usr/bin/pip install pandas",
+            "/usr/local/bin/pip3 install pandas",
+            "python -m pip install pandas",
+            "python3 -m pip install pandas",
+            "python3.9 -m pip install pandas",
+            "python -u -m pip install pandas",
+            "python -mpip install pandas",
+            "/opt/conda/bin/python -m pip install pandas",
+            "uv pip install pandas",
+            "%pip install pandas",
+            "!pip install pandas",
+            "! pip install pandas",
+            "!python -m pip install pandas",
+            "sudo pip install pandas",
+            "sudo -H -u app pip install pandas",
+            "PIP_NO_CACHE_DIR=1 pip install pandas",
+            "env A=1 B=2 pip install pandas",
+            "pip3 --disable-pip-version-check --no-cache-dir install pandas",
+            "pip --proxy http://proxy:3128 install pandas",
+            "if true; then pip install pandas; fi",
+        ] {
+            assert_eq!(names(command), ["pandas"], "{command}");
+        }
+    }
+
+    #[test]
+    fn not_pip_install() {
+        for command in [
+            "apt-get install -y pandas",
+            "apt-get update && apt-get install -y gcc",
+            "conda install pandas",
+            "python -c 'import pip; pip.main([\"install\", \"x\"])'",
+            "python script.py install pandas",
+            "echo pip install x",
+            "pip download pandas",
+            "pip uninstall -y pandas",
+            "pip freeze > requirements.txt",
+            "pipenv install pandas",
+            "pip",
+            "python -m",
+            "",
+            "   ",
+            "# pip install pandas",
+            "uv add pandas",
+        ] {
+            assert!(read(command).is_empty(), "{command}: {:?}", read(command));
+        }
+    }
+
+    #[test]
+    fn options_with_values_are_not_packages() {
+        let cases: &[(&str, &[&str])] = &[
+            ("pip install --index-url https://x/simple foo==1.0.0", &["foo==1.0.0"]),
+            ("pip install -i https://test.pypi.org/simple/ v3io-generator", &["v3io-generator"]),
+            ("pip install --target /opt/lib --prefix /usr --root / a", &["a"]),
+            ("pip install -t/opt/lib a", &["a"]),
+            ("pip install --upgrade -U --no-deps --user -q a", &["a"]),
+            ("pip install -qU a", &["a"]),
+            ("pip install -c constraints.txt -r req.txt a", &["a"]),
+            ("pip install -rreq.txt a", &["a"]),
+            ("pip install --requirement=req.txt a", &["a"]),
+            ("pip install --no-binary :all: --only-binary=:none: a", &["a"]),
+            ("pip install --platform manylinux2014_x86_64 --python-version 3.9 --abi cp39 --implementation cp a", &["a"]),
+            ("pip install --config-settings editable_mode=compat -C k=v --global-option x a", &["a"]),
+            ("pip install --progress-bar off --upgrade-strategy eager --exists-action w a", &["a"]),
+            ("pip install --cache-dir /tmp/c --log /tmp/log --timeout 60 --retries 3 a", &["a"]),
+            ("pip install --cert /c.pem --client-cert /k.pem --report out.json a", &["a"]),
+            ("pip install --trusted-host pypi.org --extra-index-url http://x/simple a", &["a"]),
+            ("pip install --src /src --find-links ./wheels -f /w a", &["a"]),
+            ("uv pip install --python 3.11 --index-strategy unsafe-best-match -p 3.10 a", &["a"]),
+            ("pip install -- a", &["a"]),
+        ];
+        for (command, expected) in cases {
+            let got: Vec<String> = read(command)
+                .into_iter()
+                .filter_map(|f| match f {
+                    Fact::Package(p) => {
+                        Some(command[p.origin.span.start..p.origin.span.end].to_string())
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(&got, expected, "{command}");
+        }
+    }
+
+    #[test]
+    fn includes_index_options_and_editables() {
+        let command = "pip install -r req.txt -c cons.txt --index-url http://pypi.local/simple --trusted-host pypi.local -f https://x/w -e git+https://github.com/a/b.git#egg=b -e .";
+        let facts = read(command);
+        let slice = |s: Span| &command[s.start..s.end];
+        let mut includes = Vec::new();
+        let mut indexes = Vec::new();
+        let mut editables = Vec::new();
+        for fact in &facts {
+            match fact {
+                Fact::Include(i) => includes.push((i.kind, slice(i.origin.span), i.path.as_str())),
+                Fact::PackageIndex(i) => indexes.push((i.option, slice(i.origin.span))),
+                Fact::Package(p) => {
+                    assert!(p.editable);
+                    editables.push((slice(p.origin.span), p.spec.clone()));
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(
+            includes,
+            [
+                (IncludeKind::Requirements, "req.txt", "req.txt"),
+                (IncludeKind::Constraints, "cons.txt", "cons.txt")
+            ]
+        );
+        assert_eq!(
+            indexes,
+            [
+                (IndexOption::IndexUrl, "http://pypi.local/simple"),
+                (IndexOption::TrustedHost, "pypi.local"),
+                (IndexOption::FindLinks, "https://x/w"),
+            ]
+        );
+        assert_eq!(editables[0].0, "git+https://github.com/a/b.git#egg=b");
+        assert_eq!(editables[1], (".", Spec::Local(".".into())));
+    }
+
+    #[test]
+    fn corpus_build_command_shapes() {
+        let cases: Vec<(&str, Vec<(&str, Option<&str>, Spec)>)> = vec![
+            (
+                "pip install v3io-frames==0.8.*",
+                vec![(
+                    "v3io-frames==0.8.*",
+                    Some("v3io-frames"),
+                    Spec::Range("==0.8.*".into()),
+                )],
+            ),
+            (
+                "pip install keybert~=0.7.0",
+                vec![(
+                    "keybert~=0.7.0",
+                    Some("keybert"),
+                    Spec::Range("~=0.7.0".into()),
+                )],
+            ),
+            (
+                "pip install git+https://github.com/v3io/grafwiz --upgrade",
+                vec![(
+                    "git+https://github.com/v3io/grafwiz",
+                    Some("grafwiz"),
+                    Spec::Url {
+                        url: "git+https://github.com/v3io/grafwiz".into(),
+                        kind: crate::facts::requirement::UrlKind::Vcs,
+                        pinned: false,
+                    },
+                )],
+            ),
+            (
+                "pip install git+https://github.com/v3io/PyHive.git@v0.6.999",
+                vec![(
+                    "git+https://github.com/v3io/PyHive.git@v0.6.999",
+                    Some("pyhive"),
+                    Spec::Url {
+                        url: "git+https://github.com/v3io/PyHive.git@v0.6.999".into(),
+                        kind: crate::facts::requirement::UrlKind::Vcs,
+                        pinned: false,
+                    },
+                )],
+            ),
+            (
+                "python -m pip install a==1 b==2 c~=0.7.0",
+                vec![
+                    ("a==1", Some("a"), Spec::Exact("1".into())),
+                    ("b==2", Some("b"), Spec::Exact("2".into())),
+                    ("c~=0.7.0", Some("c"), Spec::Range("~=0.7.0".into())),
+                ],
+            ),
+            (
+                "pip install \"pandas>=1.0\"",
+                vec![("pandas>=1.0", Some("pandas"), Spec::Range(">=1.0".into()))],
+            ),
+            (
+                "pip install 'requests[security]==2.31.0'",
+                vec![(
+                    "requests[security]==2.31.0",
+                    Some("requests"),
+                    Spec::Exact("2.31.0".into()),
+                )],
+            ),
+            (
+                "pip install requests pillow",
+                vec![
+                    ("requests", Some("requests"), Spec::None),
+                    ("pillow", Some("pillow"), Spec::None),
+                ],
+            ),
+            (
+                "pip install whisper==\"$GRAPHITE_VERSION\"",
+                vec![(
+                    "whisper==\"$GRAPHITE_VERSION\"",
+                    Some("whisper"),
+                    Spec::Unverifiable("==$GRAPHITE_VERSION".into()),
+                )],
+            ),
+            (
+                "pip install yamllint==\"${V:-v1.26.3}\"",
+                vec![(
+                    "yamllint==\"${V:-v1.26.3}\"",
+                    Some("yamllint"),
+                    Spec::Unverifiable("==${V:-v1.26.3}".into()),
+                )],
+            ),
+            (
+                "pip install /app ./dist/x-1.0-py3-none-any.whl .",
+                vec![
+                    ("/app", None, Spec::Local("/app".into())),
+                    (
+                        "./dist/x-1.0-py3-none-any.whl",
+                        None,
+                        Spec::Local("./dist/x-1.0-py3-none-any.whl".into()),
+                    ),
+                    (".", None, Spec::Local(".".into())),
+                ],
+            ),
+        ];
+        for (command, expected) in cases {
+            let got = packages(command);
+            let expected: Vec<_> = expected
+                .into_iter()
+                .map(|(t, n, s)| (t.to_string(), n.map(String::from), s))
+                .collect();
+            assert_eq!(got, expected, "{command}");
+        }
+    }
+
+    #[test]
+    fn chains_comments_and_continuations() {
+        assert_eq!(
+            names("apt-get update && apt-get install -y gcc && pip install a==1 || pip3 install b; pip install c | tee log"),
+            ["a==1", "b", "c"]
+        );
+        assert_eq!(
+            names("pip install a \\\n    b==2 \\\r\n    c"),
+            ["a", "b==2", "c"]
+        );
+        assert_eq!(names("pip install a  # b c\npip install d"), ["a", "d"]);
+        assert_eq!(
+            names("(cd /x && pip install a) & pip install b"),
+            ["a", "b"]
+        );
+        assert_eq!(
+            names("pip install $(cat reqs.txt | grep -v x) a"),
+            ["$(cat reqs.txt | grep -v x)", "a"]
+        );
+        assert_eq!(names("pip install a 2>&1 > /dev/null"), ["a"]);
+        assert_eq!(names("pip install a &> log.txt"), ["a"]);
+    }
+
+    #[test]
+    fn quoted_words_map_to_their_bytes() {
+        let command = "pip install 'a==1' \"b[x]>=2\" c\"==3\"";
+        let facts = read(command);
+        let spans: Vec<(&str, Option<&str>)> = facts
+            .iter()
+            .map(|f| match f {
+                Fact::Package(p) => (
+                    &command[p.origin.span.start..p.origin.span.end],
+                    p.origin.edit_span.map(|s| &command[s.start..s.end]),
+                ),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("a==1", Some("a==1")),
+                ("b[x]>=2", Some("b[x]>=2")),
+                ("c\"==3\"", None)
+            ]
+        );
+        let Fact::Package(c) = &facts[2] else {
+            unreachable!()
+        };
+        let name = c.name.as_ref().unwrap();
+        assert_eq!(&command[name.span.start..name.span.end], "c");
+        assert_eq!(c.specifier.map(|s| &command[s.start..s.end]), Some("==3"));
+    }
+
+    #[test]
+    fn unquoted_greater_than_is_a_redirection() {
+        let command = "pip install tensorflow>=2.1 numpy<2";
+        let facts = read(command);
+        let Fact::Package(tf) = &facts[0] else {
+            panic!("{facts:?}")
+        };
+        assert_eq!(tf.spec, Spec::None);
+        assert_eq!(
+            tf.shell_redirect.map(|s| &command[s.start..s.end]),
+            Some(">=2.1")
+        );
+        let Fact::Package(np) = &facts[1] else {
+            panic!("{facts:?}")
+        };
+        assert_eq!(
+            np.shell_redirect.map(|s| &command[s.start..s.end]),
+            Some("<2")
+        );
+        assert_eq!(facts.len(), 2);
+        // Quoted, the specifier reaches pip.
+        let facts = read("pip install 'tensorflow>=2.1' > log");
+        let Fact::Package(tf) = &facts[0] else {
+            panic!("{facts:?}")
+        };
+        assert_eq!(tf.spec, Spec::Range(">=2.1".into()));
+        assert_eq!(tf.shell_redirect, None);
+    }
+
+    #[test]
+    fn malformed_arguments_are_problems_and_shifted_spans_move() {
+        // `#` inside a word is no comment: pip receives `a#b` and rejects it.
+        let facts = read("pip install a#b");
+        assert!(matches!(&facts[..], [Fact::Problem(p)] if p.origin.span == Span::new(12, 15)));
+        let facts = read("pip install 'foo==' bar");
+        assert!(matches!(&facts[0], Fact::Problem(p) if p.kind == ProblemKind::Parse));
+        assert!(matches!(&facts[1], Fact::Package(_)));
+        let Fact::Package(p) = facts[1].clone().shifted(100) else {
+            unreachable!()
+        };
+        assert_eq!(p.origin.span, Span::new(120, 123));
+        assert_eq!(p.pin_at, Some(Span::at(123)));
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for command in [
+            "pip install '",
+            "pip install \"a",
+            "pip install \\",
+            "pip install a\\",
+            "pip install $(",
+            "pip install `",
+            "pip install -r",
+            "pip install --index-url",
+            "pip install -",
+            "pip install >",
+            "pip install 2>",
+            "pip install é==1 ü",
+            "%pip",
+            "!",
+            "sudo",
+            "env -u",
+            "pip install \u{0}\u{7f}\u{feff}",
+        ] {
+            let _ = read(command);
+        }
+        let huge = format!("pip install {}", "a".repeat(1 << 20));
+        assert_eq!(read(&huge).len(), 1);
+        let many = "pip install a; ".repeat(10_000);
+        assert_eq!(read(&many).len(), 10_000);
+    }
 }
