@@ -162,7 +162,8 @@ impl ParsedRequirement {
                 span: map.span(s),
             }),
             extras: self.extras,
-            pin_at: self.pin_at.map(|at| Span::at(map.start(at))),
+            // At a continuation, insert right after the extras, not on the next line.
+            pin_at: self.pin_at.map(|at| Span::at(map.end(at))),
             specifier: self.specifier.map(|s| map.span(s)),
             marker: self.marker,
             spec: self.spec,
@@ -376,10 +377,8 @@ fn parse_named(s: &str) -> Result<ParsedRequirement, String> {
         .iter()
         .position(|&b| !is_name_byte(b))
         .unwrap_or(s.len());
-    if name_end == 0 {
-        if template_marker(s).is_some() {
-            return Ok(unverifiable(s, None));
-        }
+    if name_end == 0 && template_marker(s).is_some() {
+        return Ok(unverifiable(s, None));
     }
     let name = (s[..name_end].to_string(), Span::new(0, name_end));
     let mut i = skip_ws(s, name_end);
@@ -615,7 +614,7 @@ fn url_name(url: &str) -> Option<(String, Span)> {
             .match_indices('-')
             .filter(|(i, _)| segment[i + 1..].starts_with(|c: char| c.is_ascii_digit()))
             .map(|(i, _)| i)
-            .last()?
+            .next_back()?
     } else {
         return None;
     };

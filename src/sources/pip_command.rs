@@ -783,7 +783,9 @@ mod tests {
 
     #[test]
     fn corpus_build_command_shapes() {
-        let cases: Vec<(&str, Vec<(&str, Option<&str>, Spec)>)> = vec![
+        /// `(argument at its span, normalised name, spec)`.
+        type Expected = Vec<(&'static str, Option<&'static str>, Spec)>;
+        let cases: Vec<(&str, Expected)> = vec![
             (
                 "pip install v3io-frames==0.8.*",
                 vec![(

@@ -386,3 +386,583 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::requirement::{PackageFact, Spec, UrlKind};
+    use crate::facts::{IndexOption, ProblemKind};
+    use std::collections::HashMap;
+
+    fn packages(text: &str) -> Vec<PackageFact> {
+        read(text)
+            .into_iter()
+            .filter_map(|f| match f {
+                Fact::Package(p) => Some(p),
+                Fact::Problem(p) => panic!("problem in {text:?}: {}", p.message),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn at(text: &str, span: Span) -> &str {
+        &text[span.start..span.end]
+    }
+
+    /// One line of a requirements file: the requirement's span text, name span text,
+    /// normalised name, specifier span text, text before `pin_at`, and spec.
+    struct Line {
+        line: &'static str,
+        span: &'static str,
+        name: Option<(&'static str, &'static str)>,
+        specifier: Option<&'static str>,
+        before_pin: Option<&'static str>,
+        spec: Spec,
+    }
+
+    #[test]
+    fn requirement_lines() {
+        let sha = "d4ed67bf663e4066517f00397412510d90043653";
+        let vcs = "git+https://github.com/flairNLP/flair.git@d4ed67bf663e4066517f00397412510d90043653#egg=flair";
+        assert!(vcs.contains(sha));
+        let lines = [
+            Line {
+                line: "pandas",
+                span: "pandas",
+                name: Some(("pandas", "pandas")),
+                specifier: None,
+                before_pin: Some("pandas"),
+                spec: Spec::None,
+            },
+            Line {
+                line: "  Flask  # comment",
+                span: "Flask",
+                name: Some(("Flask", "flask")),
+                specifier: None,
+                before_pin: Some("  Flask"),
+                spec: Spec::None,
+            },
+            Line {
+                line: "scikit-learn~=1.3.0",
+                span: "scikit-learn~=1.3.0",
+                name: Some(("scikit-learn", "scikit-learn")),
+                specifier: Some("~=1.3.0"),
+                before_pin: Some("scikit-learn"),
+                spec: Spec::Range("~=1.3.0".into()),
+            },
+            Line {
+                line: "chardet>=3.0.2, <4.0 # inline comment",
+                span: "chardet>=3.0.2, <4.0",
+                name: Some(("chardet", "chardet")),
+                specifier: Some(">=3.0.2, <4.0"),
+                before_pin: Some("chardet"),
+                spec: Spec::Range(">=3.0.2, <4.0".into()),
+            },
+            Line {
+                line: "memray~=1.12; sys_platform != 'win32'",
+                span: "memray~=1.12; sys_platform != 'win32'",
+                name: Some(("memray", "memray")),
+                specifier: Some("~=1.12"),
+                before_pin: Some("memray"),
+                spec: Spec::Range("~=1.12".into()),
+            },
+            Line {
+                line: "uvicorn[standard]==0.38.0",
+                span: "uvicorn[standard]==0.38.0",
+                name: Some(("uvicorn", "uvicorn")),
+                specifier: Some("==0.38.0"),
+                before_pin: Some("uvicorn[standard]"),
+                spec: Spec::Exact("0.38.0".into()),
+            },
+            Line {
+                line: "mlrun[complete] ; python_version >= '3.9'",
+                span: "mlrun[complete] ; python_version >= '3.9'",
+                name: Some(("mlrun", "mlrun")),
+                specifier: None,
+                before_pin: Some("mlrun[complete]"),
+                spec: Spec::None,
+            },
+            Line {
+                line: "Django (>=3.2)",
+                span: "Django (>=3.2)",
+                name: Some(("Django", "django")),
+                specifier: Some("(>=3.2)"),
+                before_pin: Some("Django"),
+                spec: Spec::Range("(>=3.2)".into()),
+            },
+            Line {
+                line: "numpy==1.26.*",
+                span: "numpy==1.26.*",
+                name: Some(("numpy", "numpy")),
+                specifier: Some("==1.26.*"),
+                before_pin: Some("numpy"),
+                spec: Spec::Range("==1.26.*".into()),
+            },
+            Line {
+                line: "torch===2.1.0+cu118",
+                span: "torch===2.1.0+cu118",
+                name: Some(("torch", "torch")),
+                specifier: Some("===2.1.0+cu118"),
+                before_pin: Some("torch"),
+                spec: Spec::Exact("2.1.0+cu118".into()),
+            },
+            Line {
+                line: "pkg==${PKG_VERSION}",
+                span: "pkg==${PKG_VERSION}",
+                name: Some(("pkg", "pkg")),
+                specifier: Some("==${PKG_VERSION}"),
+                before_pin: Some("pkg"),
+                spec: Spec::Unverifiable("==${PKG_VERSION}".into()),
+            },
+            Line {
+                line: "pyhive @ git+https://github.com/v3io/PyHive.git@v0.6.999",
+                span: "pyhive @ git+https://github.com/v3io/PyHive.git@v0.6.999",
+                name: Some(("pyhive", "pyhive")),
+                specifier: None,
+                before_pin: None,
+                spec: Spec::Url {
+                    url: "git+https://github.com/v3io/PyHive.git@v0.6.999".into(),
+                    kind: UrlKind::Vcs,
+                    pinned: false,
+                },
+            },
+            Line {
+                line: vcs,
+                span: vcs,
+                name: Some(("flair", "flair")),
+                specifier: None,
+                before_pin: None,
+                spec: Spec::Url {
+                    url: vcs.into(),
+                    kind: UrlKind::Vcs,
+                    pinned: true,
+                },
+            },
+            Line {
+                line: "git+https://github.com/mlrun/genai-factory.git  # main",
+                span: "git+https://github.com/mlrun/genai-factory.git",
+                name: Some(("genai-factory", "genai-factory")),
+                specifier: None,
+                before_pin: None,
+                spec: Spec::Url {
+                    url: "git+https://github.com/mlrun/genai-factory.git".into(),
+                    kind: UrlKind::Vcs,
+                    pinned: false,
+                },
+            },
+            Line {
+                line: "./local/pkg",
+                span: "./local/pkg",
+                name: None,
+                specifier: None,
+                before_pin: None,
+                spec: Spec::Local("./local/pkg".into()),
+            },
+            Line {
+                line: ".",
+                span: ".",
+                name: None,
+                specifier: None,
+                before_pin: None,
+                spec: Spec::Local(".".into()),
+            },
+        ];
+        for case in lines {
+            let text = case.line;
+            let found = packages(text);
+            assert_eq!(found.len(), 1, "{text}");
+            let p = &found[0];
+            assert_eq!(at(text, p.origin.span), case.span, "{text}");
+            assert_eq!(p.origin.edit_span, Some(p.origin.span), "{text}");
+            assert_eq!(
+                p.name
+                    .as_ref()
+                    .map(|n| (at(text, n.span), n.normalized.as_str())),
+                case.name,
+                "{text}"
+            );
+            assert_eq!(p.specifier.map(|s| at(text, s)), case.specifier, "{text}");
+            assert_eq!(
+                p.pin_at.map(|s| &text[..s.start]),
+                case.before_pin,
+                "{text}"
+            );
+            assert_eq!(p.spec, case.spec, "{text}");
+            assert!(
+                !p.editable && !p.from_constraints && p.hashes.is_empty(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn continuations_and_hashes_map_to_file_bytes() {
+        let text = "xgboost==2.0.3 \\\n    --hash=sha256:aaa \\\n    --hash sha256:bbb\nrequests\\\n[security]\\\n==2.31.0 # c\n";
+        let found = packages(text);
+        assert_eq!(found.len(), 2);
+        let xgb = &found[0];
+        assert_eq!(at(text, xgb.origin.span), "xgboost==2.0.3");
+        assert_eq!(xgb.hashes, ["sha256:aaa", "sha256:bbb"]);
+        assert_eq!(xgb.spec, Spec::Exact("2.0.3".into()));
+        let req = &found[1];
+        assert_eq!(
+            at(text, req.origin.span),
+            "requests\\\n[security]\\\n==2.31.0"
+        );
+        assert_eq!(
+            req.origin.edit_span, None,
+            "the bytes are not the requirement's text"
+        );
+        assert_eq!(at(text, req.name.as_ref().unwrap().span), "requests");
+        assert_eq!(at(text, req.specifier.unwrap()), "==2.31.0");
+        assert_eq!(
+            &text[..req.pin_at.unwrap().start],
+            &text[..text.find("\\\n==").unwrap()]
+        );
+        // A comment line ends a continuation; a backslash before a comment is kept.
+        let text = "a==1 \\\n# comment \\\nb==2\n";
+        let names: Vec<_> = packages(text)
+            .iter()
+            .map(|p| at(text, p.origin.span).to_string())
+            .collect();
+        assert_eq!(names, ["a==1", "b==2"]);
+        // A file ending on a continuation still yields its last line.
+        assert_eq!(packages("c==3 \\").len(), 1);
+    }
+
+    #[test]
+    fn crlf_bom_blank_lines_and_comments() {
+        let text =
+            "\u{feff}pandas==2.1.4\r\n\r\n   \r\n# numpy\r\n  #pandas==2.1.4\r\nscipy\t# x\r\n";
+        let found = packages(text);
+        let spans: Vec<_> = found.iter().map(|p| at(text, p.origin.span)).collect();
+        assert_eq!(spans, ["pandas==2.1.4", "scipy"]);
+        assert_eq!(found[0].origin.span.start, 3);
+        // `#` not after whitespace is part of the text: a URL fragment, or an error.
+        let text = "https://x.org/a-1.0.tar.gz#sha256=abc\n";
+        assert_eq!(
+            at(text, packages(text)[0].origin.span),
+            "https://x.org/a-1.0.tar.gz#sha256=abc"
+        );
+    }
+
+    #[test]
+    fn option_lines() {
+        let text = "-r base.txt\n-rother.txt\n--requirement=third.txt\n-c constraints.txt\n--constraint \"with space.txt\"\n\
+                    -i http://pypi.local/simple\n--extra-index-url https://x/simple --trusted-host pypi.local\n\
+                    -f ./wheels\n--find-links=http://w\n--pre\n--no-binary :all:\n--only-binary=:none:\n--prefer-binary\n\
+                    --require-hashes\n--no-index\n--index https://abbrev/simple\n\
+                    -e git+https://github.com/a/b.git#egg=b\n--editable=.\n-e ./lib[dev]\n";
+        let facts = read(text);
+        let mut includes = Vec::new();
+        let mut indexes = Vec::new();
+        let mut editables = Vec::new();
+        for fact in &facts {
+            match fact {
+                Fact::Include(i) => {
+                    includes.push((i.kind, at(text, i.origin.span), i.path.clone()))
+                }
+                Fact::PackageIndex(i) => indexes.push((i.option, at(text, i.origin.span))),
+                Fact::Package(p) => {
+                    assert!(p.editable);
+                    editables.push((
+                        at(text, p.origin.span),
+                        p.name.as_ref().map(|n| n.normalized.clone()),
+                    ));
+                }
+                Fact::Problem(p) => panic!("{}", p.message),
+                other => panic!("{other:?}"),
+            }
+        }
+        use IncludeKind::*;
+        assert_eq!(
+            includes,
+            [
+                (Requirements, "base.txt", "base.txt".to_string()),
+                (Requirements, "other.txt", "other.txt".into()),
+                (Requirements, "third.txt", "third.txt".into()),
+                (Constraints, "constraints.txt", "constraints.txt".into()),
+                (Constraints, "with space.txt", "with space.txt".into()),
+            ]
+        );
+        assert_eq!(
+            indexes,
+            [
+                (IndexOption::IndexUrl, "http://pypi.local/simple"),
+                (IndexOption::ExtraIndexUrl, "https://x/simple"),
+                (IndexOption::TrustedHost, "pypi.local"),
+                (IndexOption::FindLinks, "./wheels"),
+                (IndexOption::FindLinks, "http://w"),
+                (IndexOption::IndexUrl, "https://abbrev/simple"),
+            ]
+        );
+        assert_eq!(
+            editables,
+            [
+                (
+                    "git+https://github.com/a/b.git#egg=b",
+                    Some("b".to_string())
+                ),
+                (".", None),
+                ("./lib[dev]", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_lines_are_problems_and_reading_goes_on() {
+        let text =
+            "good==1\npandas>=\n--bogus-option x\n-r\n--no x\nrequests[security\nalso-good\n";
+        let facts = read(text);
+        let problems: Vec<_> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Problem(p) => Some((p.kind, at(text, p.origin.span), p.message.clone())),
+                _ => None,
+            })
+            .collect();
+        let spans: Vec<_> = problems.iter().map(|p| p.1).collect();
+        assert_eq!(
+            spans,
+            [
+                "pandas>=",
+                "--bogus-option",
+                "-r",
+                "--no",
+                "requests[security"
+            ]
+        );
+        assert!(problems.iter().all(|p| p.0 == ProblemKind::Parse));
+        assert!(problems[1].2.contains("no such option"));
+        assert!(problems[3].2.contains("ambiguous"), "{}", problems[3].2);
+        let good = facts
+            .iter()
+            .filter(|f| matches!(f, Fact::Package(_)))
+            .count();
+        assert_eq!(good, 2);
+    }
+
+    #[test]
+    fn never_panics() {
+        let mut inputs: Vec<String> = [
+            "\\",
+            "\\\\\n\\",
+            "#",
+            "-",
+            "--",
+            "-r",
+            "-e",
+            "\u{feff}",
+            "\r",
+            "\r\n\r\n",
+            "a==1 --hash",
+            "a \\\r\n",
+            "é",
+            "a==1 -",
+            "x @",
+            "x[",
+            "'",
+            "-i '",
+            "https://",
+            "git+",
+            ";",
+            "a;",
+            "(((",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        inputs.push("a".repeat(1 << 20));
+        inputs.push("a==1 \\\n".repeat(20_000));
+        inputs.push(format!("a ; {}", "(".repeat(100_000)));
+        inputs.push((0u8..=255).map(char::from).collect());
+        for input in &inputs {
+            let _ = read(input);
+        }
+    }
+
+    fn fake_loader(files: &[(&str, &str)]) -> impl Fn(&Path) -> io::Result<String> {
+        let files: HashMap<PathBuf, String> = files
+            .iter()
+            .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+            .collect();
+        move |path: &Path| {
+            files
+                .get(path)
+                .cloned()
+                .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+        }
+    }
+
+    fn summary(files: &[FileFacts]) -> Vec<(String, Vec<String>)> {
+        files
+            .iter()
+            .map(|f| {
+                let facts = f
+                    .facts
+                    .iter()
+                    .filter_map(|fact| match fact {
+                        Fact::Package(p) => Some(format!(
+                            "{}{}",
+                            p.name.as_ref().map_or("?", |n| n.written.as_str()),
+                            if p.from_constraints {
+                                " (constraint)"
+                            } else {
+                                ""
+                            }
+                        )),
+                        Fact::Problem(p) => Some(format!("{:?}: {}", p.kind, p.message)),
+                        _ => None,
+                    })
+                    .collect();
+                (f.path.display().to_string(), facts)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn includes_resolve_relative_to_the_including_file() {
+        let load = fake_loader(&[
+            (
+                "proj/base/common.txt",
+                "numpy==1.0\n-c ../constraints.txt\n",
+            ),
+            ("proj/constraints.txt", "numpy==1.0\n-r base/common.txt\n"),
+        ]);
+        let files = read_with_includes(
+            Path::new("proj/requirements.txt"),
+            "-r ./base/common.txt\npandas\n-r missing.txt\n-r ${FILE}\n-r https://x/r.txt\n",
+            &load,
+        );
+        let s = summary(&files);
+        assert_eq!(s[0].0, "proj/requirements.txt");
+        assert_eq!(
+            s[0].1,
+            [
+                "pandas",
+                "IncludeNotFound: `missing.txt` not found (looked for proj/missing.txt)",
+                "Skipped: `${FILE}` is named through a variable; it was not checked",
+                "Skipped: remote file `https://x/r.txt` not fetched",
+            ]
+        );
+        assert_eq!(s[1], ("proj/base/common.txt".into(), vec!["numpy".into()]));
+        assert_eq!(s[2].0, "proj/constraints.txt");
+        assert_eq!(s[2].1[0], "numpy (constraint)");
+        // `-r` inside a constraints file reads requirements again: common.txt is
+        // already being read in that mode, so it is a cycle.
+        assert_eq!(files.len(), 3);
+        let cycle = &files[2].facts.last().unwrap();
+        assert!(
+            matches!(cycle, Fact::Problem(p) if p.kind == ProblemKind::Parse
+                && p.message.contains("include cycle: proj/base/common.txt → proj/constraints.txt → proj/base/common.txt")),
+            "{cycle:?}"
+        );
+    }
+
+    #[test]
+    fn diamonds_are_read_once_and_depth_is_limited() {
+        let load = fake_loader(&[
+            ("b.txt", "-r d.txt\n"),
+            ("c.txt", "-r d.txt\n"),
+            ("d.txt", "x==1\n"),
+        ]);
+        let files = read_with_includes(Path::new("a.txt"), "-r b.txt\n-r c.txt\n", &load);
+        let paths: Vec<_> = files.iter().map(|f| f.path.display().to_string()).collect();
+        assert_eq!(paths, ["a.txt", "b.txt", "d.txt", "c.txt"]);
+        assert!(files
+            .iter()
+            .all(|f| !f.facts.iter().any(|x| matches!(x, Fact::Problem(_)))));
+
+        // A chain 0 → 1 → … → 20: levels beyond the limit are reported, not read.
+        let chain: Vec<(String, String)> = (1..=20)
+            .map(|i| (format!("{i}.txt"), format!("-r {}.txt\n", i + 1)))
+            .collect();
+        let refs: Vec<(&str, &str)> = chain
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let files = read_with_includes(Path::new("0.txt"), "-r 1.txt\n", &fake_loader(&refs));
+        assert_eq!(files.len(), MAX_INCLUDE_DEPTH + 1);
+        let last = files.last().unwrap();
+        assert!(
+            matches!(&last.facts[..], [Fact::Include(_), Fact::Problem(p)] if p.kind == ProblemKind::Skipped)
+        );
+
+        // A self-include is a cycle.
+        let files = read_with_includes(
+            Path::new("dir/self.txt"),
+            "-r ../dir/./self.txt\n",
+            &fake_loader(&[]),
+        );
+        assert!(
+            matches!(files[0].facts.last(), Some(Fact::Problem(p)) if p.message.starts_with("include cycle"))
+        );
+    }
+
+    #[test]
+    fn unreadable_includes_are_skipped() {
+        let load = |_: &Path| -> io::Result<String> {
+            Err(io::Error::from(io::ErrorKind::PermissionDenied))
+        };
+        let files = read_with_includes(Path::new("a.txt"), "-c b.txt\n", &load);
+        assert!(
+            matches!(files[0].facts.last(), Some(Fact::Problem(p)) if p.kind == ProblemKind::Skipped)
+        );
+    }
+
+    /// Every requirements file in the shared corpus reads without a problem, except
+    /// lines that pip would reject too. Skipped when the corpus is absent (a fresh clone).
+    #[test]
+    fn corpus_requirements_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        if !root.is_dir() {
+            eprintln!("corpus not found at {}; skipped", root.display());
+            return;
+        }
+        let mut stack = vec![root];
+        let mut files = 0;
+        let mut packages = 0;
+        let mut problems = Vec::new();
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default();
+                if !(name.ends_with(".txt") && name.contains("requirements")) {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                files += 1;
+                for fact in read(&text) {
+                    match fact {
+                        Fact::Package(p) => {
+                            packages += 1;
+                            assert!(text.get(p.origin.span.start..p.origin.span.end).is_some());
+                        }
+                        Fact::Problem(p) => problems.push(format!(
+                            "{}: {:?}: {}",
+                            path.display(),
+                            at(&text, p.origin.span),
+                            p.message
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        eprintln!("corpus: {files} files, {packages} packages, problems: {problems:#?}");
+        assert!(files > 50, "only {files} requirements files found");
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
