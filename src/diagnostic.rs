@@ -1,8 +1,8 @@
 //! What rules say about facts: diagnostics, their severity, and their fixes.
 
 use crate::span::{LineColumn, LineIndex, Span};
-use serde::Serialize;
 use std::sync::Arc;
+use serde::Serialize;
 
 /// How serious a finding is. Ordered so that `Error > Warning > Info`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -39,10 +39,7 @@ mod tests {
         let r = HubRef::parse("hub://describe").unwrap();
         assert_eq!((r.name.as_str(), r.tag), ("describe", None));
         let r = HubRef::parse("hub://mysource/describe:1.2.0").unwrap();
-        assert_eq!(
-            (r.name.as_str(), r.tag.as_deref()),
-            ("describe", Some("1.2.0"))
-        );
+        assert_eq!((r.name.as_str(), r.tag.as_deref()), ("describe", Some("1.2.0")));
         assert_eq!(HubRef::parse("db://p/f"), None);
         assert_eq!(HubRef::parse("hub://"), None);
     }

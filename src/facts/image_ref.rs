@@ -232,59 +232,17 @@ mod tests {
         ("python", None, "python", None, None),
         ("python:3.11", None, "python", Some("3.11"), None),
         ("mlrun/mlrun", None, "mlrun/mlrun", None, None),
-        (
-            "mlrun/mlrun:1.6.4-py39",
-            None,
-            "mlrun/mlrun",
-            Some("1.6.4-py39"),
-            None,
-        ),
-        (
-            "quay.io/mlrun/mlrun",
-            Some("quay.io"),
-            "mlrun/mlrun",
-            None,
-            None,
-        ),
-        (
-            "localhost:5000/mlrun/mlrun",
-            Some("localhost:5000"),
-            "mlrun/mlrun",
-            None,
-            None,
-        ),
-        (
-            "registry:5000/mlrun/mlrun:1.6.0",
-            Some("registry:5000"),
-            "mlrun/mlrun",
-            Some("1.6.0"),
-            None,
-        ),
+        ("mlrun/mlrun:1.6.4-py39", None, "mlrun/mlrun", Some("1.6.4-py39"), None),
+        ("quay.io/mlrun/mlrun", Some("quay.io"), "mlrun/mlrun", None, None),
+        ("localhost:5000/mlrun/mlrun", Some("localhost:5000"), "mlrun/mlrun", None, None),
+        ("registry:5000/mlrun/mlrun:1.6.0", Some("registry:5000"), "mlrun/mlrun", Some("1.6.0"), None),
         ("localhost/app", Some("localhost"), "app", None, None),
         ("myorg/custom:1.0", None, "myorg/custom", Some("1.0"), None),
         ("ruby@sha256:abc", None, "ruby", None, Some("sha256:abc")),
-        (
-            "ruby:3.2@sha256:abc",
-            None,
-            "ruby",
-            Some("3.2"),
-            Some("sha256:abc"),
-        ),
-        (
-            "host:443/a/b@sha256:abc",
-            Some("host:443"),
-            "a/b",
-            None,
-            Some("sha256:abc"),
-        ),
+        ("ruby:3.2@sha256:abc", None, "ruby", Some("3.2"), Some("sha256:abc")),
+        ("host:443/a/b@sha256:abc", Some("host:443"), "a/b", None, Some("sha256:abc")),
         ("  mlrun/mlrun  ", None, "mlrun/mlrun", None, None),
-        (
-            ".mlrun/func-p-f:latest",
-            None,
-            ".mlrun/func-p-f",
-            Some("latest"),
-            None,
-        ),
+        (".mlrun/func-p-f:latest", None, ".mlrun/func-p-f", Some("latest"), None),
     ];
 
     #[test]
@@ -331,10 +289,7 @@ mod tests {
             .is_none());
         let image = ImageRef::parse("mlrun/mlrun:1.9.2-py39").unwrap();
         assert_eq!(image.tag_version(), Some("1.9.2"));
-        assert_eq!(
-            ImageRef::parse("mlrun/mlrun:latest").unwrap().tag_version(),
-            None
-        );
+        assert_eq!(ImageRef::parse("mlrun/mlrun:latest").unwrap().tag_version(), None);
         assert_eq!(image_tag_for_version("1.7.0+abc"), "1.7.0-abc");
         assert_eq!(image_tag_for_version("0.0.0+unstable"), "unstable");
         assert_eq!(

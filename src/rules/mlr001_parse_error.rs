@@ -19,9 +19,7 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
         Fact::Problem(problem) if problem.kind == ProblemKind::Parse => Some(Finding {
             span: problem.origin.span,
             message: problem.message.clone(),
-            help: Some(
-                "fix the syntax error; nothing else in this part of the file was checked".into(),
-            ),
+            help: Some("fix the syntax error; nothing else in this part of the file was checked".into()),
             fix: None,
         }),
         _ => None,

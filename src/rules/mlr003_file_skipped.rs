@@ -19,9 +19,7 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
         Fact::Problem(problem) if problem.kind == ProblemKind::Skipped => Some(Finding {
             span: problem.origin.span,
             message: problem.message.clone(),
-            help: Some(
-                "this file was not checked; images and packages in it may be unpinned".into(),
-            ),
+            help: Some("this file was not checked; images and packages in it may be unpinned".into()),
             fix: None,
         }),
         _ => None,

@@ -63,20 +63,11 @@ mod tests {
     #[test]
     fn registry_is_sorted_unique_and_documented() {
         for pair in ALL.windows(2) {
-            assert!(
-                pair[0].code < pair[1].code,
-                "{} before {}",
-                pair[0].code,
-                pair[1].code
-            );
+            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
         }
         for rule in ALL {
             let title = format!("# {} {}", rule.code, rule.name);
-            assert!(
-                rule.page.starts_with(&title),
-                "page of {} must open with `{title}`",
-                rule.code
-            );
+            assert!(rule.page.starts_with(&title), "page of {} must open with `{title}`", rule.code);
         }
     }
 }
