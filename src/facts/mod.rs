@@ -13,7 +13,7 @@ pub mod requirement;
 use crate::span::Span;
 pub use hub_ref::HubRef;
 pub use image_ref::ImageRef;
-pub use requirement::PackageFact;
+pub use requirement::{IncludeFact, IncludeKind, IndexFact, IndexOption, PackageFact};
 
 /// Where a fact stands in its file, in the terms a user recognises.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +44,13 @@ impl Origin {
         self.function = function;
         self
     }
+
+    /// The same origin with its spans moved right by `offset` bytes.
+    pub fn shifted(mut self, offset: usize) -> Self {
+        self.span = self.span.shifted(offset);
+        self.edit_span = self.edit_span.map(|s| s.shifted(offset));
+        self
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +60,10 @@ pub enum Fact {
     HubRef(HubRefFact),
     Function(FunctionFact),
     ClientVersion(ClientVersionFact),
+    /// A `-r`/`-c` reference to another requirements file.
+    Include(IncludeFact),
+    /// A pip option naming where packages come from (`--index-url`, `--trusted-host`).
+    PackageIndex(IndexFact),
     Problem(Problem),
 }
 
@@ -64,7 +75,46 @@ impl Fact {
             Fact::HubRef(f) => &f.origin,
             Fact::Function(f) => &f.origin,
             Fact::ClientVersion(f) => &f.origin,
+            Fact::Include(f) => &f.origin,
+            Fact::PackageIndex(f) => &f.origin,
             Fact::Problem(f) => &f.origin,
+        }
+    }
+
+    /// The same fact with every span moved right by `offset` bytes: readers of an
+    /// embedded text (a build command inside a YAML string) report spans relative to
+    /// that text, and the caller moves them to where the text starts in the file.
+    pub fn shifted(self, offset: usize) -> Self {
+        match self {
+            Fact::Package(f) => Fact::Package(f.shifted(offset)),
+            Fact::Image(mut f) => {
+                f.origin = f.origin.shifted(offset);
+                Fact::Image(f)
+            }
+            Fact::HubRef(mut f) => {
+                f.origin = f.origin.shifted(offset);
+                Fact::HubRef(f)
+            }
+            Fact::Function(mut f) => {
+                f.origin = f.origin.shifted(offset);
+                Fact::Function(f)
+            }
+            Fact::ClientVersion(mut f) => {
+                f.origin = f.origin.shifted(offset);
+                Fact::ClientVersion(f)
+            }
+            Fact::Include(mut f) => {
+                f.origin = f.origin.shifted(offset);
+                Fact::Include(f)
+            }
+            Fact::PackageIndex(mut f) => {
+                f.origin = f.origin.shifted(offset);
+                Fact::PackageIndex(f)
+            }
+            Fact::Problem(mut f) => {
+                f.origin = f.origin.shifted(offset);
+                Fact::Problem(f)
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Readers: each file kind is turned into [`Fact`]s here. Readers know formats and
 //! nothing about policy.
 
+pub mod pip_command;
+pub mod requirements_txt;
 pub mod yaml;
 
 use crate::facts::Fact;
