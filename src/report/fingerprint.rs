@@ -42,6 +42,11 @@ pub fn fingerprint(path: &str, code: &str, offending_text: &str, occurrence: usi
 /// The fingerprints of every diagnostic of `file`, index for index with
 /// `file.diagnostics`. Occurrences are counted in source order (span start, span
 /// end), whatever order the diagnostics are stored in.
+///
+/// For `--baseline`: occurrences count among the diagnostics given, so compute
+/// fingerprints before dropping suppressed ones, or adding a `# noqa` renumbers
+/// the findings after it; and `file.path` must be relative to the same root each
+/// run (the repository root in CI), since it is part of the identity.
 pub fn of_file(file: &FileDiagnostics) -> Vec<String> {
     let texts: Vec<String> = file
         .diagnostics
