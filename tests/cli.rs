@@ -33,6 +33,26 @@ fn demo_output_formats() {
     }
 }
 
+/// Every contract format name is accepted, and a clean run still writes a
+/// well-formed report (CI uploads it whatever the result).
+#[test]
+fn every_output_format_name_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "function.yaml", PINNED.as_bytes());
+    let clean = |format: &str| {
+        let output = run_in(dir.path(), &["check", "--output-format", format, "."]);
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        stdout(&output)
+    };
+    assert_eq!(clean("json-lines"), "");
+    assert_eq!(clean("github"), "");
+    assert_eq!(clean("gitlab"), "[]\n");
+    let sarif: serde_json::Value = serde_json::from_str(&clean("sarif")).unwrap();
+    assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
+    let junit = clean("junit");
+    assert!(junit.contains("<testsuite name=\"mlrun-lint\" tests=\"1\" failures=\"0\""));
+}
+
 #[test]
 fn exit_codes_follow_fail_on() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,6 @@
 //! `json`: one array of diagnostics with exactly the keys the contract lists.
 //! Positions are 1-based lines and character columns, edits included, so a tool
-//! never has to know our byte offsets.
+//! never has to know our byte offsets. `json-lines` writes the same objects.
 
 use super::Located;
 use crate::diagnostic::{Applicability, Severity};
@@ -8,8 +8,9 @@ use crate::span::LineColumn;
 use serde::Serialize;
 use std::io::{self, Write};
 
+/// One diagnostic as `json` and `json-lines` write it.
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub(super) struct JsonDiagnostic<'a> {
     code: &'a str,
     rule: &'a str,
     severity: Severity,
@@ -36,36 +37,35 @@ struct JsonEdit<'a> {
 }
 
 pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Result<()> {
-    let objects: Vec<JsonDiagnostic<'_>> = diagnostics
-        .iter()
-        .map(|located| {
-            let file = located.file;
-            let diagnostic = located.diagnostic;
-            JsonDiagnostic {
-                code: diagnostic.code,
-                rule: diagnostic.rule,
-                severity: diagnostic.severity,
-                message: &diagnostic.message,
-                path: &file.path,
-                start: located.start,
-                end: file.position(diagnostic.span.end),
-                help: diagnostic.help.as_deref(),
-                fix: diagnostic.fix.as_ref().map(|fix| JsonFix {
-                    message: &fix.message,
-                    applicability: fix.applicability,
-                    edits: fix
-                        .edits
-                        .iter()
-                        .map(|edit| JsonEdit {
-                            start: file.position(edit.span.start),
-                            end: file.position(edit.span.end),
-                            content: &edit.content,
-                        })
-                        .collect(),
-                }),
-            }
-        })
-        .collect();
+    let objects: Vec<JsonDiagnostic<'_>> = diagnostics.iter().map(object).collect();
     serde_json::to_writer_pretty(&mut *out, &objects)?;
     writeln!(out)
+}
+
+pub(super) fn object<'a>(located: &Located<'a>) -> JsonDiagnostic<'a> {
+    let file = located.file;
+    let diagnostic = located.diagnostic;
+    JsonDiagnostic {
+        code: diagnostic.code,
+        rule: diagnostic.rule,
+        severity: diagnostic.severity,
+        message: &diagnostic.message,
+        path: &file.path,
+        start: located.start,
+        end: located.end(),
+        help: diagnostic.help.as_deref(),
+        fix: diagnostic.fix.as_ref().map(|fix| JsonFix {
+            message: &fix.message,
+            applicability: fix.applicability,
+            edits: fix
+                .edits
+                .iter()
+                .map(|edit| JsonEdit {
+                    start: file.position(edit.span.start),
+                    end: file.position(edit.span.end),
+                    content: &edit.content,
+                })
+                .collect(),
+        }),
+    }
 }

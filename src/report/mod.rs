@@ -7,15 +7,22 @@
 //! findings in the same order, [`sorted`], whatever order the caller used.
 
 mod concise;
+pub mod fingerprint;
 mod full;
+mod github;
+mod gitlab;
 mod json;
+mod json_lines;
+mod junit;
+mod sarif;
 
 use crate::diagnostic::{Applicability, Diagnostic, FileDiagnostics, Severity};
 use crate::span::LineColumn;
 use std::fmt;
 use std::io::{self, Write};
 
-/// The output formats implemented so far (the contract lists more).
+/// The contract's output formats. The `clap` names (`json-lines`, `sarif`, ...) are
+/// the contract's `--output-format` values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// Rich human report: source excerpt, underline, help, fix, and a summary line.
@@ -25,6 +32,16 @@ pub enum OutputFormat {
     Concise,
     /// One JSON array of diagnostics.
     Json,
+    /// The `json` objects, one per line.
+    JsonLines,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands, which annotate the pull request.
+    Github,
+    /// GitLab Code Quality JSON, for the merge request widget.
+    Gitlab,
+    /// JUnit XML: one test case per diagnostic, for CI test reports.
+    Junit,
 }
 
 /// Counts over all reported diagnostics: the CLI derives its exit code from them,
@@ -130,14 +147,27 @@ pub fn render(
         OutputFormat::Full => full::render(&diagnostics, Summary::of(files), color, out),
         OutputFormat::Concise => concise::render(&diagnostics, out),
         OutputFormat::Json => json::render(&diagnostics, out),
+        OutputFormat::JsonLines => json_lines::render(&diagnostics, out),
+        OutputFormat::Sarif => sarif::render(&diagnostics, out),
+        OutputFormat::Github => github::render(&diagnostics, out),
+        OutputFormat::Gitlab => gitlab::render(&diagnostics, out),
+        OutputFormat::Junit => junit::render(&diagnostics, out),
     }
 }
 
 /// One diagnostic with the file it is in and its start, looked up once.
 struct Located<'a> {
     file: &'a FileDiagnostics,
+    /// Where `diagnostic` is in `file.diagnostics`, to find its fingerprint.
+    index: usize,
     diagnostic: &'a Diagnostic,
     start: LineColumn,
+}
+
+impl Located<'_> {
+    fn end(&self) -> LineColumn {
+        self.file.position(self.diagnostic.span.end)
+    }
 }
 
 /// All diagnostics in the contract's order: path, line, column, code. The sort is
@@ -146,11 +176,15 @@ fn sorted(files: &[FileDiagnostics]) -> Vec<Located<'_>> {
     let mut located: Vec<Located<'_>> = files
         .iter()
         .flat_map(|file| {
-            file.diagnostics.iter().map(move |diagnostic| Located {
-                file,
-                diagnostic,
-                start: file.position(diagnostic.span.start),
-            })
+            file.diagnostics
+                .iter()
+                .enumerate()
+                .map(move |(index, diagnostic)| Located {
+                    file,
+                    index,
+                    diagnostic,
+                    start: file.position(diagnostic.span.start),
+                })
         })
         .collect();
     located.sort_by(|a, b| {
@@ -161,6 +195,30 @@ fn sorted(files: &[FileDiagnostics]) -> Vec<Located<'_>> {
         ))
     });
     located
+}
+
+/// The [`fingerprint`] of each of `diagnostics`, in the same order. Fingerprints
+/// are computed per file (occurrences count within a file), once per file: the
+/// sorted list keeps a file's diagnostics together.
+fn fingerprints(diagnostics: &[Located<'_>]) -> Vec<String> {
+    let mut current: Option<(&FileDiagnostics, Vec<String>)> = None;
+    diagnostics
+        .iter()
+        .map(|located| {
+            let fresh = match &current {
+                Some((file, _)) => !std::ptr::eq(*file, located.file),
+                None => true,
+            };
+            if fresh {
+                current = Some((located.file, fingerprint::of_file(located.file)));
+            }
+            current
+                .as_ref()
+                .and_then(|(_, of_file)| of_file.get(located.index))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -211,6 +211,31 @@ fn json_snapshot() {
 }
 
 #[test]
+fn json_lines_snapshot() {
+    insta::assert_snapshot!(rendered(&fixture(), OutputFormat::JsonLines, false));
+}
+
+#[test]
+fn sarif_snapshot() {
+    insta::assert_snapshot!(rendered(&fixture(), OutputFormat::Sarif, false));
+}
+
+#[test]
+fn github_snapshot() {
+    insta::assert_snapshot!(rendered(&fixture(), OutputFormat::Github, false));
+}
+
+#[test]
+fn gitlab_snapshot() {
+    insta::assert_snapshot!(rendered(&fixture(), OutputFormat::Gitlab, false));
+}
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!(rendered(&fixture(), OutputFormat::Junit, false));
+}
+
+#[test]
 fn concise_is_exactly_path_line_column_code_message() {
     let output = rendered(&[function_yaml()], OutputFormat::Concise, true);
     assert_eq!(
@@ -465,7 +490,16 @@ fn no_span_makes_a_reporter_panic() {
                 }],
             );
             let files = std::slice::from_ref(&file);
-            rendered(files, OutputFormat::Json, true);
+            for format in [
+                OutputFormat::Json,
+                OutputFormat::JsonLines,
+                OutputFormat::Sarif,
+                OutputFormat::Github,
+                OutputFormat::Gitlab,
+                OutputFormat::Junit,
+            ] {
+                rendered(files, format, false);
+            }
             let concise = rendered(files, OutputFormat::Concise, true);
             let full = rendered(files, OutputFormat::Full, false);
             assert!(!full.contains('\r'), "{start}..{end}: {full}");
@@ -506,4 +540,442 @@ fn full_shows_crlf_insertions_as_plain_lines() {
     let full = rendered(&[file], OutputFormat::Full, false);
     assert!(full.contains("2 + c: 3\n"), "{full}");
     assert!(!full.contains('␍') && !full.contains('\r'), "{full}");
+}
+
+fn json_of(files: &[FileDiagnostics]) -> Vec<serde_json::Value> {
+    let json: serde_json::Value =
+        serde_json::from_str(&rendered(files, OutputFormat::Json, false)).unwrap();
+    json.as_array().unwrap().clone()
+}
+
+#[test]
+fn json_lines_are_the_json_objects_one_per_line() {
+    let lines = rendered(&fixture(), OutputFormat::JsonLines, false);
+    let from_lines: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(from_lines, json_of(&fixture()));
+    assert_eq!(rendered(&[], OutputFormat::JsonLines, false), "");
+}
+
+/// One parsed `::command properties::message` line, unescaped.
+struct WorkflowCommand {
+    command: String,
+    properties: Vec<(String, String)>,
+    message: String,
+}
+
+impl WorkflowCommand {
+    fn property(&self, key: &str) -> &str {
+        self.properties
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no property {key}"))
+    }
+}
+
+/// The runner's reading of a workflow command: properties split at `,` and `=`,
+/// then `%XX` escapes undone.
+fn parse_workflow_command(line: &str) -> WorkflowCommand {
+    let unescape = |text: &str| {
+        text.replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%3A", ":")
+            .replace("%2C", ",")
+            .replace("%25", "%")
+    };
+    let rest = line.strip_prefix("::").unwrap();
+    let (command, rest) = rest.split_once(' ').unwrap();
+    let (properties, message) = rest.split_once("::").unwrap();
+    WorkflowCommand {
+        command: command.into(),
+        properties: properties
+            .split(',')
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap();
+                (key.into(), unescape(value))
+            })
+            .collect(),
+        message: unescape(message),
+    }
+}
+
+#[test]
+fn github_commands_carry_every_diagnostic_exactly() {
+    let files = fixture();
+    let output = rendered(&files, OutputFormat::Github, false);
+    let json = json_of(&files);
+    assert_eq!(output.lines().count(), json.len());
+    for (line, object) in output.lines().zip(&json) {
+        let command = parse_workflow_command(line);
+        let expected = match object["severity"].as_str().unwrap() {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "notice",
+        };
+        assert_eq!(command.command, expected);
+        let keys: Vec<&str> = command.properties.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["file", "line", "col", "endLine", "endColumn", "title"]
+        );
+        assert_eq!(command.property("file"), object["path"]);
+        assert_eq!(
+            command.property("line"),
+            object["start"]["line"].to_string()
+        );
+        assert_eq!(
+            command.property("col"),
+            object["start"]["column"].to_string()
+        );
+        assert_eq!(
+            command.property("endLine"),
+            object["end"]["line"].to_string()
+        );
+        assert_eq!(
+            command.property("endColumn"),
+            object["end"]["column"].to_string()
+        );
+        assert_eq!(command.property("title"), object["code"]);
+        assert_eq!(command.message, object["message"]);
+    }
+}
+
+#[test]
+fn github_escapes_properties_and_messages() {
+    let path = "odd, dir:1/100%/f.yaml";
+    let message = "50% done: a,b\r\nnext::line";
+    let file = FileDiagnostics::new(
+        path.into(),
+        Arc::from("x\n"),
+        vec![Diagnostic {
+            message: message.into(),
+            ..diagnostic(
+                "MLR201",
+                "package-unpinned",
+                Severity::Info,
+                Span::new(0, 1),
+            )
+        }],
+    );
+    let output = rendered(&[file], OutputFormat::Github, false);
+    assert_eq!(output.lines().count(), 1, "{output}");
+    assert_eq!(
+        output,
+        "::notice file=odd%2C dir%3A1/100%25/f.yaml,line=1,col=1,endLine=1,endColumn=2,\
+         title=MLR201::50%25 done: a,b%0D%0Anext::line\n"
+    );
+    let command = parse_workflow_command(output.trim_end());
+    assert_eq!(command.property("file"), path);
+    assert_eq!(command.message, message);
+}
+
+#[test]
+fn gitlab_has_the_required_fields_and_stable_unique_fingerprints() {
+    let output = rendered(&fixture(), OutputFormat::Gitlab, false);
+    let issues: serde_json::Value = serde_json::from_str(&output).unwrap();
+    let issues = issues.as_array().unwrap();
+    let json = json_of(&fixture());
+    assert_eq!(issues.len(), json.len());
+    for (issue, object) in issues.iter().zip(&json) {
+        assert_eq!(
+            issue["description"],
+            format!(
+                "{} {}",
+                object["code"].as_str().unwrap(),
+                object["message"].as_str().unwrap()
+            )
+        );
+        assert_eq!(issue["check_name"], object["code"]);
+        let severity = match object["severity"].as_str().unwrap() {
+            "error" => "major",
+            "warning" => "minor",
+            _ => "info",
+        };
+        assert_eq!(issue["severity"], severity);
+        assert_eq!(issue["location"]["path"], object["path"]);
+        assert_eq!(issue["location"]["positions"]["begin"], object["start"]);
+        assert_eq!(issue["location"]["positions"]["end"], object["end"]);
+        assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 16);
+    }
+    let mut fingerprints: Vec<&str> = issues
+        .iter()
+        .map(|issue| issue["fingerprint"].as_str().unwrap())
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+    assert_eq!(output, rendered(&fixture(), OutputFormat::Gitlab, false));
+    assert_eq!(rendered(&[], OutputFormat::Gitlab, false), "[]\n");
+}
+
+/// Ten lines added above every finding: the positions move, the fingerprints don't.
+#[test]
+fn fingerprints_survive_lines_moving() {
+    let moved: Vec<FileDiagnostics> = fixture()
+        .into_iter()
+        .map(|file| {
+            let prefix = "# moved\n".repeat(10);
+            let text = format!("{prefix}{}", file.text);
+            let shift = |span: Span| span.shifted(prefix.len());
+            let diagnostics = file
+                .diagnostics
+                .iter()
+                .cloned()
+                .map(|mut diagnostic| {
+                    diagnostic.span = shift(diagnostic.span);
+                    diagnostic
+                })
+                .collect();
+            FileDiagnostics::new(file.path.clone(), Arc::from(text), diagnostics)
+        })
+        .collect();
+    let fingerprints_of = |files: &[FileDiagnostics]| -> Vec<(String, u64, String)> {
+        let issues: serde_json::Value =
+            serde_json::from_str(&rendered(files, OutputFormat::Gitlab, false)).unwrap();
+        issues
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|issue| {
+                (
+                    issue["check_name"].as_str().unwrap().to_string(),
+                    issue["location"]["positions"]["begin"]["line"]
+                        .as_u64()
+                        .unwrap(),
+                    issue["fingerprint"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = fingerprints_of(&fixture());
+    let after = fingerprints_of(&moved);
+    assert_eq!(before.len(), after.len());
+    for ((code, line, fingerprint), (code_after, line_after, fingerprint_after)) in
+        before.iter().zip(&after)
+    {
+        assert_eq!(code, code_after);
+        assert_eq!(line + 10, *line_after);
+        assert_eq!(fingerprint, fingerprint_after, "{code} at line {line}");
+    }
+}
+
+fn sarif_of(files: &[FileDiagnostics]) -> serde_json::Value {
+    serde_json::from_str(&rendered(files, OutputFormat::Sarif, false)).unwrap()
+}
+
+#[test]
+fn sarif_results_point_at_their_rules_with_one_based_regions() {
+    let sarif = sarif_of(&fixture());
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "mlrun-lint");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    let rules = driver["rules"].as_array().unwrap();
+    for (rule, registered) in rules.iter().zip(crate::rules::ALL) {
+        assert_eq!(rule["id"], registered.code);
+        assert_eq!(rule["help"]["markdown"], registered.page);
+        let uri = rule["helpUri"].as_str().unwrap();
+        assert!(
+            uri.ends_with(&format!(
+                "/rules/{}-{}.md",
+                registered.code, registered.name
+            )),
+            "{uri}"
+        );
+    }
+    let results = run["results"].as_array().unwrap();
+    let json = json_of(&fixture());
+    assert_eq!(results.len(), json.len(), "nothing is dropped");
+    let gitlab: serde_json::Value =
+        serde_json::from_str(&rendered(&fixture(), OutputFormat::Gitlab, false)).unwrap();
+    for ((result, object), issue) in results.iter().zip(&json).zip(gitlab.as_array().unwrap()) {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert_eq!(result["ruleId"], object["code"]);
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], object["path"]);
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &location["region"];
+        assert_eq!(region["startLine"], object["start"]["line"]);
+        assert_eq!(region["startColumn"], object["start"]["column"]);
+        assert_eq!(region["endLine"], object["end"]["line"]);
+        assert_eq!(region["endColumn"], object["end"]["column"]);
+        assert_eq!(
+            result["partialFingerprints"]["mlrunLint/v1"], issue["fingerprint"],
+            "SARIF and GitLab agree on identity"
+        );
+        assert_eq!(result["fixes"].is_array(), !object["fix"].is_null());
+    }
+    // The fixture uses codes the registry does not have yet: each still gets a rule.
+    let ids: Vec<&str> = rules
+        .iter()
+        .map(|rule| rule["id"].as_str().unwrap())
+        .collect();
+    for code in ["MLR101", "MLR108", "MLR207"] {
+        assert_eq!(ids.iter().filter(|id| **id == code).count(), 1, "{code}");
+    }
+    // The skipped file is a notification too.
+    let notifications = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notifications.len(), 1);
+    assert_eq!(notifications[0]["associatedRule"]["id"], "MLR003");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn sarif_fix_replaces_the_edited_region() {
+    let sarif = sarif_of(&[function_yaml()]);
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|result| result["ruleId"] == "MLR101")
+        .unwrap()
+        .clone();
+    let fix = &result["fixes"][0];
+    assert_eq!(
+        fix["description"]["text"],
+        "Pin the image to `mlrun/mlrun:1.6.4`"
+    );
+    assert_eq!(fix["properties"]["applicability"], "safe");
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "project/function.yaml");
+    let replacement = &change["replacements"][0];
+    assert_eq!(
+        replacement["deletedRegion"],
+        serde_json::json!({"startLine": 6, "startColumn": 21, "endLine": 6, "endColumn": 21})
+    );
+    assert_eq!(replacement["insertedContent"]["text"], ":1.6.4");
+}
+
+#[test]
+fn sarif_of_nothing_still_lists_the_rules() {
+    let sarif = sarif_of(&[]);
+    let run = &sarif["runs"][0];
+    assert_eq!(run["results"], serde_json::json!([]));
+    assert_eq!(
+        run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+        crate::rules::ALL.len()
+    );
+}
+
+/// The value of `name="..."` in `tag`, with the XML escapes undone.
+fn xml_attribute(tag: &str, name: &str) -> String {
+    let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    let end = start + tag[start..].find('"').unwrap();
+    xml_unescape(&tag[start..end])
+}
+
+fn xml_unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#13;", "\r")
+        .replace("&#10;", "\n")
+        .replace("&#9;", "\t")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn junit_has_one_failing_testcase_per_diagnostic() {
+    let output = rendered(&fixture(), OutputFormat::Junit, false);
+    assert!(output.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
+    let json = json_of(&fixture());
+    let suite = output
+        .lines()
+        .find(|line| line.trim_start().starts_with("<testsuite "))
+        .unwrap();
+    assert_eq!(xml_attribute(suite, "name"), "mlrun-lint");
+    assert_eq!(xml_attribute(suite, "tests"), json.len().to_string());
+    assert_eq!(xml_attribute(suite, "failures"), json.len().to_string());
+    // Each test case: its opening tag, its failure tag, and the failure's text.
+    let cases: Vec<(&str, &str, String)> = output
+        .split("<testcase ")
+        .skip(1)
+        .map(|case| {
+            let failure_start = case.find("<failure ").unwrap();
+            let failure = &case[failure_start..];
+            let body_start = failure.find('>').unwrap() + 1;
+            let body_end = failure.find("</failure>").unwrap();
+            (
+                &case[..case.find('>').unwrap()],
+                &failure[..body_start],
+                xml_unescape(&failure[body_start..body_end]),
+            )
+        })
+        .collect();
+    assert_eq!(cases.len(), json.len());
+    assert_eq!(output.matches("</testcase>").count(), json.len());
+    for ((case, failure, body), object) in cases.iter().zip(&json) {
+        let path = object["path"].as_str().unwrap();
+        let code = object["code"].as_str().unwrap();
+        let location = format!(
+            "{path}:{}:{}",
+            object["start"]["line"], object["start"]["column"]
+        );
+        assert_eq!(
+            xml_attribute(&format!(" {case}"), "name"),
+            format!("{code} {location}")
+        );
+        assert_eq!(xml_attribute(case, "classname"), path);
+        assert_eq!(xml_attribute(failure, "type"), code);
+        assert_eq!(xml_attribute(failure, "message"), object["message"]);
+        assert!(body.contains(object["message"].as_str().unwrap()), "{body}");
+        assert!(body.contains(&format!("at {location}")), "{body}");
+        if let Some(help) = object["help"].as_str() {
+            assert!(body.contains(&format!("help: {help}")), "{body}");
+        }
+    }
+}
+
+#[test]
+fn junit_escapes_markup_and_forbidden_characters() {
+    let message = "a <b> & \"c\" 'd'\u{1}\u{1b}[0m\r\nnext";
+    let file = FileDiagnostics::new(
+        "x&y.yaml".into(),
+        Arc::from("x\n"),
+        vec![Diagnostic {
+            message: message.into(),
+            ..diagnostic(
+                "MLR201",
+                "package-unpinned",
+                Severity::Error,
+                Span::new(0, 1),
+            )
+        }],
+    );
+    let output = rendered(&[file], OutputFormat::Junit, false);
+    assert!(
+        !output
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'),
+        "{output:?}"
+    );
+    let failure = output
+        .lines()
+        .find(|line| line.trim_start().starts_with("<failure "))
+        .unwrap();
+    assert_eq!(
+        xml_attribute(failure, "message"),
+        "a <b> & \"c\" 'd'\u{fffd}\u{fffd}[0m\r\nnext"
+    );
+    let case = output
+        .lines()
+        .find(|line| line.trim_start().starts_with("<testcase "))
+        .unwrap();
+    assert_eq!(xml_attribute(case, "classname"), "x&y.yaml");
+}
+
+#[test]
+fn junit_of_nothing_is_one_passing_testcase() {
+    let output = rendered(&[skipped_free()], OutputFormat::Junit, false);
+    assert_eq!(output.matches("<testcase ").count(), 1);
+    assert!(!output.contains("<failure"));
+    assert!(output.contains("tests=\"1\" failures=\"0\""));
 }
