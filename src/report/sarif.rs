@@ -322,11 +322,12 @@ fn descriptor(rule: &Rule) -> RuleDescriptor {
     }
 }
 
-/// The first paragraph of a rule page below its `# CODE name` title, on one line.
+/// The first paragraph of a rule page's "What it flags" section, on one line.
 fn first_paragraph(page: &str) -> Option<String> {
     let paragraph: Vec<&str> = page
         .lines()
         .map(str::trim)
+        .skip_while(|line| *line != "## What it flags")
         .skip_while(|line| line.is_empty() || line.starts_with('#'))
         .take_while(|line| !line.is_empty() && !line.starts_with('#'))
         .collect();
@@ -458,7 +459,7 @@ mod tests {
 
     #[test]
     fn full_description_is_the_page_s_first_paragraph() {
-        let page = "# MLR101 x\n\n## What it does\nFlags an\nuntagged image.\n\nMore.\n";
+        let page = "# MLR101 x\n\nDefault severity: error\n\n## What it flags\nFlags an\nuntagged image.\n\nMore.\n";
         assert_eq!(
             first_paragraph(page).as_deref(),
             Some("Flags an untagged image.")

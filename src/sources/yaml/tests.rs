@@ -54,9 +54,16 @@ fn rows(path: &str, text: &str) -> Vec<String> {
                         p.kind, o.span.start, p.message
                     )
                 }
-                Fact::Package(f) => format!("package {} [{span}] edit={edit} fn={function}", o.field),
-                Fact::Include(f) => format!("include {:?} {} [{span}] fn={function} {}", f.kind, o.field, f.path),
-                Fact::PackageIndex(f) => format!("index {:?} {} [{span}] {}", f.option, o.field, f.value),
+                Fact::Package(_) => {
+                    format!("package {} [{span}] edit={edit} fn={function}", o.field)
+                }
+                Fact::Include(f) => format!(
+                    "include {:?} {} [{span}] fn={function} {}",
+                    f.kind, o.field, f.path
+                ),
+                Fact::PackageIndex(f) => {
+                    format!("index {:?} {} [{span}] {}", f.option, o.field, f.value)
+                }
             }
         })
         .collect()
@@ -573,7 +580,9 @@ fn corpus() {
                 Fact::ClientVersion(_) => format!("{file} client version"),
                 Fact::Package(_) => format!("{file} package {}", normalise(&origin.field)),
                 Fact::Include(_) => format!("{file} include {}", normalise(&origin.field)),
-                Fact::PackageIndex(_) => format!("{file} index option {}", normalise(&origin.field)),
+                Fact::PackageIndex(_) => {
+                    format!("{file} index option {}", normalise(&origin.field))
+                }
             };
             *counts.entry(key).or_default() += 1;
         }
