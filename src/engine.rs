@@ -8,7 +8,7 @@
 use crate::diagnostic::{Diagnostic, FileDiagnostics};
 use crate::discover::{self, Candidate, WalkOptions};
 use crate::facts::{Fact, ImageRole, Origin, Problem, ProblemKind};
-use crate::rules::{ClientVersion, Rule, Scope};
+use crate::rules::{Check, ClientVersion, Rule, Scope};
 use crate::selection::Selection;
 use crate::sources;
 use crate::span::Span;
@@ -76,7 +76,10 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
         .iter()
         .flat_map(|fact| {
             rules.iter().filter_map(move |rule| {
-                (rule.check)(fact, scope).map(|finding| Diagnostic {
+                let Check::Fact(check) = rule.check else {
+                    return None;
+                };
+                check(fact, scope).map(|finding| Diagnostic {
                     code: rule.code,
                     rule: rule.name,
                     severity: rule.severity,
@@ -230,6 +233,7 @@ fn scope_of(file: &ReadFile, projects: &ProjectDefaults, settings: &Settings) ->
     Scope {
         client: from_flag.or_else(declared),
         project_default_image: projects.covers(&file.path),
+        constraints: Default::default(),
     }
 }
 

@@ -62,6 +62,7 @@ pub enum Fact {
     ClientVersion(ClientVersionFact),
     /// A `-r`/`-c` reference to another requirements file.
     Include(IncludeFact),
+    Build(BuildFact),
     /// A pip option naming where packages come from (`--index-url`, `--trusted-host`).
     PackageIndex(IndexFact),
     Problem(Problem),
@@ -76,6 +77,7 @@ impl Fact {
             Fact::Function(f) => &f.origin,
             Fact::ClientVersion(f) => &f.origin,
             Fact::Include(f) => &f.origin,
+            Fact::Build(f) => &f.origin,
             Fact::PackageIndex(f) => &f.origin,
             Fact::Problem(f) => &f.origin,
         }
@@ -84,37 +86,26 @@ impl Fact {
     /// The same fact with every span moved right by `offset` bytes: readers of an
     /// embedded text (a build command inside a YAML string) report spans relative to
     /// that text, and the caller moves them to where the text starts in the file.
-    pub fn shifted(self, offset: usize) -> Self {
+    pub fn shifted(mut self, offset: usize) -> Self {
+        if let Fact::Package(package) = self {
+            return Fact::Package(package.shifted(offset));
+        }
+        let origin = self.origin_mut();
+        *origin = origin.clone().shifted(offset);
+        self
+    }
+
+    fn origin_mut(&mut self) -> &mut Origin {
         match self {
-            Fact::Package(f) => Fact::Package(f.shifted(offset)),
-            Fact::Image(mut f) => {
-                f.origin = f.origin.shifted(offset);
-                Fact::Image(f)
-            }
-            Fact::HubRef(mut f) => {
-                f.origin = f.origin.shifted(offset);
-                Fact::HubRef(f)
-            }
-            Fact::Function(mut f) => {
-                f.origin = f.origin.shifted(offset);
-                Fact::Function(f)
-            }
-            Fact::ClientVersion(mut f) => {
-                f.origin = f.origin.shifted(offset);
-                Fact::ClientVersion(f)
-            }
-            Fact::Include(mut f) => {
-                f.origin = f.origin.shifted(offset);
-                Fact::Include(f)
-            }
-            Fact::PackageIndex(mut f) => {
-                f.origin = f.origin.shifted(offset);
-                Fact::PackageIndex(f)
-            }
-            Fact::Problem(mut f) => {
-                f.origin = f.origin.shifted(offset);
-                Fact::Problem(f)
-            }
+            Fact::Image(f) => &mut f.origin,
+            Fact::Package(f) => &mut f.origin,
+            Fact::HubRef(f) => &mut f.origin,
+            Fact::Function(f) => &mut f.origin,
+            Fact::ClientVersion(f) => &mut f.origin,
+            Fact::Include(f) => &mut f.origin,
+            Fact::Build(f) => &mut f.origin,
+            Fact::PackageIndex(f) => &mut f.origin,
+            Fact::Problem(f) => &mut f.origin,
         }
     }
 }
@@ -198,6 +189,18 @@ pub fn template_marker(text: &str) -> Option<&'static str> {
 pub struct HubRefFact {
     pub origin: Origin,
     pub reference: HubRef,
+}
+
+/// An image build MLRun runs for a function: its base image and whether the build
+/// installs the `mlrun` package itself (`spec.build.with_mlrun`). Judged with the
+/// function's requirements by MLR207.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildFact {
+    pub origin: Origin,
+    /// `with_mlrun: true` written in the spec.
+    pub with_mlrun: bool,
+    /// The base image as written, when the build names one.
+    pub base_image: Option<String>,
 }
 
 /// A declared MLRun function, with whether the declaration names any image for it.

@@ -46,6 +46,9 @@ pub struct PackageFact {
     pub hashes: Vec<String>,
     /// Read from a constraints file (`-c`): it constrains versions but installs nothing.
     pub from_constraints: bool,
+    /// A line of a requirements file, where pip can check `--hash` options
+    /// (build lists and command lines cannot carry them).
+    pub hashable: bool,
     /// An unquoted `>`/`<` that the shell took as a redirection right after this
     /// `pip install` argument: `pip install tensorflow>=2.1` installs `tensorflow` with
     /// no version and writes pip's output to a file named `=2.1`. The span covers the
@@ -170,6 +173,7 @@ impl ParsedRequirement {
             editable: false,
             hashes: Vec::new(),
             from_constraints: false,
+            hashable: false,
             shell_redirect: None,
         }
     }

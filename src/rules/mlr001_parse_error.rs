@@ -1,6 +1,6 @@
 //! MLR001 parse-error: a recognised file that cannot be parsed. The scan goes on.
 
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, ProblemKind};
 
@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "a file recognised as an MLRun spec, requirements file, notebook or Dockerfile that cannot be parsed",
     page: include_str!("../../rules/MLR001-parse-error.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

@@ -1,6 +1,6 @@
 //! MLR002 include-not-found: `-r`, `-c` or `requirements_file` naming a missing file.
 
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, ProblemKind};
 
@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "`-r`/`-c`/`requirements_file` naming a file that does not exist",
     page: include_str!("../../rules/MLR002-include-not-found.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

@@ -1,6 +1,6 @@
 //! MLR003 file-skipped: a candidate file that was not checked. Nothing is skipped silently.
 
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, ProblemKind};
 
@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "a candidate file not checked (too large, not UTF-8, unreadable)",
     page: include_str!("../../rules/MLR003-file-skipped.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

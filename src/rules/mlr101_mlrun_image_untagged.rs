@@ -5,7 +5,7 @@
 //! a port MLRun adds nothing and the pull resolves `latest` (`mlrun-semantics.md` §1.2).
 
 use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::Fact;
 
@@ -16,7 +16,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "an MLRun image with no tag and no digest: MLRun fills the tag from the submitting client's version",
     page: include_str!("../../rules/MLR101-mlrun-image-untagged.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {

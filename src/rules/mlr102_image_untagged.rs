@@ -5,7 +5,7 @@
 //! their own rules, because MLRun treats them differently.
 
 use super::mlrun_tag::literal_image;
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::Fact;
 
@@ -16,7 +16,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "a non-MLRun image with no tag and no digest (resolves `latest`)",
     page: include_str!("../../rules/MLR102-image-untagged.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

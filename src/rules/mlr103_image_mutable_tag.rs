@@ -6,7 +6,7 @@
 //! version. Cluster-built `.` images are MLR109's.
 
 use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::Fact;
 
@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "an image tag that moves by design: latest, unstable, dev, development, edge, nightly, main, master",
     page: include_str!("../../rules/MLR103-image-mutable-tag.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {

@@ -6,7 +6,7 @@
 //! (`mlrun-semantics.md` §1.3), so it is stripped from both sides before comparing.
 
 use super::mlrun_tag::{literal_image, python_suffix, text_edit, ClientTag};
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::Fact;
 
@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
     summary:
         "an MLRun image whose version tag differs from the project's pinned MLRun client version",
     page: include_str!("../../rules/MLR104-mlrun-image-version-mismatch.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {

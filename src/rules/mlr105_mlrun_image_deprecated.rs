@@ -6,7 +6,7 @@
 //! Judged whatever the tag: an old, pinned tag is exactly the stuck case.
 
 use super::mlrun_tag::{at_least, literal_image, text_edit};
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::image_ref::DeprecatedImage;
 use crate::facts::{Fact, ImageRef, Origin};
@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "mlrun/ml-models, mlrun/ml-models-gpu (removed in 1.5.0), mlrun/ml-base (deprecated in 1.10.0)",
     page: include_str!("../../rules/MLR105-mlrun-image-deprecated.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

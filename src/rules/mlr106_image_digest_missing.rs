@@ -6,7 +6,7 @@
 //! project could know before the build.
 
 use super::mlrun_tag::literal_image;
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::Fact;
 
@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: false,
     summary: "a tagged image not also pinned by `@sha256:` digest",
     page: include_str!("../../rules/MLR106-image-digest-missing.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

@@ -7,7 +7,7 @@
 //! problem with nothing in the file to point at.
 
 use super::mlrun_tag::{at_least, missing_version_hint, ClientTag};
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, FunctionFact};
 
@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "a function that names no image at all: it runs on the kind's default MLRun image, tagged from the client version",
     page: include_str!("../../rules/MLR107-image-implicit-default.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {

@@ -5,7 +5,7 @@
 //! is reported as information, never as MLR101/MLR102: flagging every templated
 //! image as untagged is the most common complaint about image linters.
 
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, ImageFact, ImageValue};
 
@@ -16,7 +16,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "an image whose name or tag comes from a variable, f-string, `{placeholder}` or a Dockerfile `ARG` with no default",
     page: include_str!("../../rules/MLR108-image-tag-unverifiable.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

@@ -7,7 +7,7 @@
 //! MLR102/MLR103, which skip them: no public registry holds a version to pin to.
 
 use super::mlrun_tag::literal_image;
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::Fact;
 
@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "an in-cluster built image (leading `.`) untagged or tagged `latest`: every rebuild overwrites it",
     page: include_str!("../../rules/MLR109-built-image-mutable-tag.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

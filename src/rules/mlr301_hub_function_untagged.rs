@@ -3,7 +3,7 @@
 //! MLRun resolves an untagged hub reference to the hub's `latest` (`mlrun-semantics.md`
 //! §2.2, §5), so a hub release changes the function's code, image and requirements.
 
-use super::{Rule, Scope};
+use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, HubRefFact};
 
@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
     enabled_by_default: true,
     summary: "a function-hub reference `hub://name` with no `:tag`: resolves the hub's latest",
     page: include_str!("../../rules/MLR301-hub-function-untagged.md"),
-    check,
+    check: Check::Fact(check),
 };
 
 fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {

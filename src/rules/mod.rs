@@ -3,7 +3,9 @@
 //! `rules/`. This module only lists them, and holds the [`Scope`] rules are judged in.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::facts::Fact;
+use crate::facts::{BuildFact, Fact, PackageFact};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 mod mlr001_parse_error;
 mod mlr002_include_not_found;
@@ -34,8 +36,42 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule's page (Markdown), printed by `mlrun-lint rule CODE`.
     pub page: &'static str,
-    /// Judges one fact; most rules ignore most facts.
-    pub check: fn(&Fact, &Scope) -> Option<Finding>,
+    pub check: Check,
+}
+
+/// How a rule looks at facts.
+pub enum Check {
+    /// One fact at a time; most rules ignore most facts.
+    Fact(fn(&Fact, &Scope) -> Option<Finding>),
+    /// A function's whole requirement set at once (its lists, its commands, the
+    /// files they include, the project build it inherits), for rules about how
+    /// requirements relate to each other.
+    Set(fn(&RequirementSet, &Scope) -> Vec<SetFinding>),
+}
+
+/// Everything one function installs, gathered across files by the engine.
+#[derive(Clone, Debug, Default)]
+pub struct RequirementSet<'a> {
+    /// Who installs the set, for messages ("function `train`", "requirements.txt").
+    pub owner: String,
+    pub packages: Vec<Member<'a, PackageFact>>,
+    pub builds: Vec<Member<'a, BuildFact>>,
+}
+
+/// A fact of a requirement set, with the file it was read from (an index the
+/// engine understands) and that file's path as shown to users.
+#[derive(Clone, Debug)]
+pub struct Member<'a, T> {
+    pub file: usize,
+    pub path: &'a str,
+    pub fact: &'a T,
+}
+
+/// A finding of a set rule, in the file of the fact it points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetFinding {
+    pub file: usize,
+    pub finding: Finding,
 }
 
 /// What a rule may know beyond the fact itself: the project the fact belongs to.
@@ -45,6 +81,9 @@ pub struct Scope {
     pub client: Option<ClientVersion>,
     /// Whether the project gives a `default_image` for functions that name none.
     pub project_default_image: bool,
+    /// Exact pins (PEP 503 name → version) of the constraints files in effect
+    /// (`-c`): a requirement they pin exactly counts as pinned.
+    pub constraints: Arc<BTreeMap<String, String>>,
 }
 
 /// An MLRun client version and where it was learned, for messages.

@@ -206,6 +206,7 @@ fn read_line(logical: &str, map: &SpanMap, facts: &mut Vec<Fact>) {
             Ok(req) => {
                 let mut fact = req.into_fact(&requirement_map, FIELD);
                 fact.hashes = hashes;
+                fact.hashable = true;
                 facts.push(Fact::Package(fact));
             }
             Err(message) => {
