@@ -8,7 +8,7 @@
 use crate::diagnostic::{Diagnostic, FileDiagnostics};
 use crate::discover::{self, Candidate, WalkOptions};
 use crate::facts::{Fact, ImageRole, Origin, Problem, ProblemKind};
-use crate::rules::{Check, ClientVersion, Rule, Scope};
+use crate::rules::{ClientVersion, Rule, Scope};
 use crate::selection::Selection;
 use crate::sources;
 use crate::span::Span;
@@ -76,10 +76,7 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
         .iter()
         .flat_map(|fact| {
             rules.iter().filter_map(move |rule| {
-                let Check::Fact(check) = rule.check else {
-                    return None;
-                };
-                check(fact, scope).map(|finding| Diagnostic {
+                rule.check_fact(fact, scope).map(|finding| Diagnostic {
                     code: rule.code,
                     rule: rule.name,
                     severity: rule.severity,

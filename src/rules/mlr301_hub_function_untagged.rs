@@ -55,7 +55,9 @@ mod tests {
 
     #[test]
     fn untagged_hub_reference() {
-        let finding = (RULE.check)(&hub("hub://describe"), &no_client()).unwrap();
+        let finding = RULE
+            .check_fact(&hub("hub://describe"), &no_client())
+            .unwrap();
         assert_eq!(
             finding,
             Finding {
@@ -71,7 +73,9 @@ mod tests {
                 fix: None,
             }
         );
-        let with_source = (RULE.check)(&hub("hub://mysource/describe"), &no_client()).unwrap();
+        let with_source = RULE
+            .check_fact(&hub("hub://mysource/describe"), &no_client())
+            .unwrap();
         assert!(with_source
             .message
             .starts_with("hub function `hub://mysource/describe` has no tag"));
@@ -80,7 +84,7 @@ mod tests {
     #[test]
     fn tagged_passes() {
         assert_eq!(
-            (RULE.check)(&hub("hub://describe:1.2.0"), &no_client()),
+            RULE.check_fact(&hub("hub://describe:1.2.0"), &no_client()),
             None
         );
     }

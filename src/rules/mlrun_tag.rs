@@ -203,7 +203,7 @@ mod tests {
                 version: version.into(),
                 source: "--mlrun-version".into(),
             }),
-            project_default_image: false,
+            ..Scope::default()
         }
     }
 

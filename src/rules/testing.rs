@@ -34,7 +34,7 @@ pub fn client(version: &str) -> Scope {
             version: version.into(),
             source: "--mlrun-version".into(),
         }),
-        project_default_image: false,
+        ..Scope::default()
     }
 }
 
@@ -43,5 +43,5 @@ pub fn no_client() -> Scope {
 }
 
 pub fn check(rule: &Rule, fact: &Fact, scope: &Scope) -> Option<Finding> {
-    (rule.check)(fact, scope)
+    rule.check_fact(fact, scope)
 }

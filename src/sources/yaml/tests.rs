@@ -57,6 +57,12 @@ fn rows(path: &str, text: &str) -> Vec<String> {
                 Fact::Package(_) => {
                     format!("package {} [{span}] edit={edit} fn={function}", o.field)
                 }
+                Fact::Build(f) => format!(
+                    "build {} [{span}] fn={function} with_mlrun={} base={}",
+                    o.field,
+                    f.with_mlrun,
+                    f.base_image.as_deref().unwrap_or("-")
+                ),
                 Fact::Include(f) => format!(
                     "include {:?} {} [{span}] fn={function} {}",
                     f.kind, o.field, f.path
@@ -580,6 +586,7 @@ fn corpus() {
                 Fact::ClientVersion(_) => format!("{file} client version"),
                 Fact::Package(_) => format!("{file} package {}", normalise(&origin.field)),
                 Fact::Include(_) => format!("{file} include {}", normalise(&origin.field)),
+                Fact::Build(_) => format!("{file} build {}", normalise(&origin.field)),
                 Fact::PackageIndex(_) => {
                     format!("{file} index option {}", normalise(&origin.field))
                 }
