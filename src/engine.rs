@@ -3,17 +3,18 @@
 //!
 //! Reading and judging run in parallel, file by file. Judging waits for all files
 //! to be read because a fact's [`Scope`] can depend on other files (the project's
-//! `default_image` lives in `project.yaml`, not in each `function.yaml`).
+//! `default_image` lives in `project.yaml`, its client pin in `requirements.txt`):
+//! [`Workspace`] links them in between.
 
-use crate::diagnostic::{Diagnostic, FileDiagnostics};
-use crate::discover::{self, Candidate, WalkOptions};
-use crate::facts::{Fact, ImageRole, Origin, Problem, ProblemKind};
-use crate::rules::{ClientVersion, Rule, Scope};
+use crate::diagnostic::{Diagnostic, FileDiagnostics, Finding};
+use crate::discover::{self, WalkOptions};
+use crate::facts::{Fact, Origin, Problem, ProblemKind};
+use crate::rules::{Check, Rule, Scope};
 use crate::selection::Selection;
-use crate::sources;
+use crate::sources::{self, FileKind};
 use crate::span::Span;
+use crate::workspace::{ReadFile, Workspace};
 use rayon::prelude::*;
-use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -40,34 +41,86 @@ pub struct Outcome {
     pub files: Vec<FileDiagnostics>,
 }
 
-/// A file read into facts, waiting to be judged.
-struct ReadFile {
-    path: PathBuf,
-    text: Arc<str>,
-    facts: Vec<Fact>,
-}
-
 /// Checks `paths` (files and folders).
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
     let candidates = discover::candidates(paths, settings.walk)?;
-    let read: Vec<ReadFile> = candidates.par_iter().map(read_file).collect();
-    let projects = ProjectDefaults::new(&read);
-    let rules = settings.selection.enabled_rules();
+    let read: Vec<ReadFile> = candidates
+        .par_iter()
+        .map(|candidate| read_file(&candidate.path, candidate.kind))
+        .collect();
+    let workspace = Workspace::link(read, &|path| read_file(path, Some(FileKind::Requirements)));
     let cwd = std::env::current_dir().unwrap_or_default();
-    let files: Vec<FileDiagnostics> = read
+    let shown: Vec<String> = workspace
+        .files
+        .iter()
+        .map(|file| display_path(&file.path, &cwd))
+        .collect();
+    let rules = settings.selection.enabled_rules();
+    let version = settings.mlrun_version.as_deref();
+    let mut found: Vec<Vec<Diagnostic>> = (0..workspace.files.len())
         .into_par_iter()
-        .filter_map(|file| {
-            let scope = scope_of(&file, &projects, settings);
-            let diagnostics = judge(&file.facts, &scope, &rules);
-            (!diagnostics.is_empty()).then(|| {
-                FileDiagnostics::new(display_path(&file.path, &cwd), file.text, diagnostics)
-            })
+        .map(|index| {
+            let scope = workspace.scope(index, version);
+            judge(&workspace.files[index].facts, &scope, &rules)
         })
         .collect();
+    let set_rules: Vec<&Rule> = rules
+        .iter()
+        .copied()
+        .filter(|rule| matches!(rule.check, Check::Set(_)))
+        .collect();
+    if !set_rules.is_empty() {
+        for (owner, set) in workspace.requirement_sets(&shown) {
+            let scope = workspace.scope(owner, version);
+            for rule in &set_rules {
+                for finding in rule.check_set(&set, &scope) {
+                    found[finding.file].push(diagnostic(rule, finding.finding));
+                }
+            }
+        }
+    }
+    let files_checked = workspace.files.len();
+    let mut files: Vec<FileDiagnostics> = workspace
+        .files
+        .into_iter()
+        .zip(shown)
+        .zip(found)
+        .filter(|(_, diagnostics)| !diagnostics.is_empty())
+        .map(|((file, path), mut diagnostics)| {
+            sort_and_dedup(&mut diagnostics);
+            FileDiagnostics::new(path, file.text, diagnostics)
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Outcome {
-        files_checked: candidates.len(),
+        files_checked,
         files,
     })
+}
+
+fn diagnostic(rule: &Rule, finding: Finding) -> Diagnostic {
+    Diagnostic {
+        code: rule.code,
+        rule: rule.name,
+        severity: rule.severity,
+        span: finding.span,
+        message: finding.message,
+        help: finding.help,
+        fix: finding.fix,
+    }
+}
+
+/// Position order, then code; a set finding reached from two sets is reported once.
+fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.code, a.span.end, &a.message).cmp(&(
+            b.span.start,
+            b.code,
+            b.span.end,
+            &b.message,
+        ))
+    });
+    diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
 }
 
 /// Every finding of every enabled rule on `facts`, sorted by position then code.
@@ -75,29 +128,22 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
     let mut diagnostics: Vec<Diagnostic> = facts
         .iter()
         .flat_map(|fact| {
-            rules.iter().filter_map(move |rule| {
-                rule.check_fact(fact, scope).map(|finding| Diagnostic {
-                    code: rule.code,
-                    rule: rule.name,
-                    severity: rule.severity,
-                    span: finding.span,
-                    message: finding.message,
-                    help: finding.help,
-                    fix: finding.fix,
-                })
-            })
+            rules
+                .iter()
+                .filter_map(move |rule| rule.check_fact(fact, scope).map(|f| diagnostic(rule, f)))
         })
         .collect();
-    diagnostics.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+    sort_and_dedup(&mut diagnostics);
     diagnostics
 }
 
-/// Reads a candidate into facts. Anything that stops the file being read becomes a
+/// Reads a file into facts. Anything that stops the file being read becomes a
 /// `Problem` fact (MLR003), never an error that ends the run.
-fn read_file(candidate: &Candidate) -> ReadFile {
-    let path = candidate.path.clone();
+fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
+    let path = path.to_path_buf();
     let skipped = |unread: Unread| ReadFile {
-        path: candidate.path.clone(),
+        path: path.clone(),
+        kind,
         text: Arc::from(unread.text),
         facts: vec![Fact::Problem(Problem {
             origin: Origin::new(Span::at(unread.offset), None, "file"),
@@ -105,7 +151,7 @@ fn read_file(candidate: &Candidate) -> ReadFile {
             message: format!("not checked: {}", unread.message),
         })],
     };
-    let Some(kind) = candidate.kind else {
+    let Some(known) = kind else {
         return skipped(Unread::new(
             "mlrun-lint does not recognise this kind of file by its name",
         ));
@@ -114,8 +160,9 @@ fn read_file(candidate: &Candidate) -> ReadFile {
         Ok(text) => text,
         Err(unread) => return skipped(unread),
     };
-    let facts = sources::read(kind, &path, &text);
+    let facts = sources::read(known, &path, &text);
     ReadFile {
+        kind,
         path,
         text: Arc::from(text),
         facts,
@@ -174,64 +221,6 @@ fn read_text(path: &Path) -> Result<String, Unread> {
             offset,
         }
     })
-}
-
-/// Folders whose project spec gives a `default_image`.
-struct ProjectDefaults {
-    folders: HashSet<PathBuf>,
-}
-
-impl ProjectDefaults {
-    fn new(files: &[ReadFile]) -> Self {
-        let folders = files
-            .iter()
-            .filter(|file| {
-                file.facts
-                    .iter()
-                    .any(|fact| matches!(fact, Fact::Image(image) if image.role == ImageRole::ProjectDefault))
-            })
-            .map(|file| folder_of(&file.path))
-            .collect();
-        Self { folders }
-    }
-
-    /// Whether a project spec in the file's folder, or a folder above it, gives a default image.
-    fn covers(&self, path: &Path) -> bool {
-        folder_of(path)
-            .ancestors()
-            .any(|folder| self.folders.contains(folder))
-    }
-}
-
-fn folder_of(path: &Path) -> PathBuf {
-    path.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-fn scope_of(file: &ReadFile, projects: &ProjectDefaults, settings: &Settings) -> Scope {
-    let from_flag = settings
-        .mlrun_version
-        .as_ref()
-        .map(|version| ClientVersion {
-            version: version.clone(),
-            source: "--mlrun-version".into(),
-        });
-    let declared = || {
-        file.facts.iter().find_map(|fact| match fact {
-            Fact::ClientVersion(declared) => Some(ClientVersion {
-                version: declared.version.clone(),
-                source: format!(
-                    "mlrunVersion in {}",
-                    file.path.file_name().unwrap_or_default().to_string_lossy()
-                ),
-            }),
-            _ => None,
-        })
-    };
-    Scope {
-        client: from_flag.or_else(declared),
-        project_default_image: projects.covers(&file.path),
-        constraints: Default::default(),
-    }
 }
 
 /// The path as users see it: relative to the working directory when under it,

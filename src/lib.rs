@@ -13,3 +13,4 @@ pub mod rules;
 pub mod selection;
 pub mod sources;
 pub mod span;
+pub mod workspace;

@@ -19,6 +19,8 @@ mod mlr106_image_digest_missing;
 mod mlr107_image_implicit_default;
 mod mlr108_image_tag_unverifiable;
 mod mlr109_built_image_mutable_tag;
+mod mlr205_package_pin_conflict;
+mod mlr207_build_mlrun_version_implicit;
 mod mlr301_hub_function_untagged;
 mod mlrun_tag;
 #[cfg(test)]
@@ -45,6 +47,14 @@ impl Rule {
         match self.check {
             Check::Fact(check) => check(fact, scope),
             Check::Set(_) => None,
+        }
+    }
+
+    /// The rule's findings on a requirement set (none for fact rules).
+    pub fn check_set(&self, set: &RequirementSet, scope: &Scope) -> Vec<SetFinding> {
+        match self.check {
+            Check::Set(check) => check(set, scope),
+            Check::Fact(_) => Vec::new(),
         }
     }
 }
@@ -118,6 +128,8 @@ pub const ALL: &[&Rule] = &[
     &mlr107_image_implicit_default::RULE,
     &mlr108_image_tag_unverifiable::RULE,
     &mlr109_built_image_mutable_tag::RULE,
+    &mlr205_package_pin_conflict::RULE,
+    &mlr207_build_mlrun_version_implicit::RULE,
     &mlr301_hub_function_untagged::RULE,
 ];
 

@@ -15,6 +15,11 @@ pub enum FileKind {
     /// Any `*.yaml` / `*.yml`: MLRun function, project and hub-item specs are
     /// recognised by content; other YAML yields nothing.
     Yaml,
+    /// pip requirements and constraints files: `requirements*.txt`,
+    /// `*requirements*.txt`, `constraints*.txt`, any `.txt` in a `requirements/`
+    /// folder, and any file an include reaches. pip-tools' loose `*.in` sources are
+    /// not read: the `.txt` compiled from them is what installs.
+    Requirements,
 }
 
 impl FileKind {
@@ -25,6 +30,18 @@ impl FileKind {
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             return Some(FileKind::Yaml);
         }
+        if let Some(stem) = lower.strip_suffix(".txt") {
+            let in_requirements_folder = path
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|folder| folder.eq_ignore_ascii_case("requirements"));
+            if stem.contains("requirements")
+                || stem.starts_with("constraints")
+                || in_requirements_folder
+            {
+                return Some(FileKind::Requirements);
+            }
+        }
         None
     }
 }
@@ -33,5 +50,31 @@ impl FileKind {
 pub fn read(kind: FileKind, path: &Path, text: &str) -> Vec<Fact> {
     match kind {
         FileKind::Yaml => yaml::read(path, text),
+        FileKind::Requirements => requirements_txt::read(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_name() {
+        let kind = |p: &str| FileKind::of(Path::new(p));
+        assert_eq!(kind("a/function.yaml"), Some(FileKind::Yaml));
+        assert_eq!(kind("x.YML"), Some(FileKind::Yaml));
+        for name in [
+            "requirements.txt",
+            "requirements-dev.txt",
+            "dev-requirements.txt",
+            "constraints.txt",
+            "requirements/base.txt",
+            "Requirements.TXT",
+        ] {
+            assert_eq!(kind(name), Some(FileKind::Requirements), "{name}");
+        }
+        for name in ["notes.txt", "requirements.in", "LICENSE", "data/base.txt"] {
+            assert_eq!(kind(name), None, "{name}");
+        }
     }
 }

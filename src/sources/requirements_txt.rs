@@ -16,18 +16,15 @@
 
 use super::pip_command::{option_fact, tokenize, Token};
 use crate::facts::requirement::{parse_requirement, SpanMap};
-use crate::facts::{template_marker, Fact, IncludeKind, Origin, Problem, ProblemKind};
+use crate::facts::{Fact, Origin, Problem, ProblemKind};
 use crate::span::Span;
-use std::collections::HashSet;
-use std::io;
-use std::path::{Component, Path, PathBuf};
 
 /// The `Origin::field` of facts read from a requirements file.
 const FIELD: &str = "requirements file";
 
 /// Reads a requirements file's text into facts: packages, `-r`/`-c` includes, index
 /// options, and a `Parse` problem for each line pip would reject (the rest is still
-/// read). Includes are not followed here; see [`read_with_includes`].
+/// read). Includes are facts here; the engine follows them (`workspace`).
 pub fn read(text: &str) -> Vec<Fact> {
     let mut facts = Vec::new();
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -231,161 +228,11 @@ fn comment_start(line: &str) -> usize {
 }
 
 fn problem(span: Span, message: String) -> Fact {
-    problem_of(span, ProblemKind::Parse, message)
-}
-
-fn problem_of(span: Span, kind: ProblemKind, message: String) -> Fact {
     Fact::Problem(Problem {
         origin: Origin::new(span, None, FIELD),
-        kind,
+        kind: ProblemKind::Parse,
         message,
     })
-}
-
-/// How many levels of `-r`/`-c` are followed below the file being checked; deeper
-/// includes are reported as skipped. Real projects nest two or three levels; the
-/// limit only stops runaway chains (pip itself recurses until Python gives up).
-pub const MAX_INCLUDE_DEPTH: usize = 10;
-
-/// The facts of one file reached while following includes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileFacts {
-    pub path: PathBuf,
-    pub facts: Vec<Fact>,
-}
-
-/// Reads a requirements file and every file it includes with `-r`/`-c`, resolved
-/// relative to the including file, through `load` (so tests need no disk). Returns
-/// one entry per file read, the first for `path` itself; each file is read once per
-/// mode (requirements or constraints). Packages of constraints files have
-/// `from_constraints` set; as in pip, `-r` inside a constraints file reads
-/// requirements again. A missing include is an `IncludeNotFound` problem at the
-/// include; a cycle is a `Parse` problem (pip would recurse forever); an include
-/// beyond [`MAX_INCLUDE_DEPTH`], behind a variable or a URL is `Skipped`.
-pub fn read_with_includes(
-    path: &Path,
-    text: &str,
-    load: &dyn Fn(&Path) -> io::Result<String>,
-) -> Vec<FileFacts> {
-    let mut out = Vec::new();
-    let mut chain = vec![normalize(path)];
-    let mut seen = HashSet::new();
-    seen.insert((normalize(path), false));
-    visit(text, false, &mut chain, &mut seen, load, &mut out);
-    out
-}
-
-fn visit(
-    text: &str,
-    constraints: bool,
-    chain: &mut Vec<PathBuf>,
-    seen: &mut HashSet<(PathBuf, bool)>,
-    load: &dyn Fn(&Path) -> io::Result<String>,
-    out: &mut Vec<FileFacts>,
-) {
-    let path = chain.last().cloned().unwrap_or_default();
-    let index = out.len();
-    out.push(FileFacts {
-        path: path.clone(),
-        facts: Vec::new(),
-    });
-    let mut facts = read(text);
-    let mut problems = Vec::new();
-    for fact in &mut facts {
-        match fact {
-            Fact::Package(package) => package.from_constraints = constraints,
-            Fact::Include(include) => {
-                let span = include.origin.span;
-                let nested = include.kind == IncludeKind::Constraints;
-                let skipped = |message: String| problem_of(span, ProblemKind::Skipped, message);
-                if template_marker(&include.path).is_some() {
-                    problems.push(skipped(format!(
-                        "`{}` is named through a variable; it was not checked",
-                        include.path
-                    )));
-                    continue;
-                }
-                if include.path.contains("://") {
-                    problems.push(skipped(format!(
-                        "remote file `{}` not fetched",
-                        include.path
-                    )));
-                    continue;
-                }
-                let parent = path.parent().unwrap_or(Path::new(""));
-                let target = normalize(&parent.join(&include.path));
-                if let Some(pos) = chain.iter().position(|p| *p == target) {
-                    let cycle: Vec<String> = chain[pos..]
-                        .iter()
-                        .chain(std::iter::once(&target))
-                        .map(|p| p.display().to_string())
-                        .collect();
-                    problems.push(problem(
-                        span,
-                        format!(
-                            "include cycle: {} (pip would never finish)",
-                            cycle.join(" → ")
-                        ),
-                    ));
-                    continue;
-                }
-                if chain.len() > MAX_INCLUDE_DEPTH {
-                    problems.push(skipped(format!(
-                        "`{}` is more than {MAX_INCLUDE_DEPTH} includes deep; it was not checked",
-                        include.path
-                    )));
-                    continue;
-                }
-                if !seen.insert((target.clone(), nested)) {
-                    continue;
-                }
-                match load(&target) {
-                    Ok(included) => {
-                        chain.push(target);
-                        visit(&included, nested, chain, seen, load, out);
-                        chain.pop();
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                        problems.push(problem_of(
-                            span,
-                            ProblemKind::IncludeNotFound,
-                            format!(
-                                "`{}` not found (looked for {})",
-                                include.path,
-                                target.display()
-                            ),
-                        ));
-                    }
-                    Err(e) => problems.push(skipped(format!(
-                        "`{}` could not be read: {e}",
-                        include.path
-                    ))),
-                }
-            }
-            _ => {}
-        }
-    }
-    facts.extend(problems);
-    out[index].facts = facts;
-}
-
-/// `a/./b/../c` → `a/c`, without touching the disk (so symlinks are not resolved).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -393,7 +240,6 @@ mod tests {
     use super::*;
     use crate::facts::requirement::{PackageFact, Spec, UrlKind};
     use crate::facts::{IndexOption, ProblemKind};
-    use std::collections::HashMap;
 
     fn packages(text: &str) -> Vec<PackageFact> {
         read(text)
@@ -675,7 +521,7 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
-        use IncludeKind::*;
+        use crate::facts::IncludeKind::*;
         assert_eq!(
             includes,
             [
@@ -782,140 +628,9 @@ mod tests {
         }
     }
 
-    fn fake_loader(files: &[(&str, &str)]) -> impl Fn(&Path) -> io::Result<String> {
-        let files: HashMap<PathBuf, String> = files
-            .iter()
-            .map(|(p, t)| (PathBuf::from(p), t.to_string()))
-            .collect();
-        move |path: &Path| {
-            files
-                .get(path)
-                .cloned()
-                .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
-        }
-    }
-
-    fn summary(files: &[FileFacts]) -> Vec<(String, Vec<String>)> {
-        files
-            .iter()
-            .map(|f| {
-                let facts = f
-                    .facts
-                    .iter()
-                    .filter_map(|fact| match fact {
-                        Fact::Package(p) => Some(format!(
-                            "{}{}",
-                            p.name.as_ref().map_or("?", |n| n.written.as_str()),
-                            if p.from_constraints {
-                                " (constraint)"
-                            } else {
-                                ""
-                            }
-                        )),
-                        Fact::Problem(p) => Some(format!("{:?}: {}", p.kind, p.message)),
-                        _ => None,
-                    })
-                    .collect();
-                (f.path.display().to_string(), facts)
-            })
-            .collect()
-    }
-
-    #[test]
-    fn includes_resolve_relative_to_the_including_file() {
-        let load = fake_loader(&[
-            (
-                "proj/base/common.txt",
-                "numpy==1.0\n-c ../constraints.txt\n",
-            ),
-            ("proj/constraints.txt", "numpy==1.0\n-r base/common.txt\n"),
-        ]);
-        let files = read_with_includes(
-            Path::new("proj/requirements.txt"),
-            "-r ./base/common.txt\npandas\n-r missing.txt\n-r ${FILE}\n-r https://x/r.txt\n",
-            &load,
-        );
-        let s = summary(&files);
-        assert_eq!(s[0].0, "proj/requirements.txt");
-        assert_eq!(
-            s[0].1,
-            [
-                "pandas",
-                "IncludeNotFound: `missing.txt` not found (looked for proj/missing.txt)",
-                "Skipped: `${FILE}` is named through a variable; it was not checked",
-                "Skipped: remote file `https://x/r.txt` not fetched",
-            ]
-        );
-        assert_eq!(s[1], ("proj/base/common.txt".into(), vec!["numpy".into()]));
-        assert_eq!(s[2].0, "proj/constraints.txt");
-        assert_eq!(s[2].1[0], "numpy (constraint)");
-        // `-r` inside a constraints file reads requirements again: common.txt is
-        // already being read in that mode, so it is a cycle.
-        assert_eq!(files.len(), 3);
-        let cycle = &files[2].facts.last().unwrap();
-        assert!(
-            matches!(cycle, Fact::Problem(p) if p.kind == ProblemKind::Parse
-                && p.message.contains("include cycle: proj/base/common.txt → proj/constraints.txt → proj/base/common.txt")),
-            "{cycle:?}"
-        );
-    }
-
-    #[test]
-    fn diamonds_are_read_once_and_depth_is_limited() {
-        let load = fake_loader(&[
-            ("b.txt", "-r d.txt\n"),
-            ("c.txt", "-r d.txt\n"),
-            ("d.txt", "x==1\n"),
-        ]);
-        let files = read_with_includes(Path::new("a.txt"), "-r b.txt\n-r c.txt\n", &load);
-        let paths: Vec<_> = files.iter().map(|f| f.path.display().to_string()).collect();
-        assert_eq!(paths, ["a.txt", "b.txt", "d.txt", "c.txt"]);
-        assert!(files
-            .iter()
-            .all(|f| !f.facts.iter().any(|x| matches!(x, Fact::Problem(_)))));
-
-        // A chain 0 → 1 → … → 20: levels beyond the limit are reported, not read.
-        let chain: Vec<(String, String)> = (1..=20)
-            .map(|i| (format!("{i}.txt"), format!("-r {}.txt\n", i + 1)))
-            .collect();
-        let refs: Vec<(&str, &str)> = chain
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let files = read_with_includes(Path::new("0.txt"), "-r 1.txt\n", &fake_loader(&refs));
-        assert_eq!(files.len(), MAX_INCLUDE_DEPTH + 1);
-        let last = files.last().unwrap();
-        assert!(
-            matches!(&last.facts[..], [Fact::Include(_), Fact::Problem(p)] if p.kind == ProblemKind::Skipped)
-        );
-
-        // A self-include is a cycle.
-        let files = read_with_includes(
-            Path::new("dir/self.txt"),
-            "-r ../dir/./self.txt\n",
-            &fake_loader(&[]),
-        );
-        assert!(
-            matches!(files[0].facts.last(), Some(Fact::Problem(p)) if p.message.starts_with("include cycle"))
-        );
-    }
-
-    #[test]
-    fn unreadable_includes_are_skipped() {
-        let load = |_: &Path| -> io::Result<String> {
-            Err(io::Error::from(io::ErrorKind::PermissionDenied))
-        };
-        let files = read_with_includes(Path::new("a.txt"), "-c b.txt\n", &load);
-        assert!(
-            matches!(files[0].facts.last(), Some(Fact::Problem(p)) if p.kind == ProblemKind::Skipped)
-        );
-    }
-
-    /// Every requirements file in the shared corpus reads without a problem, except
-    /// lines that pip would reject too. Skipped when the corpus is absent (a fresh clone).
     #[test]
     fn corpus_requirements_files() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
         if !root.is_dir() {
             eprintln!("corpus not found at {}; skipped", root.display());
             return;

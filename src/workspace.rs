@@ -1,0 +1,518 @@
+//! What files say about each other: includes, constraints, requirement sets, and
+//! the project each file belongs to.
+//!
+//! Readers see one file at a time; MLRun and pip do not. A `-r base.txt` installs
+//! another file's packages, a `-c constraints.txt` pins them, a function's
+//! requirements span its build list, its commands and the files they include, and a
+//! `function.yaml` runs with its project's `default_image` and MLRun client version.
+//! This module links the files once all are read, so rules can judge each fact in
+//! the [`Scope`] of its project and each function's whole [`RequirementSet`].
+
+use crate::facts::requirement::Spec;
+use crate::facts::{
+    template_marker, Fact, ImageRole, IncludeKind, Origin, PackageFact, Problem, ProblemKind,
+};
+use crate::rules::{ClientVersion, Member, RequirementSet, Scope};
+use crate::sources::FileKind;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// How many levels of `-r`/`-c` are followed below a file that was found by name.
+/// Real projects nest two or three; the limit stops runaway chains (pip itself
+/// recurses until Python gives up).
+pub const MAX_INCLUDE_DEPTH: usize = 10;
+
+/// A file read into facts.
+#[derive(Debug)]
+pub struct ReadFile {
+    pub path: PathBuf,
+    pub kind: Option<FileKind>,
+    pub text: Arc<str>,
+    pub facts: Vec<Fact>,
+}
+
+/// An include that was followed: `files[from]` names `files[to]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Edge {
+    from: usize,
+    to: usize,
+    kind: IncludeKind,
+    /// Where the include is written in `files[from]`.
+    at: crate::span::Span,
+}
+
+/// All files of a run, linked.
+pub struct Workspace {
+    pub files: Vec<ReadFile>,
+    edges: Vec<Edge>,
+    /// Folders whose project spec gives a `default_image`.
+    default_image_folders: BTreeSet<PathBuf>,
+    /// Exact `mlrun` pins by folder: the project's client version.
+    mlrun_pins: BTreeMap<PathBuf, BTreeSet<(String, String)>>,
+}
+
+impl Workspace {
+    /// Links `files`, reading every file an include reaches that was not found by
+    /// name (`read` turns a path into a requirements file's facts).
+    pub fn link(files: Vec<ReadFile>, read: &dyn Fn(&Path) -> ReadFile) -> Self {
+        let mut workspace = Self {
+            files,
+            edges: Vec::new(),
+            default_image_folders: BTreeSet::new(),
+            mlrun_pins: BTreeMap::new(),
+        };
+        workspace.follow_includes(read);
+        workspace.report_cycles();
+        workspace.mark_constraints_files();
+        workspace.index_projects();
+        workspace
+    }
+
+    fn follow_includes(&mut self, read: &dyn Fn(&Path) -> ReadFile) {
+        let mut index: HashMap<PathBuf, usize> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, file)| (normalize(&file.path), i))
+            .collect();
+        let mut depth = vec![0; self.files.len()];
+        let mut queue: VecDeque<usize> = (0..self.files.len()).collect();
+        while let Some(from) = queue.pop_front() {
+            let includes: Vec<(IncludeKind, String, crate::span::Span)> = self.files[from]
+                .facts
+                .iter()
+                .filter_map(|fact| match fact {
+                    Fact::Include(include) => {
+                        Some((include.kind, include.path.clone(), include.origin.span))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let folder = folder_of(&self.files[from].path);
+            let mut problems = Vec::new();
+            for (kind, written, at) in includes {
+                let problem = |kind: ProblemKind, message: String| {
+                    Fact::Problem(Problem {
+                        origin: Origin::new(at, None, "include"),
+                        kind,
+                        message,
+                    })
+                };
+                if template_marker(&written).is_some() {
+                    problems.push(problem(
+                        ProblemKind::Skipped,
+                        format!("`{written}` is named through a variable; it was not checked"),
+                    ));
+                    continue;
+                }
+                if written.contains("://") {
+                    problems.push(problem(
+                        ProblemKind::Skipped,
+                        format!("remote file `{written}` was not fetched; it was not checked"),
+                    ));
+                    continue;
+                }
+                let target = normalize(&folder.join(&written));
+                let to = match index.get(&target) {
+                    Some(&to) => to,
+                    None if depth[from] >= MAX_INCLUDE_DEPTH => {
+                        problems.push(problem(
+                            ProblemKind::Skipped,
+                            format!(
+                                "`{written}` is more than {MAX_INCLUDE_DEPTH} includes deep; it was not checked"
+                            ),
+                        ));
+                        continue;
+                    }
+                    None if target.is_file() => {
+                        let mut file = read(&target);
+                        file.kind = Some(FileKind::Requirements);
+                        self.files.push(file);
+                        depth.push(depth[from] + 1);
+                        let to = self.files.len() - 1;
+                        index.insert(target, to);
+                        queue.push_back(to);
+                        to
+                    }
+                    None => {
+                        problems.push(problem(
+                            ProblemKind::IncludeNotFound,
+                            format!(
+                                "`{written}` not found (looked for {})",
+                                target.to_string_lossy().replace('\\', "/")
+                            ),
+                        ));
+                        continue;
+                    }
+                };
+                self.edges.push(Edge { from, to, kind, at });
+            }
+            self.files[from].facts.extend(problems);
+        }
+    }
+
+    /// pip recurses through `-r` without end on a cycle: report the include that
+    /// closes one (MLR001).
+    fn report_cycles(&mut self) {
+        let mut state = vec![0u8; self.files.len()]; // 0 new, 1 on the stack, 2 done
+        let mut stack = Vec::new();
+        let mut problems = Vec::new();
+        for start in 0..self.files.len() {
+            self.visit(start, &mut state, &mut stack, &mut problems);
+        }
+        for (file, problem) in problems {
+            self.files[file].facts.push(problem);
+        }
+    }
+
+    fn visit(
+        &self,
+        node: usize,
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+        problems: &mut Vec<(usize, Fact)>,
+    ) {
+        if state[node] != 0 {
+            return;
+        }
+        state[node] = 1;
+        stack.push(node);
+        for edge in self.edges.iter().filter(|e| e.from == node) {
+            match state[edge.to] {
+                0 => self.visit(edge.to, state, stack, problems),
+                1 => {
+                    let first = stack.iter().position(|&n| n == edge.to).unwrap_or(0);
+                    let names: Vec<String> = stack[first..]
+                        .iter()
+                        .chain(std::iter::once(&edge.to))
+                        .map(|&n| file_name(&self.files[n].path))
+                        .collect();
+                    problems.push((
+                        node,
+                        Fact::Problem(Problem {
+                            origin: Origin::new(edge.at, None, "include"),
+                            kind: ProblemKind::Parse,
+                            message: format!(
+                                "include cycle: {} (pip would never finish)",
+                                names.join(" → ")
+                            ),
+                        }),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        state[node] = 2;
+    }
+
+    /// A constraints file (named `constraints*.txt`, or only ever included with
+    /// `-c`) installs nothing: its pins constrain the requirements of others.
+    fn mark_constraints_files(&mut self) {
+        for i in 0..self.files.len() {
+            let named = file_name(&self.files[i].path)
+                .to_ascii_lowercase()
+                .starts_with("constraints");
+            let incoming = self.edges.iter().filter(|e| e.to == i);
+            let (mut as_constraint, mut as_requirement) = (false, false);
+            for edge in incoming {
+                match edge.kind {
+                    IncludeKind::Constraints => as_constraint = true,
+                    IncludeKind::Requirements => as_requirement = true,
+                }
+            }
+            if self.files[i].kind == Some(FileKind::Requirements)
+                && (named || (as_constraint && !as_requirement))
+            {
+                for fact in &mut self.files[i].facts {
+                    if let Fact::Package(package) = fact {
+                        package.from_constraints = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn index_projects(&mut self) {
+        for file in &self.files {
+            let folder = folder_of(&file.path);
+            for fact in &file.facts {
+                match fact {
+                    Fact::Image(image) if image.role == ImageRole::ProjectDefault => {
+                        self.default_image_folders.insert(folder.clone());
+                    }
+                    Fact::Package(package) => {
+                        if let (Some(name), Spec::Exact(version)) = (&package.name, &package.spec) {
+                            if name.normalized == "mlrun" {
+                                self.mlrun_pins
+                                    .entry(folder.clone())
+                                    .or_default()
+                                    .insert((version.clone(), file_name(&file.path)));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The scope file `index` is judged in.
+    pub fn scope(&self, index: usize, mlrun_version: Option<&str>) -> Scope {
+        let file = &self.files[index];
+        let from_flag = mlrun_version.map(|version| ClientVersion {
+            version: version.to_string(),
+            source: "--mlrun-version".into(),
+        });
+        let declared = || {
+            file.facts.iter().find_map(|fact| match fact {
+                Fact::ClientVersion(declared) => Some(ClientVersion {
+                    version: declared.version.clone(),
+                    source: format!("mlrunVersion in {}", file_name(&file.path)),
+                }),
+                _ => None,
+            })
+        };
+        let folder = folder_of(&file.path);
+        Scope {
+            client: from_flag
+                .or_else(|| self.pinned_client(&folder))
+                .or_else(declared),
+            project_default_image: folder
+                .ancestors()
+                .any(|f| self.default_image_folders.contains(f)),
+            constraints: Arc::new(self.constraints_for(&self.installed_with(index))),
+        }
+    }
+
+    /// The exact `mlrun` pin nearest to `folder` (its own, then its parents'); none
+    /// when the nearest folder with pins disagrees with itself (MLR205 says why).
+    fn pinned_client(&self, folder: &Path) -> Option<ClientVersion> {
+        let pins = folder.ancestors().find_map(|f| self.mlrun_pins.get(f))?;
+        let versions: BTreeSet<&String> = pins.iter().map(|(v, _)| v).collect();
+        if versions.len() != 1 {
+            return None;
+        }
+        let (version, file) = pins.iter().next()?;
+        Some(ClientVersion {
+            version: version.clone(),
+            source: format!("`mlrun=={version}` in {file}"),
+        })
+    }
+
+    /// Every file installed in the same pip run as `file`: the files that include it
+    /// through `-r` (transitively) and everything they include. The constraints of
+    /// any of them are in effect for `file`.
+    fn installed_with(&self, file: usize) -> BTreeSet<usize> {
+        let mut includers = BTreeSet::new();
+        let mut todo = vec![file];
+        while let Some(node) = todo.pop() {
+            if includers.insert(node) {
+                todo.extend(
+                    self.edges
+                        .iter()
+                        .filter(|e| e.to == node && e.kind == IncludeKind::Requirements)
+                        .map(|e| e.from),
+                );
+            }
+        }
+        self.closure(includers, |kind| kind == IncludeKind::Requirements)
+    }
+
+    /// `start` and every file reached from it through `-r` (not `-c`).
+    fn requirement_files_of(&self, start: usize) -> BTreeSet<usize> {
+        self.closure([start], |kind| kind == IncludeKind::Requirements)
+    }
+
+    fn closure(
+        &self,
+        start: impl IntoIterator<Item = usize>,
+        follow: impl Fn(IncludeKind) -> bool,
+    ) -> BTreeSet<usize> {
+        let mut seen: BTreeSet<usize> = BTreeSet::new();
+        let mut todo: Vec<usize> = start.into_iter().collect();
+        while let Some(file) = todo.pop() {
+            if seen.insert(file) {
+                todo.extend(
+                    self.edges
+                        .iter()
+                        .filter(|e| e.from == file && follow(e.kind))
+                        .map(|e| e.to),
+                );
+            }
+        }
+        seen
+    }
+
+    /// Exact pins of the constraints files that `members` name with `-c` (and of
+    /// everything those files include).
+    fn constraints_for(&self, members: &BTreeSet<usize>) -> BTreeMap<String, String> {
+        let targets = self
+            .edges
+            .iter()
+            .filter(|e| members.contains(&e.from) && e.kind == IncludeKind::Constraints)
+            .map(|e| e.to);
+        let mut pins = BTreeMap::new();
+        for file in self.closure(targets, |_| true) {
+            for fact in &self.files[file].facts {
+                if let Fact::Package(PackageFact {
+                    name: Some(name),
+                    spec: Spec::Exact(version),
+                    ..
+                }) = fact
+                {
+                    pins.insert(name.normalized.clone(), version.clone());
+                }
+            }
+        }
+        pins
+    }
+
+    /// Every requirement set, with the file whose scope it is judged in: one per
+    /// requirements file that no other file includes with `-r`, and one per function
+    /// of any other file (a function also gets its file's unnamed requirements,
+    /// such as a project's `spec.build`).
+    pub fn requirement_sets<'a>(&'a self, paths: &'a [String]) -> Vec<(usize, RequirementSet<'a>)> {
+        let mut sets = Vec::new();
+        for (index, file) in self.files.iter().enumerate() {
+            if file.kind == Some(FileKind::Requirements) {
+                let included = self
+                    .edges
+                    .iter()
+                    .any(|e| e.to == index && e.kind == IncludeKind::Requirements);
+                let constraints = file
+                    .facts
+                    .iter()
+                    .any(|f| matches!(f, Fact::Package(p) if p.from_constraints));
+                if !included && !constraints {
+                    let members = self.requirement_files_of(index);
+                    sets.push((index, self.set_of(&members, None, paths, &paths[index])));
+                }
+                continue;
+            }
+            let functions: BTreeSet<Option<&str>> = file
+                .facts
+                .iter()
+                .filter(|f| matches!(f, Fact::Package(_) | Fact::Build(_) | Fact::Include(_)))
+                .map(|f| f.origin().function.as_deref())
+                .collect();
+            let named: Vec<&str> = functions.iter().flatten().copied().collect();
+            let owners: Vec<Option<&str>> = if named.is_empty() {
+                functions.into_iter().collect()
+            } else {
+                named.into_iter().map(Some).collect()
+            };
+            for function in owners {
+                let owner = match function {
+                    Some(name) => format!("function `{name}`"),
+                    None => paths[index].clone(),
+                };
+                let set = self.set_of(
+                    &BTreeSet::from([index]),
+                    Some((index, function)),
+                    paths,
+                    &owner,
+                );
+                sets.push((index, set));
+            }
+        }
+        sets
+    }
+
+    /// The set of `members` files' facts. For a spec file (`function` is given) only
+    /// that function's facts and its file's unnamed ones count, plus the files its
+    /// includes reach.
+    fn set_of<'a>(
+        &'a self,
+        members: &BTreeSet<usize>,
+        function: Option<(usize, Option<&str>)>,
+        paths: &'a [String],
+        owner: &str,
+    ) -> RequirementSet<'a> {
+        let belongs = |file: usize, origin: &Origin| match function {
+            Some((spec, name)) if spec == file => {
+                origin.function.is_none() || origin.function.as_deref() == name
+            }
+            _ => true,
+        };
+        let mut files: BTreeSet<usize> = members.clone();
+        if let Some((spec, _)) = function {
+            let included = self.edges.iter().filter(|e| {
+                e.from == spec
+                    && e.kind == IncludeKind::Requirements
+                    && self.files[spec].facts.iter().any(|f| {
+                        matches!(f, Fact::Include(i) if i.origin.span == e.at && belongs(spec, &i.origin))
+                    })
+            });
+            let reached: Vec<usize> = included.map(|e| e.to).collect();
+            files.extend(self.closure(reached, |kind| kind == IncludeKind::Requirements));
+        }
+        // Constraints in effect count for conflicts too: pip refuses a requirement
+        // pinned against its constraint.
+        let constraints = self
+            .edges
+            .iter()
+            .filter(|e| files.contains(&e.from) && e.kind == IncludeKind::Constraints)
+            .map(|e| e.to);
+        let constraint_files = self.closure(constraints, |_| true);
+        files.extend(constraint_files);
+        let mut set = RequirementSet {
+            owner: owner.to_string(),
+            ..RequirementSet::default()
+        };
+        for &file in &files {
+            for fact in &self.files[file].facts {
+                match fact {
+                    Fact::Package(package) if belongs(file, &package.origin) => {
+                        set.packages.push(Member {
+                            file,
+                            path: &paths[file],
+                            fact: package,
+                        });
+                    }
+                    Fact::Build(build) if belongs(file, &build.origin) => {
+                        set.builds.push(Member {
+                            file,
+                            path: &paths[file],
+                            fact: build,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        set
+    }
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `a/./b/../c` → `a/c`, without touching the disk (symlinks are not resolved,
+/// so the same file is known by the path the user sees).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
