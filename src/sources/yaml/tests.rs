@@ -517,6 +517,107 @@ fn odd_shapes_are_skipped_quietly() {
     );
 }
 
+#[test]
+fn function_build_requirements_commands_and_extra() {
+    let text = r#"kind: job
+metadata:
+  name: trainer
+spec:
+  image: python:3.9
+  build:
+    base_image: python:3.9-slim
+    with_mlrun: true
+    requirements:
+    - pandas==2.1.4
+    - "scikit-learn>=1.3"
+    - 'xgboost==2.0 # pinned for the model'
+    - |
+      block-pkg~=1.0
+    - not a requirement!!
+    - '# a comment'
+    - ''
+    - lightgbm
+    commands:
+    - apt-get update && pip install requests==2.31 'numpy<2' && echo done
+    - python -m pip install a==1 b~=2.0 c~=2
+    - |
+      pip install \
+        block-cmd==1
+    - "pip install \"esc==1\""
+    extra: |
+      FROM x
+      run pip install --index-url http://pypi.local/simple \
+          extra-a==1 extra-b
+      # RUN pip install commented==1
+      ENV A=1
+"#;
+    assert_rows(
+        "function.yaml",
+        text,
+        &[
+            "image Run spec.image [python:3.9] edit=<python:3.9> fn=trainer",
+            "image BuildBase spec.build.base_image [python:3.9-slim] edit=<python:3.9-slim> fn=trainer",
+            "package spec.build.requirements[0] [pandas==2.1.4] edit=<pandas==2.1.4> fn=trainer",
+            "package spec.build.requirements[1] [scikit-learn>=1.3] edit=<scikit-learn>=1.3> fn=trainer",
+            // MLRun cuts an inline ` #` comment off a requirement.
+            "package spec.build.requirements[2] [xgboost==2.0] edit=<xgboost==2.0> fn=trainer",
+            // A literal block's lines are file lines: exact spans, and a fix can edit them.
+            "package spec.build.requirements[3] [block-pkg~=1.0] edit=<block-pkg~=1.0> fn=trainer",
+            "problem Parse @267 [not a requirement!!] invalid requirement: Expected one of `@`, `(`, `<`, `=`, `>`, `~`, `!`, `;`, found `a`",
+            "package spec.build.requirements[7] [lightgbm] edit=<lightgbm> fn=trainer",
+            "package spec.build.commands[0] [requests==2.31] edit=<requests==2.31> fn=trainer",
+            "package spec.build.commands[0] [numpy<2] edit=<numpy<2> fn=trainer",
+            "package spec.build.commands[1] [a==1] edit=<a==1> fn=trainer",
+            "package spec.build.commands[1] [b~=2.0] edit=<b~=2.0> fn=trainer",
+            "problem Parse @459 [c~=2] The ~= operator requires at least two segments in the release version",
+            "package spec.build.commands[2] [block-cmd==1] edit=<block-cmd==1> fn=trainer",
+            // Escapes: the facts stand on the whole scalar, with no fix.
+            "package spec.build.commands[3] [\"pip install \\\"esc==1\\\"\"] edit=- fn=trainer",
+            "index IndexUrl spec.build.extra [http://pypi.local/simple] http://pypi.local/simple",
+            "package spec.build.extra [extra-a==1] edit=<extra-a==1> fn=trainer",
+            "package spec.build.extra [extra-b] edit=<extra-b> fn=trainer",
+            "build spec.build.with_mlrun [true] fn=trainer with_mlrun=true base=python:3.9-slim",
+            "function spec.image [python:3.9] edit=<python:3.9> fn=trainer kind=job names_image=true",
+        ],
+    );
+    // Name and specifier spans land on their bytes, in quoted and block scalars too.
+    let facts = read(Path::new("function.yaml"), text);
+    let parts: Vec<(String, String)> = facts
+        .iter()
+        .filter_map(|f| match f {
+            Fact::Package(p) => Some((
+                at(text, p.name.as_ref()?.span).to_string(),
+                p.specifier.map_or("-", |s| at(text, s)).to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let expected = [
+        ("pandas", "==2.1.4"),
+        ("scikit-learn", ">=1.3"),
+        ("xgboost", "==2.0"),
+        ("block-pkg", "~=1.0"),
+        ("lightgbm", "-"),
+        ("requests", "==2.31"),
+        ("numpy", "<2"),
+        ("a", "==1"),
+        ("b", "~=2.0"),
+        ("block-cmd", "==1"),
+        // Collapsed onto the escaped scalar.
+        (
+            "\"pip install \\\"esc==1\\\"\"",
+            "\"pip install \\\"esc==1\\\"\"",
+        ),
+        ("extra-a", "==1"),
+        ("extra-b", "-"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(parts, expected);
+}
+
 /// Runs the reader over every YAML file of the research corpus, when it is
 /// present (`MLRUN_LINT_CORPUS`, default `/work/shared/corpus`), and prints counts.
 /// `cargo test --lib sources::yaml::tests::corpus -- --ignored --nocapture`
