@@ -614,6 +614,34 @@ mod tests {
     }
 
     #[test]
+    fn run_instructions_are_found_with_their_continuations() {
+        let lines = "FROM x\n  run pip install a \\\n    b\nRUN\tpip install c\r\n# RUN pip install d\nRUNNER x\nENV RUN=1\nRUN";
+        let commands: Vec<&str> = run_commands(lines)
+            .into_iter()
+            .map(|(start, end)| &lines[start..end])
+            .collect();
+        assert_eq!(commands, [" pip install a \\\n    b", "\tpip install c"]);
+    }
+
+    #[test]
+    fn block_scalar_lines_map_to_their_file_lines() {
+        let text = "a: |\n  one\n\n    two\nb: >\n  x\n  y\nc: \"q\\tq\"\n";
+        let docs = parse(text).unwrap();
+        let map_of = |key: &str| {
+            let node = docs[0].get(key).unwrap();
+            value_map(text, node, node.as_str().unwrap())
+        };
+        let a = map_of("a").unwrap();
+        let value = docs[0].get_str("a").unwrap();
+        let two = value.find("two").unwrap();
+        let span = a.span(Span::new(two, two + 3));
+        assert_eq!(&text[span.start..span.end], "two");
+        // Folding and escapes change the text: no map.
+        assert_eq!(map_of("b"), None);
+        assert_eq!(map_of("c"), None);
+    }
+
+    #[test]
     fn paths_read_like_the_spec() {
         assert_eq!(join("", "spec.image"), "spec.image");
         assert_eq!(

@@ -497,6 +497,10 @@ fn odd_shapes_are_skipped_quietly() {
         "",
         "---\n...\n",
         "mlrunVersion: [1]\nspec: {image: {a: b}}\n",
+        "kind: job\nspec:\n  build: {requirements: {a: b}, commands: 3, extra: [x], with_mlrun: 'true'}\n  extra_pip: 3\n",
+        "kind: job\nspec:\n  build: {requirements: [[a], {b: c}, null, 3.10], commands: [[x], null]}\n",
+        "kind: project\nspec:\n  default_requirements: {a: 1}\n  functions: [{requirements_file: [x], requirements: 7}]\n",
+        "kind: job\nspec:\n  extra_pip: ''\n  build:\n    extra: \"RUN\"\n    commands: ['', pip, pip install]\n",
     ];
     for text in cases {
         for row in rows("function.yaml", text) {
@@ -817,6 +821,14 @@ fn crlf_and_bom_keep_package_spans_exact() {
             "function metadata.name [w] edit=- fn=w kind=job names_image=false",
         ],
     );
+}
+
+#[test]
+fn truncated_specs_do_not_panic() {
+    let text = "kind: job\nmetadata: {name: t}\nspec:\n  extra_pip: \"a>=1 'b'\"\n  build:\n    with_mlrun: true\n    requirements:\n    - |\n      x==1\n    - 'y ; python_version > \"3\"'\n    commands:\n    - >\n      pip install \\\n        z\n    extra: |\n      RUN pip install \\\n";
+    for (end, _) in text.char_indices() {
+        let _ = read(Path::new("function.yaml"), &text[..end]);
+    }
 }
 
 /// Runs the reader over every YAML file of the research corpus, when it is
