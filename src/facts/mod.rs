@@ -95,7 +95,9 @@ impl Fact {
         self
     }
 
-    fn origin_mut(&mut self) -> &mut Origin {
+    /// The origin, to change: readers of embedded text relabel the facts another
+    /// reader produced (the YAML field they came from, their function).
+    pub fn origin_mut(&mut self) -> &mut Origin {
         match self {
             Fact::Image(f) => &mut f.origin,
             Fact::Package(f) => &mut f.origin,

@@ -2,12 +2,21 @@
 //! fields they find as [`Field`]s (a readable path, what the field holds, the
 //! spanned node), and [`Collector`] turns them into facts with exact spans.
 //!
-//! Adding a new kind of field (package requirements, build commands) is a new
-//! [`FieldKind`] variant, the walkers pushing it, and one arm in
-//! [`Collector::field`]; the span logic is shared.
+//! Adding a new kind of field is a new [`FieldKind`] variant, the walkers pushing
+//! it, and one arm in [`Collector::field`]; the span logic is shared.
+//!
+//! Text inside a scalar (a requirement, a build command, Dockerfile lines) is read
+//! by the format-free readers with spans relative to the value, and placed into
+//! the file through [`value_map`]: exactly when the value's bytes are in the file,
+//! else collapsed onto the scalar with no edit span, so no fix is offered.
 
 use super::tree::{Node, Value};
-use crate::facts::{Fact, FunctionFact, ImageFact, ImageRole, Origin};
+use crate::facts::requirement::{parse_requirement, SpanMap};
+use crate::facts::{
+    BuildFact, Fact, FunctionFact, ImageFact, ImageRole, IncludeFact, IncludeKind, Origin, Problem,
+    ProblemKind,
+};
+use crate::sources::pip_command;
 use crate::span::Span;
 use std::borrow::Cow;
 
@@ -16,6 +25,24 @@ use std::borrow::Cow;
 pub enum FieldKind {
     /// A container image reference used for the given purpose.
     Image(ImageRole),
+    /// pip requirements: a list of requirement strings, or one string (a project
+    /// entry's `requirements`, `default_requirements`). One string is one
+    /// requirement, as MLRun's `ImageBuilder.resolve_requirements` takes it (a
+    /// space-separated string is one invalid requirement to pip too), unless it
+    /// names a requirements file (`*.txt`), which MLRun reads instead.
+    Requirements,
+    /// Shell commands the build runs in Dockerfile `RUN`s (`spec.build.commands`):
+    /// a list, or one string. Only their `pip install`s become facts.
+    Commands,
+    /// Raw Dockerfile lines (`spec.build.extra`): their `RUN` instructions are read
+    /// like build commands.
+    DockerfileLines,
+    /// Packages installed in the pods of a dask cluster (`spec.extra_pip`).
+    ExtraPip,
+    /// A requirements file to read at project load (`requirements_file`).
+    RequirementsFile,
+    /// A `build` map: becomes a [`BuildFact`] when it sets `with_mlrun: true`.
+    Build,
 }
 
 /// A field of interest found by a schema walker.
@@ -141,10 +168,57 @@ impl<'t> Collector<'t> {
             .with_function(function.map(str::to_string))
     }
 
-    /// Records one field's fact, if its value is usable. Returns whether it names
+    /// Records one field's facts, if its value is usable. Returns whether it names
     /// something (a non-empty image), which is what [`FunctionFact::names_image`] counts.
     pub fn field(&mut self, field: &Field<'_>, function: Option<&str>) -> bool {
+        let path = field.path.as_str();
         match field.kind {
+            FieldKind::Requirements => {
+                match field.node.as_seq() {
+                    Some(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            self.requirement(item, &index(path, i), function, false);
+                        }
+                    }
+                    None => self.requirement(field.node, path, function, true),
+                }
+                false
+            }
+            FieldKind::Commands => {
+                match field.node.as_seq() {
+                    Some(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            self.command(item, &index(path, i), function);
+                        }
+                    }
+                    None => self.command(field.node, path, function),
+                }
+                false
+            }
+            FieldKind::DockerfileLines => {
+                self.dockerfile_lines(field.node, path, function);
+                false
+            }
+            FieldKind::ExtraPip => {
+                self.extra_pip(field.node, path, function);
+                false
+            }
+            FieldKind::RequirementsFile => {
+                let value = field.node.as_str().map(str::trim).unwrap_or_default();
+                if !value.is_empty() {
+                    let origin = self.origin(field.node, path, function);
+                    self.facts.push(Fact::Include(IncludeFact {
+                        origin,
+                        kind: IncludeKind::Requirements,
+                        path: value.to_string(),
+                    }));
+                }
+                false
+            }
+            FieldKind::Build => {
+                self.build(field.node, path, function);
+                false
+            }
             FieldKind::Image(role) => {
                 let Some(value) = scalar_text(self.text, field.node) else {
                     return false;
@@ -159,6 +233,137 @@ impl<'t> Collector<'t> {
                 }
             }
         }
+    }
+
+    /// One requirement item, cleaned as MLRun's `resolve_requirements` does: blank
+    /// items and `#` comments are dropped, an inline ` #` comment is cut off. A
+    /// `lone` string (not in a list) naming a `.txt` file is a requirements file.
+    fn requirement(&mut self, node: &Node, path: &str, function: Option<&str>, lone: bool) {
+        let Some(value) = scalar_text(self.text, node) else {
+            return;
+        };
+        let trimmed = value.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            return;
+        }
+        if lone && !trimmed.contains(char::is_whitespace) && is_requirements_file(trimmed) {
+            let origin = self.origin(node, path, function);
+            self.facts.push(Fact::Include(IncludeFact {
+                origin,
+                kind: IncludeKind::Requirements,
+                path: trimmed.to_string(),
+            }));
+            return;
+        }
+        let start = value.len() - value.trim_start().len();
+        let end = value[start..]
+            .find(" #")
+            .map_or(value.len(), |comment| start + comment);
+        let fact = match parse_requirement(&value[..end]) {
+            Ok(req) => Fact::Package(req.into_fact(&SpanMap::default(), path)),
+            Err(message) => {
+                let origin =
+                    Origin::new(node.span, None, path).with_function(function.map(str::to_string));
+                self.facts.push(Fact::Problem(Problem {
+                    origin,
+                    kind: ProblemKind::Parse,
+                    message: format!("invalid requirement: {message}"),
+                }));
+                return;
+            }
+        };
+        let map = value_map(self.text, node, &value);
+        self.facts
+            .push(place(fact, map.as_ref(), node, path, function));
+    }
+
+    /// One shell command string: its `pip install`s.
+    fn command(&mut self, node: &Node, path: &str, function: Option<&str>) {
+        let Some(value) = node.as_str() else {
+            return;
+        };
+        let map = value_map(self.text, node, value);
+        for fact in pip_command::read(value) {
+            self.facts
+                .push(place(fact, map.as_ref(), node, path, function));
+        }
+    }
+
+    /// Dockerfile lines: the commands of their `RUN` instructions.
+    fn dockerfile_lines(&mut self, node: &Node, path: &str, function: Option<&str>) {
+        let Some(value) = node.as_str() else {
+            return;
+        };
+        let map = value_map(self.text, node, value);
+        for (start, end) in run_commands(value) {
+            let within = map
+                .as_ref()
+                .map(|map| SpanMap::slice(start).then(map, end - start));
+            for fact in pip_command::read(&value[start..end]) {
+                self.facts
+                    .push(place(fact, within.as_ref(), node, path, function));
+            }
+        }
+    }
+
+    /// dask's `extra_pip`: the dask image runs `pip install $EXTRA_PIP_PACKAGES`,
+    /// an unquoted expansion, so the value is split on whitespace and nothing else
+    /// (no quotes removed, `>` is no redirection). Each word is single-quoted into
+    /// a `pip install` command so the shell reader sees exactly those words, and
+    /// spans are mapped back word by word.
+    fn extra_pip(&mut self, node: &Node, path: &str, function: Option<&str>) {
+        let Some(value) = node.as_str() else {
+            return;
+        };
+        let words = value
+            .split(|c: char| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .map(|w| (w.as_ptr() as usize - value.as_ptr() as usize, w));
+        let mut command = String::from("pip install");
+        let mut to_value = SpanMap::default();
+        let mut quotable = true;
+        for (offset, word) in words {
+            quotable &= !word.contains('\'');
+            command.push_str(" '");
+            to_value.push(command.len(), offset);
+            command.push_str(word);
+            command.push('\'');
+        }
+        // A word holding `'` cannot be quoted whole: read it unquoted, unplaced.
+        let map = value_map(self.text, node, value)
+            .filter(|_| quotable)
+            .map(|map| to_value.then(&map, command.len()));
+        let command = if quotable {
+            command
+        } else {
+            format!("pip install {value}")
+        };
+        for fact in pip_command::read(&command) {
+            self.facts
+                .push(place(fact, map.as_ref(), node, path, function));
+        }
+    }
+
+    /// A build that installs the `mlrun` package itself; the only builds MLR207
+    /// judges, so no fact for the others. Located at the `with_mlrun` value.
+    fn build(&mut self, build: &Node, path: &str, function: Option<&str>) {
+        let Some(with_mlrun) = build.get("with_mlrun") else {
+            return;
+        };
+        if with_mlrun.value != Value::Bool(true) {
+            return;
+        }
+        let base_image = build
+            .get_str("base_image")
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(str::to_string);
+        let origin = self.origin(with_mlrun, join(path, "with_mlrun"), function);
+        self.facts.push(Fact::Build(BuildFact {
+            origin,
+            with_mlrun: true,
+            base_image,
+        }));
     }
 
     /// Records every field of one function; returns whether any of them names the
@@ -193,6 +398,129 @@ impl<'t> Collector<'t> {
             names_image,
         }));
     }
+}
+
+/// Whether a lone requirements string names a file (MLRun reads it when it exists).
+fn is_requirements_file(value: &str) -> bool {
+    value.to_ascii_lowercase().ends_with(".txt")
+}
+
+/// Where the text of a scalar's value sits in the file, when every line of it is
+/// bytes of the file: a plain or simply quoted scalar ([`edit_span`]), or a block
+/// or multi-line scalar whose lines are file lines less their indentation (checked
+/// line by line, so folding, escapes or chomping that change the text give `None`).
+/// For an alias these are the anchored scalar's bytes.
+pub fn value_map(text: &str, node: &Node, value: &str) -> Option<SpanMap> {
+    if let Some(edit) = edit_span(text, node) {
+        return Some(SpanMap::slice(edit.start));
+    }
+    let start = node.defined.start;
+    let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent = start - line_start;
+    if !text[line_start..start].bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let mut map = SpanMap::default();
+    let mut cursor = start;
+    let mut offset = 0;
+    let mut lines = value.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let last = lines.peek().is_none();
+        if last && line.is_empty() {
+            break;
+        }
+        let line_end = text[cursor..].find('\n').map_or(text.len(), |p| cursor + p);
+        let raw = &text[cursor..line_end];
+        if raw.strip_suffix('\r').unwrap_or(raw) != line {
+            return None;
+        }
+        map.push(offset, cursor);
+        offset += line.len() + 1;
+        if last {
+            break;
+        }
+        let next = line_end + 1;
+        let rest = text.get(next..)?;
+        cursor = next + rest.bytes().take(indent).take_while(|b| *b == b' ').count();
+    }
+    Some(map)
+}
+
+/// A fact read from a scalar's value, moved into the file: through `map` when the
+/// value's bytes are known, else every span collapsed onto the scalar with no
+/// edit span. An alias's fact stands at the alias (its fix spans stay in the
+/// anchored text); it is labelled with the field and function it belongs to.
+fn place(
+    mut fact: Fact,
+    map: Option<&SpanMap>,
+    node: &Node,
+    path: &str,
+    function: Option<&str>,
+) -> Fact {
+    let to_file = |span: Span| match map {
+        Some(map) => map.span(span),
+        None => node.span,
+    };
+    let edit = |span: Option<Span>| {
+        let map = map?;
+        span.filter(|s| map.is_contiguous(*s)).map(|s| map.span(s))
+    };
+    if let Fact::Package(package) = &mut fact {
+        if let Some(name) = &mut package.name {
+            name.span = to_file(name.span);
+        }
+        // An insertion point right after the name stays on the name's line.
+        package.pin_at = match map {
+            Some(map) => package.pin_at.map(|at| Span::at(map.end(at.start))),
+            None => None,
+        };
+        package.specifier = package.specifier.map(to_file);
+        package.shell_redirect = package.shell_redirect.map(to_file);
+    }
+    let origin = fact.origin_mut();
+    origin.edit_span = edit(origin.edit_span);
+    origin.span = if node.span == node.defined {
+        to_file(origin.span)
+    } else {
+        node.span
+    };
+    origin.field = path.to_string();
+    origin.function = function.map(str::to_string);
+    fact
+}
+
+/// The command text of each `RUN` instruction in Dockerfile lines, as byte ranges:
+/// from after the keyword to the end of its last `\`-continued line (the shell
+/// reader joins the continuations). Comment lines are skipped; other instructions
+/// are not read.
+fn run_commands(lines: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut pieces = lines.split_inclusive('\n');
+    while let Some(line) = pieces.next() {
+        let line_start = offset;
+        offset += line.len();
+        let code = line.trim_start();
+        let keyword_at = line_start + (line.len() - code.len());
+        let is_run = code.get(..3).is_some_and(|k| k.eq_ignore_ascii_case("run"))
+            && code[3..].starts_with([' ', '\t']);
+        if !is_run {
+            continue;
+        }
+        let mut end = line_start + line.trim_end().len();
+        let mut continued = line.trim_end().ends_with('\\');
+        while continued {
+            let Some(next) = pieces.next() else {
+                break;
+            };
+            let next_start = offset;
+            offset += next.len();
+            end = next_start + next.trim_end().len();
+            continued = next.trim_end().ends_with('\\');
+        }
+        out.push((keyword_at + 3, end.max(keyword_at + 3)));
+    }
+    out
 }
 
 /// Image roles that name the image a function itself runs on or is built from.
@@ -283,6 +611,34 @@ mod tests {
         let v = docs[0].get("v").unwrap();
         assert_eq!(scalar_text(text, v).as_deref(), Some("1.10"));
         assert_eq!(edit_of(text, "v").as_deref(), Some("1.10"));
+    }
+
+    #[test]
+    fn run_instructions_are_found_with_their_continuations() {
+        let lines = "FROM x\n  run pip install a \\\n    b\nRUN\tpip install c\r\n# RUN pip install d\nRUNNER x\nENV RUN=1\nRUN";
+        let commands: Vec<&str> = run_commands(lines)
+            .into_iter()
+            .map(|(start, end)| &lines[start..end])
+            .collect();
+        assert_eq!(commands, [" pip install a \\\n    b", "\tpip install c"]);
+    }
+
+    #[test]
+    fn block_scalar_lines_map_to_their_file_lines() {
+        let text = "a: |\n  one\n\n    two\nb: >\n  x\n  y\nc: \"q\\tq\"\n";
+        let docs = parse(text).unwrap();
+        let map_of = |key: &str| {
+            let node = docs[0].get(key).unwrap();
+            value_map(text, node, node.as_str().unwrap())
+        };
+        let a = map_of("a").unwrap();
+        let value = docs[0].get_str("a").unwrap();
+        let two = value.find("two").unwrap();
+        let span = a.span(Span::new(two, two + 3));
+        assert_eq!(&text[span.start..span.end], "two");
+        // Folding and escapes change the text: no map.
+        assert_eq!(map_of("b"), None);
+        assert_eq!(map_of("c"), None);
     }
 
     #[test]

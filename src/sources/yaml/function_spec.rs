@@ -30,7 +30,7 @@ pub fn is_function(doc: &Node) -> bool {
         && doc.get_map("spec").is_some()
 }
 
-/// The image (and, later, requirement) fields of one function object at `prefix`
+/// The image, requirement and build fields of one function object at `prefix`
 /// (`""` for a whole file). Child functions of a serving graph are not included:
 /// see [`function_refs`].
 ///
@@ -49,18 +49,7 @@ pub fn fields<'a>(function: &'a Node, prefix: &str) -> Vec<Field<'a>> {
         spec.get("image"),
     );
     if let Some(build) = spec.get_map("build") {
-        push(
-            &mut out,
-            at("spec.build.base_image"),
-            image(ImageRole::BuildBase),
-            build.get("base_image"),
-        );
-        push(
-            &mut out,
-            at("spec.build.image"),
-            image(ImageRole::BuildTarget),
-            build.get("image"),
-        );
+        build_fields(build, &at("spec.build"), &mut out);
     }
     let nuclio_build = spec
         .get_map("base_spec")
@@ -73,6 +62,12 @@ pub fn fields<'a>(function: &'a Node, prefix: &str) -> Vec<Field<'a>> {
             image(ImageRole::BuildBase),
             build.get("baseImage"),
         );
+        push(
+            &mut out,
+            at("spec.base_spec.spec.build.commands"),
+            FieldKind::Commands,
+            build.get("commands"),
+        );
     }
     if let Some(config) = spec.get_map("config") {
         let config_path = at("spec.config");
@@ -81,6 +76,12 @@ pub fn fields<'a>(function: &'a Node, prefix: &str) -> Vec<Field<'a>> {
             quoted_key(&config_path, "spec.build.baseImage"),
             image(ImageRole::BuildBase),
             config.get("spec.build.baseImage"),
+        );
+        push(
+            &mut out,
+            quoted_key(&config_path, "spec.build.commands"),
+            FieldKind::Commands,
+            config.get("spec.build.commands"),
         );
         let sidecars = config.get("spec.sidecars").and_then(Node::as_seq);
         for (i, sidecar) in sidecars.unwrap_or_default().iter().enumerate() {
@@ -101,7 +102,54 @@ pub fn fields<'a>(function: &'a Node, prefix: &str) -> Vec<Field<'a>> {
         image(ImageRole::Auxiliary),
         spec.get("kfp_image"),
     );
+    push(
+        &mut out,
+        at("spec.extra_pip"),
+        FieldKind::ExtraPip,
+        spec.get("extra_pip"),
+    );
     out
+}
+
+/// The fields of an MLRun `build` map (ImageBuilder) at `path`: a function's
+/// `spec.build`, a project's `spec.build`, a hub item's `spec.extra_spec.build`.
+pub fn build_fields<'a>(build: &'a Node, path: &str, out: &mut Vec<Field<'a>>) {
+    let at = |key: &str| join(path, key);
+    push(
+        out,
+        at("base_image"),
+        image(ImageRole::BuildBase),
+        build.get("base_image"),
+    );
+    push(
+        out,
+        at("image"),
+        image(ImageRole::BuildTarget),
+        build.get("image"),
+    );
+    push(
+        out,
+        at("requirements"),
+        FieldKind::Requirements,
+        build.get("requirements"),
+    );
+    push(
+        out,
+        at("commands"),
+        FieldKind::Commands,
+        build.get("commands"),
+    );
+    push(
+        out,
+        at("extra"),
+        FieldKind::DockerfileLines,
+        build.get("extra"),
+    );
+    out.push(Field {
+        path: path.to_string(),
+        kind: FieldKind::Build,
+        node: build,
+    });
 }
 
 fn image(role: ImageRole) -> FieldKind {
@@ -115,7 +163,7 @@ pub struct ChildFunction<'a> {
 }
 
 /// The child functions of a serving function at `prefix`: each one's `image` (a
-/// run image) and, when its `spec` is a function object, that object's fields.
+/// run image), its `requirements` and, when its `spec` is a function object, that object's fields.
 /// MLRun exports `function_refs` as a list; a map keyed by name is read too.
 pub fn function_refs<'a>(function: &'a Node, prefix: &str) -> Vec<ChildFunction<'a>> {
     let Some(refs) = function
@@ -150,6 +198,12 @@ pub fn function_refs<'a>(function: &'a Node, prefix: &str) -> Vec<ChildFunction<
                 join(&path, "image"),
                 image(ImageRole::Run),
                 item.get("image"),
+            );
+            push(
+                &mut fields,
+                join(&path, "requirements"),
+                FieldKind::Requirements,
+                item.get("requirements"),
             );
             if let Some(spec) = item.get_map("spec") {
                 fields.extend(self::fields(spec, &join(&path, "spec")));

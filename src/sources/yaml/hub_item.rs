@@ -2,6 +2,7 @@
 //! into a function with `spec.image` and `spec.extra_spec` merged into its spec.
 
 use super::fields::{push, scalar_text, Collector, Field, FieldKind};
+use super::function_spec;
 use super::tree::Node;
 use crate::facts::{ClientVersionFact, Fact, ImageRole};
 use std::path::Path;
@@ -22,7 +23,8 @@ fn has_item_shape(doc: &Node) -> bool {
     doc.get("mlrunVersion").is_some() && doc.get_map("spec").is_some()
 }
 
-/// The image fields of a hub item.
+/// The image, requirement and build fields of a hub item (`extra_spec` is
+/// merged into the generated function's spec, so its `build` reads like one).
 pub fn fields(doc: &Node) -> Vec<Field<'_>> {
     let mut out = Vec::new();
     let Some(spec) = doc.get_map("spec") else {
@@ -34,20 +36,15 @@ pub fn fields(doc: &Node) -> Vec<Field<'_>> {
         FieldKind::Image(ImageRole::Run),
         spec.get("image"),
     );
+    push(
+        &mut out,
+        "spec.requirements".into(),
+        FieldKind::Requirements,
+        spec.get("requirements"),
+    );
     let build = spec.get_map("extra_spec").and_then(|e| e.get_map("build"));
     if let Some(build) = build {
-        push(
-            &mut out,
-            "spec.extra_spec.build.base_image".into(),
-            FieldKind::Image(ImageRole::BuildBase),
-            build.get("base_image"),
-        );
-        push(
-            &mut out,
-            "spec.extra_spec.build.image".into(),
-            FieldKind::Image(ImageRole::BuildTarget),
-            build.get("image"),
-        );
+        function_spec::build_fields(build, "spec.extra_spec.build", &mut out);
     }
     out
 }

@@ -2,7 +2,10 @@
 //!
 //! The file is parsed once into a spanned [`tree`]; each document is then
 //! recognised by content ([`function_spec`], [`project_spec`], [`hub_item`]) and
-//! its fields of interest become facts through [`fields`]. YAML that is not an
+//! its fields of interest become facts through [`fields`]: images, hub
+//! references, functions, client versions, and the packages a build installs
+//! (requirement lists, `pip install`s in build commands and Dockerfile `RUN`s,
+//! dask `extra_pip`, requirements files, `with_mlrun` builds). YAML that is not an
 //! MLRun spec (Kubernetes manifests, Helm values, CI workflows) yields nothing,
 //! even when it has `image:` keys: those are not MLRun's to judge.
 

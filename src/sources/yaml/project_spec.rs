@@ -10,7 +10,8 @@ pub fn is_project(doc: &Node) -> bool {
     doc.get_str("kind") == Some("project")
 }
 
-/// The project-level fields: the default image and the project build.
+/// The project-level fields: the default image, the project build and the
+/// default requirements.
 /// `spec.params.default_image` is a parameter by convention, not an image field.
 pub fn fields(doc: &Node) -> Vec<Field<'_>> {
     let mut out = Vec::new();
@@ -24,19 +25,14 @@ pub fn fields(doc: &Node) -> Vec<Field<'_>> {
         spec.get("default_image"),
     );
     if let Some(build) = spec.get_map("build") {
-        push(
-            &mut out,
-            "spec.build.base_image".into(),
-            FieldKind::Image(ImageRole::BuildBase),
-            build.get("base_image"),
-        );
-        push(
-            &mut out,
-            "spec.build.image".into(),
-            FieldKind::Image(ImageRole::BuildTarget),
-            build.get("image"),
-        );
+        function_spec::build_fields(build, "spec.build", &mut out);
     }
+    push(
+        &mut out,
+        "spec.default_requirements".into(),
+        FieldKind::Requirements,
+        spec.get("default_requirements"),
+    );
     for (i, workflow) in seq(spec.get("workflows")).iter().enumerate() {
         push(
             &mut out,
@@ -61,7 +57,7 @@ pub fn read(doc: &Node, out: &mut Collector<'_>) {
     }
 }
 
-/// One `spec.functions[]` entry: its image, its inline function object, its hub
+/// One `spec.functions[]` entry: its image and requirements, its inline function object, its hub
 /// reference, and whether it is a function whose image the entry must supply.
 fn function_entry(entry: &Node, path: &str, out: &mut Collector<'_>) {
     if entry.as_map().is_none() {
@@ -79,6 +75,18 @@ fn function_entry(entry: &Node, path: &str, out: &mut Collector<'_>) {
         join(path, "image"),
         FieldKind::Image(ImageRole::Run),
         entry.get("image"),
+    );
+    push(
+        &mut fields,
+        join(path, "requirements"),
+        FieldKind::Requirements,
+        entry.get("requirements"),
+    );
+    push(
+        &mut fields,
+        join(path, "requirements_file"),
+        FieldKind::RequirementsFile,
+        entry.get("requirements_file"),
     );
     if let Some(inline) = inline {
         fields.extend(function_spec::fields(inline, &join(path, "spec")));
