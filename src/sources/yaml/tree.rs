@@ -359,11 +359,16 @@ mod tests {
         &text[span.start..span.end]
     }
 
+    /// The product promises a diagnostic within a second (release build); an
+    /// unoptimised test build on a shared machine gets ten times that, which
+    /// still catches an exponential blow-up.
+    const BOUND: Duration = Duration::from_secs(if cfg!(debug_assertions) { 10 } else { 1 });
+
     fn refused(text: &str) -> ParseError {
         let started = Instant::now();
         let result = parse(text);
         assert!(
-            started.elapsed() < Duration::from_secs(1),
+            started.elapsed() < BOUND,
             "took {:?}",
             started.elapsed()
         );
