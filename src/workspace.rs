@@ -10,10 +10,12 @@
 
 use crate::facts::requirement::Spec;
 use crate::facts::{
-    template_marker, Fact, ImageRole, IncludeKind, Origin, PackageFact, Problem, ProblemKind,
+    template_marker, Fact, ImageRole, IncludeBase, IncludeKind, Origin, PackageFact, Problem,
+    ProblemKind,
 };
 use crate::rules::{ClientVersion, Member, RequirementSet, Scope};
 use crate::sources::FileKind;
+use crate::span::Span;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -39,7 +41,7 @@ struct Edge {
     to: usize,
     kind: IncludeKind,
     /// Where the include is written in `files[from]`.
-    at: crate::span::Span,
+    at: Span,
 }
 
 /// All files of a run, linked.
@@ -79,19 +81,22 @@ impl Workspace {
         let mut depth = vec![0; self.files.len()];
         let mut queue: VecDeque<usize> = (0..self.files.len()).collect();
         while let Some(from) = queue.pop_front() {
-            let includes: Vec<(IncludeKind, String, crate::span::Span)> = self.files[from]
+            let includes: Vec<(IncludeKind, IncludeBase, String, Span)> = self.files[from]
                 .facts
                 .iter()
                 .filter_map(|fact| match fact {
-                    Fact::Include(include) => {
-                        Some((include.kind, include.path.clone(), include.origin.span))
-                    }
+                    Fact::Include(include) => Some((
+                        include.kind,
+                        include.base,
+                        include.path.clone(),
+                        include.origin.span,
+                    )),
                     _ => None,
                 })
                 .collect();
             let folder = folder_of(&self.files[from].path);
             let mut problems = Vec::new();
-            for (kind, written, at) in includes {
+            for (kind, base, written, at) in includes {
                 let problem = |kind: ProblemKind, message: String| {
                     Fact::Problem(Problem {
                         origin: Origin::new(at, None, "include"),
@@ -113,7 +118,16 @@ impl Workspace {
                     ));
                     continue;
                 }
-                let target = normalize(&folder.join(&written));
+                let target = match base {
+                    IncludeBase::Includer => normalize(&folder.join(&written)),
+                    // The build's working directory is not known: take the
+                    // nearest folder, from the includer's up, that has the file.
+                    IncludeBase::WorkingDirectory => folder
+                        .ancestors()
+                        .map(|f| normalize(&f.join(&written)))
+                        .find(|t| index.contains_key(t) || t.is_file())
+                        .unwrap_or_else(|| normalize(&folder.join(&written))),
+                };
                 let to = match index.get(&target) {
                     Some(&to) => to,
                     None if depth[from] >= MAX_INCLUDE_DEPTH => {
@@ -136,13 +150,16 @@ impl Workspace {
                         to
                     }
                     None => {
-                        problems.push(problem(
-                            ProblemKind::IncludeNotFound,
-                            format!(
-                                "`{written}` not found (looked for {})",
-                                target.to_string_lossy().replace('\\', "/")
+                        let looked = target.to_string_lossy().replace('\\', "/");
+                        let message = match base {
+                            IncludeBase::Includer => {
+                                format!("`{written}` not found (looked for {looked})")
+                            }
+                            IncludeBase::WorkingDirectory => format!(
+                                "`{written}` not found in this folder or any folder above it (pip resolves it in the build's working directory)"
                             ),
-                        ));
+                        };
+                        problems.push(problem(ProblemKind::IncludeNotFound, message));
                         continue;
                     }
                 };

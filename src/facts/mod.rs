@@ -13,7 +13,7 @@ pub mod requirement;
 use crate::span::Span;
 pub use hub_ref::HubRef;
 pub use image_ref::ImageRef;
-pub use requirement::{IncludeFact, IncludeKind, IndexFact, IndexOption, PackageFact};
+pub use requirement::{IncludeBase, IncludeFact, IncludeKind, IndexFact, IndexOption, PackageFact};
 
 /// Where a fact stands in its file, in the terms a user recognises.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -105,8 +105,22 @@ pub struct IncludeFact {
     /// `span` covers the path as written.
     pub origin: Origin,
     pub kind: IncludeKind,
-    /// The path as written (relative paths are relative to the including file).
+    /// The path as written.
     pub path: String,
+    /// What a relative path is relative to.
+    pub base: IncludeBase,
+}
+
+/// Where a relative include path starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncludeBase {
+    /// The folder of the file that names it (`-r` in a requirements file, a
+    /// project entry's `requirements_file`).
+    Includer,
+    /// The working directory of a command (`pip install -r x.txt` in a build or a
+    /// Dockerfile `RUN`): the build context, which is usually the project's folder
+    /// or one above the spec, so the includer's folder and its parents are searched.
+    WorkingDirectory,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@
 //! [`Fact::shifted`].
 
 use crate::facts::requirement::{parse_requirement, SpanMap};
+use crate::facts::IncludeBase;
 use crate::facts::{
     Fact, IncludeFact, IncludeKind, IndexFact, IndexOption, Origin, Problem, ProblemKind,
 };
@@ -574,7 +575,15 @@ fn problem(span: Span, message: String) -> Fact {
 }
 
 /// Turns one option's value into a fact, when rules need it.
-pub(crate) fn option_fact(option: &str, value: &str, map: &SpanMap, field: &str) -> Option<Fact> {
+/// `base` says where a relative `-r`/`-c` path starts: the requirements file's
+/// folder, or a command's working directory.
+pub(crate) fn option_fact(
+    option: &str,
+    value: &str,
+    map: &SpanMap,
+    field: &str,
+    base: IncludeBase,
+) -> Option<Fact> {
     let span = Span::new(0, value.len());
     let origin = Origin::new(
         map.span(span),
@@ -586,6 +595,7 @@ pub(crate) fn option_fact(option: &str, value: &str, map: &SpanMap, field: &str)
             origin: origin.clone(),
             kind,
             path: value.to_string(),
+            base,
         }))
     };
     let index = |option| {
@@ -619,7 +629,13 @@ pub(crate) fn option_fact(option: &str, value: &str, map: &SpanMap, field: &str)
 }
 
 fn read_option(option: &str, value: &str, map: &SpanMap, facts: &mut Vec<Fact>) {
-    facts.extend(option_fact(option, value, map, FIELD));
+    facts.extend(option_fact(
+        option,
+        value,
+        map,
+        FIELD,
+        IncludeBase::WorkingDirectory,
+    ));
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 
 use super::pip_command::{option_fact, tokenize, Token};
 use crate::facts::requirement::{parse_requirement, SpanMap};
-use crate::facts::{Fact, Origin, Problem, ProblemKind};
+use crate::facts::{Fact, IncludeBase, Origin, Problem, ProblemKind};
 use crate::span::Span;
 
 /// The `Origin::field` of facts read from a requirements file.
@@ -192,7 +192,13 @@ fn read_line(logical: &str, map: &SpanMap, facts: &mut Vec<Fact>) {
         if name == "--hash" {
             hashes.push(value.to_string());
         } else {
-            option_facts.extend(option_fact(name, value, &value_map, FIELD));
+            option_facts.extend(option_fact(
+                name,
+                value,
+                &value_map,
+                FIELD,
+                IncludeBase::Includer,
+            ));
         }
     }
 

@@ -12,6 +12,7 @@
 
 use super::tree::{Node, Value};
 use crate::facts::requirement::{parse_requirement, SpanMap};
+use crate::facts::IncludeBase;
 use crate::facts::{
     BuildFact, Fact, FunctionFact, ImageFact, ImageRole, IncludeFact, IncludeKind, Origin, Problem,
     ProblemKind,
@@ -211,6 +212,7 @@ impl<'t> Collector<'t> {
                         origin,
                         kind: IncludeKind::Requirements,
                         path: value.to_string(),
+                        base: IncludeBase::Includer,
                     }));
                 }
                 false
@@ -252,6 +254,7 @@ impl<'t> Collector<'t> {
                 origin,
                 kind: IncludeKind::Requirements,
                 path: trimmed.to_string(),
+                base: IncludeBase::Includer,
             }));
             return;
         }

@@ -367,11 +367,7 @@ mod tests {
     fn refused(text: &str) -> ParseError {
         let started = Instant::now();
         let result = parse(text);
-        assert!(
-            started.elapsed() < BOUND,
-            "took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < BOUND, "took {:?}", started.elapsed());
         match result {
             Err(err) => err,
             Ok(_) => panic!("parsed, expected a refusal"),
