@@ -19,8 +19,15 @@ mod mlr106_image_digest_missing;
 mod mlr107_image_implicit_default;
 mod mlr108_image_tag_unverifiable;
 mod mlr109_built_image_mutable_tag;
+mod mlr201_package_unpinned;
+mod mlr202_package_not_exact;
+mod mlr203_package_url_unpinned;
+mod mlr204_mlrun_client_unpinned;
+mod mlr206_package_hash_missing;
+mod mlr208_insecure_index_url;
 mod mlr301_hub_function_untagged;
 mod mlrun_tag;
+mod package;
 #[cfg(test)]
 mod testing;
 
@@ -118,6 +125,12 @@ pub const ALL: &[&Rule] = &[
     &mlr107_image_implicit_default::RULE,
     &mlr108_image_tag_unverifiable::RULE,
     &mlr109_built_image_mutable_tag::RULE,
+    &mlr201_package_unpinned::RULE,
+    &mlr202_package_not_exact::RULE,
+    &mlr203_package_url_unpinned::RULE,
+    &mlr204_mlrun_client_unpinned::RULE,
+    &mlr206_package_hash_missing::RULE,
+    &mlr208_insecure_index_url::RULE,
     &mlr301_hub_function_untagged::RULE,
 ];
 
