@@ -150,13 +150,15 @@ fn release(client: &ClientVersion) -> Option<Version> {
 }
 
 /// Whether the specifier as written admits `version`; the legacy parenthesised
-/// form (`(>=1.6)`) is read without its parentheses, as pip does.
+/// form (`(>=1.6)`) and a trailing comma (`>=1.6,`) are read as pip reads them.
 fn admits(specifier: &str, version: &Version) -> bool {
     let inner = specifier.trim();
     let inner = inner
         .strip_prefix('(')
         .and_then(|rest| rest.strip_suffix(')'))
-        .unwrap_or(inner);
+        .unwrap_or(inner)
+        .trim_end()
+        .trim_end_matches(',');
     VersionSpecifiers::from_str(inner).is_ok_and(|specifiers| specifiers.contains(version))
 }
 
@@ -238,6 +240,12 @@ mod tests {
         assert_eq!(
             finding.fix,
             mlrun_fix("MLRun==1.6.4", span_in(text, "(~=1.6.0)"), "==1.6.4")
+        );
+        let text = "mlrun>=1.6, ";
+        let finding = run(&RULE, &Fact::Package(requirement(text)), &client("1.6.4")).unwrap();
+        assert_eq!(
+            finding.fix,
+            mlrun_fix("mlrun==1.6.4", span_in(text, ">=1.6,"), "==1.6.4")
         );
     }
 
