@@ -301,6 +301,43 @@ mod tests {
         }
     }
 
+    /// What every default rule says about one requirement, client 1.6.4 known: at
+    /// most one of MLR201–MLR204 per requirement, `mlrun` always MLR204's.
+    #[test]
+    fn package_findings_across_rules() {
+        use crate::rules::testing::{client, requirement};
+        let scope = client("1.6.4");
+        let sha = "d4ed67bf663e4066517f00397412510d90043653";
+        let pinned_vcs = format!("flair @ git+https://github.com/flairNLP/flair.git@{sha}");
+        let cases: &[(&str, &[&str])] = &[
+            ("pandas", &["MLR201"]),
+            ("pandas>=2", &["MLR202"]),
+            ("numpy==1.26.*", &["MLR202"]),
+            ("pandas==2.2.2", &[]),
+            ("pandas==2.2.2,!=2.2.1", &[]),
+            ("git+https://github.com/v3io/grafwiz", &["MLR203"]),
+            (&pinned_vcs, &[]),
+            ("mlrun", &["MLR204"]),
+            ("mlrun[complete]>=1.6", &["MLR204"]),
+            ("mlrun==1.6.4", &[]),
+            (
+                "git+https://github.com/mlrun/mlrun@development",
+                &["MLR204"],
+            ),
+            ("./lib", &[]),
+            ("pkg==${VERSION}", &[]),
+        ];
+        for (text, expected) in cases {
+            let fact = Fact::Package(requirement(text));
+            let fired: Vec<&str> = ALL
+                .iter()
+                .filter(|rule| rule.enabled_by_default && rule.check_fact(&fact, &scope).is_some())
+                .map(|rule| rule.code)
+                .collect();
+            assert_eq!(&fired, expected, "{text}");
+        }
+    }
+
     #[test]
     fn find_by_code_or_name() {
         assert_eq!(find("mlr101").map(|r| r.code), Some("MLR101"));
