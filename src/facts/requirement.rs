@@ -437,7 +437,12 @@ fn parse_named(s: &str) -> Result<ParsedRequirement, String> {
         req.marker = marker;
         return Ok(req);
     }
-    let parsed = pep508(s)?;
+    // packaging, and so pip, accepts one trailing comma in a specifier
+    // (`pkg>=1.0,`); pep508_rs does not, so the text is validated without it.
+    let parsed = match trailing_comma(spec_text) {
+        Some(at) => pep508(&format!("{}{}", &s[..i + at], &s[i + at + 1..]))?,
+        None => pep508(s)?,
+    };
     let spec = match parsed.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(specifiers)) if !specifiers.is_empty() => {
             let exact = specifiers
@@ -460,6 +465,17 @@ fn parse_named(s: &str) -> Result<ParsedRequirement, String> {
         marker,
         spec,
     })
+}
+
+/// The offset of a specifier's trailing comma after a clause (`>=1.0,`,
+/// `(>=1.0,)`), if it has one; a comma with no clause before it (`pkg,`) is no
+/// trailing comma, and stays an error.
+fn trailing_comma(spec_text: &str) -> Option<usize> {
+    let body = spec_text.trim_end();
+    let body = body.strip_suffix(')').map_or(body, str::trim_end);
+    let clauses = body.strip_suffix(',')?;
+    let clause = clauses.trim_start_matches(['(', ' ', '\t']).trim_end();
+    (!clause.is_empty() && !clause.ends_with(',')).then_some(clauses.len())
 }
 
 /// The version of the first `==V`/`===V` clause, as written.
@@ -776,6 +792,9 @@ mod tests {
             ("protobuf<=3.20.1", range("<=3.20.1")),
             ("six!=1.0", range("!=1.0")),
             ("Django (>=3.2)", range("(>=3.2)")),
+            ("pkg>=1.0,", range(">=1.0,")),
+            ("pkg (>=1.0, ) ; python_version > '3'", range("(>=1.0, )")),
+            ("pkg==1.0,", exact("1.0")),
             ("requests==2.31.0,!=2.30", exact("2.31.0")),
             ("memray~=1.12; sys_platform != 'win32'", range("~=1.12")),
             ("pkg==${VERSION}", Spec::Unverifiable("==${VERSION}".into())),
@@ -861,6 +880,9 @@ mod tests {
             "",
             "pandas>=",
             "pandas==1.0 junk",
+            "pandas>=1.0,,<2",
+            "pkg,",
+            "pkg (,)",
             "requests[security",
             "pkg @ ",
             "pkg @ https://x/y.zip extra",

@@ -19,7 +19,9 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
         Fact::Problem(problem) if problem.kind == ProblemKind::IncludeNotFound => Some(Finding {
             span: problem.origin.span,
             message: problem.message.clone(),
-            help: Some("correct the path (it is resolved relative to the file that names it) or add the file".into()),
+            help: Some(
+                "correct the path or add the file; the message says where it was looked for".into(),
+            ),
             fix: None,
         }),
         _ => None,

@@ -19,10 +19,17 @@ mod mlr106_image_digest_missing;
 mod mlr107_image_implicit_default;
 mod mlr108_image_tag_unverifiable;
 mod mlr109_built_image_mutable_tag;
+mod mlr201_package_unpinned;
+mod mlr202_package_not_exact;
+mod mlr203_package_url_unpinned;
+mod mlr204_mlrun_client_unpinned;
 mod mlr205_package_pin_conflict;
+mod mlr206_package_hash_missing;
 mod mlr207_build_mlrun_version_implicit;
+mod mlr208_insecure_index_url;
 mod mlr301_hub_function_untagged;
 mod mlrun_tag;
+mod package;
 #[cfg(test)]
 mod testing;
 
@@ -128,8 +135,14 @@ pub const ALL: &[&Rule] = &[
     &mlr107_image_implicit_default::RULE,
     &mlr108_image_tag_unverifiable::RULE,
     &mlr109_built_image_mutable_tag::RULE,
+    &mlr201_package_unpinned::RULE,
+    &mlr202_package_not_exact::RULE,
+    &mlr203_package_url_unpinned::RULE,
+    &mlr204_mlrun_client_unpinned::RULE,
     &mlr205_package_pin_conflict::RULE,
+    &mlr206_package_hash_missing::RULE,
     &mlr207_build_mlrun_version_implicit::RULE,
+    &mlr208_insecure_index_url::RULE,
     &mlr301_hub_function_untagged::RULE,
 ];
 
@@ -291,6 +304,43 @@ mod tests {
         ];
         for (text, expected) in cases {
             let fact = image(text);
+            let fired: Vec<&str> = ALL
+                .iter()
+                .filter(|rule| rule.enabled_by_default && rule.check_fact(&fact, &scope).is_some())
+                .map(|rule| rule.code)
+                .collect();
+            assert_eq!(&fired, expected, "{text}");
+        }
+    }
+
+    /// What every default rule says about one requirement, client 1.6.4 known: at
+    /// most one of MLR201–MLR204 per requirement, `mlrun` always MLR204's.
+    #[test]
+    fn package_findings_across_rules() {
+        use crate::rules::testing::{client, requirement};
+        let scope = client("1.6.4");
+        let sha = "d4ed67bf663e4066517f00397412510d90043653";
+        let pinned_vcs = format!("flair @ git+https://github.com/flairNLP/flair.git@{sha}");
+        let cases: &[(&str, &[&str])] = &[
+            ("pandas", &["MLR201"]),
+            ("pandas>=2", &["MLR202"]),
+            ("numpy==1.26.*", &["MLR202"]),
+            ("pandas==2.2.2", &[]),
+            ("pandas==2.2.2,!=2.2.1", &[]),
+            ("git+https://github.com/v3io/grafwiz", &["MLR203"]),
+            (&pinned_vcs, &[]),
+            ("mlrun", &["MLR204"]),
+            ("mlrun[complete]>=1.6", &["MLR204"]),
+            ("mlrun==1.6.4", &[]),
+            (
+                "git+https://github.com/mlrun/mlrun@development",
+                &["MLR204"],
+            ),
+            ("./lib", &[]),
+            ("pkg==${VERSION}", &[]),
+        ];
+        for (text, expected) in cases {
+            let fact = Fact::Package(requirement(text));
             let fired: Vec<&str> = ALL
                 .iter()
                 .filter(|rule| rule.enabled_by_default && rule.check_fact(&fact, &scope).is_some())

@@ -1,0 +1,101 @@
+//! What the package rules (MLR201–MLR206) share: which requirements they judge at
+//! all, how they name a package in messages, and the MLRun client pin.
+//!
+//! Every package rule skips the same requirements, for the same reasons, so the
+//! exclusions live here once: a constraints file's own lines install nothing, a pin
+//! in a constraints file in effect pins the requirement it constrains, and `mlrun`
+//! itself belongs to MLR204 because its version decides more than a library's does.
+
+use super::Scope;
+use crate::facts::requirement::PackageName;
+use crate::facts::{Fact, PackageFact};
+
+/// The PEP 503 name of the MLRun client package.
+pub const MLRUN: &str = "mlrun";
+
+/// A requirement some package rule should judge: a package fact that installs
+/// something (not a constraints-file line).
+pub fn installed(fact: &Fact) -> Option<&PackageFact> {
+    match fact {
+        Fact::Package(package) if !package.from_constraints => Some(package),
+        _ => None,
+    }
+}
+
+/// A named requirement whose version a constraints file in effect does not pin:
+/// the ones MLR201/MLR202/MLR204 judge by their own specifier. With
+/// `-c constraints.txt` holding `pandas==2.2.2`, a bare `pandas` installs exactly
+/// 2.2.2, so it is pinned (`SPEC.md`).
+pub fn unconstrained<'a>(
+    fact: &'a Fact,
+    scope: &Scope,
+) -> Option<(&'a PackageFact, &'a PackageName)> {
+    let package = installed(fact)?;
+    let name = package.name.as_ref()?;
+    (!scope.constraints.contains_key(&name.normalized)).then_some((package, name))
+}
+
+/// Whether the requirement is the MLRun client (`mlrun`, `mlrun[complete]`, `MLRun`).
+pub fn is_mlrun(name: &PackageName) -> bool {
+    name.normalized == MLRUN
+}
+
+/// The requirement's name with its extras, as a user would write it in a pin
+/// (`transformers[torch]`), so a suggested `==X.Y.Z` can be pasted in place.
+pub fn name_with_extras(package: &PackageFact, name: &PackageName) -> String {
+    if package.extras.is_empty() {
+        name.written.clone()
+    } else {
+        format!("{}[{}]", name.written, package.extras.join(","))
+    }
+}
+
+/// The help of MLR201/MLR202 (both say the same thing: pin the tested release).
+/// mlrun-lint has no version source for other packages yet, so it names none.
+pub fn pin_help(package: &PackageFact, name: &PackageName) -> String {
+    format!(
+        "pin the release you tested: `{}==X.Y.Z` (or pin it exactly in a constraints file \
+         passed with `-c`)",
+        name_with_extras(package, name)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::requirement::{parse_requirement, SpanMap};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    fn fact(text: &str) -> Fact {
+        let req = parse_requirement(text).expect("a valid requirement");
+        Fact::Package(req.into_fact(&SpanMap::slice(0), "requirement"))
+    }
+
+    #[test]
+    fn constraints_lines_and_constrained_packages_are_not_judged() {
+        let scope = Scope {
+            constraints: Arc::new(BTreeMap::from([("scikit-learn".into(), "1.3.0".into())])),
+            ..Scope::default()
+        };
+        assert!(unconstrained(&fact("Scikit_Learn>=1"), &scope).is_none());
+        assert!(unconstrained(&fact("pandas"), &scope).is_some());
+        let Fact::Package(mut line) = fact("pandas") else {
+            unreachable!("a package fact")
+        };
+        line.from_constraints = true;
+        assert!(installed(&Fact::Package(line)).is_none());
+        // A requirement that names no package has nothing a constraint could pin.
+        assert!(unconstrained(&fact("./local"), &scope).is_none());
+    }
+
+    #[test]
+    fn names_and_extras() {
+        let Fact::Package(package) = fact("MLRun[complete, s3]>=1.6") else {
+            unreachable!("a package fact")
+        };
+        let name = package.name.as_ref().expect("named");
+        assert!(is_mlrun(name));
+        assert_eq!(name_with_extras(&package, name), "MLRun[complete,s3]");
+    }
+}
