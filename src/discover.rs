@@ -68,7 +68,10 @@ pub fn candidates(paths: &[PathBuf], options: WalkOptions) -> Result<Vec<Candida
         found.extend(walk(first, rest, options));
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
-    found.dedup_by(|a, b| a.path == b.path);
+    // `check a.yaml ./a.yaml .` names one file three times: keep the first.
+    let mut seen = std::collections::HashSet::new();
+    found
+        .retain(|c| seen.insert(std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone())));
     Ok(found)
 }
 

@@ -76,7 +76,7 @@ impl Workspace {
             .files
             .iter()
             .enumerate()
-            .map(|(i, file)| (normalize(&file.path), i))
+            .map(|(i, file)| (identity(&file.path), i))
             .collect();
         let mut depth = vec![0; self.files.len()];
         let mut queue: VecDeque<usize> = (0..self.files.len()).collect();
@@ -125,10 +125,10 @@ impl Workspace {
                     IncludeBase::WorkingDirectory => folder
                         .ancestors()
                         .map(|f| normalize(&f.join(&written)))
-                        .find(|t| index.contains_key(t) || t.is_file())
+                        .find(|t| t.is_file())
                         .unwrap_or_else(|| normalize(&folder.join(&written))),
                 };
-                let to = match index.get(&target) {
+                let to = match index.get(&identity(&target)) {
                     Some(&to) => to,
                     None if depth[from] >= MAX_INCLUDE_DEPTH => {
                         problems.push(problem(
@@ -145,7 +145,7 @@ impl Workspace {
                         self.files.push(file);
                         depth.push(depth[from] + 1);
                         let to = self.files.len() - 1;
-                        index.insert(target, to);
+                        index.insert(identity(&target), to);
                         queue.push_back(to);
                         to
                     }
@@ -512,6 +512,12 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned()
+}
+
+/// What makes two paths the same file: the canonical path when the file exists
+/// (`../x/requirements.txt` and `requirements.txt` are one file, read once).
+fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
 }
 
 /// `a/./b/../c` → `a/c`, without touching the disk (symlinks are not resolved,
