@@ -3,6 +3,7 @@
 use crate::diagnostic::Severity;
 use crate::discover::WalkOptions;
 use crate::engine::{self, Settings};
+use crate::fix;
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
 use crate::selection::{self, Selection};
@@ -66,6 +67,20 @@ struct CheckArgs {
     /// Do not respect .gitignore files and the default excludes (virtualenvs, node_modules, caches).
     #[arg(long)]
     no_ignore: bool,
+    /// Apply the safe fixes to the files, then report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// Let `--fix` and `--diff` apply unsafe fixes too (they change what runs).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the unified diff of what `--fix` would change instead of the report,
+    /// and write nothing. Exits 1 when there is a diff.
+    #[arg(long)]
+    diff: bool,
+    /// Exit 1 when `--fix` rewrote a file, even if nothing remains (for pre-commit,
+    /// so the rewritten files are staged again).
+    #[arg(long)]
+    exit_non_zero_on_fix: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -131,12 +146,25 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     }
     let settings = Settings {
         selection,
-        mlrun_version: args.mlrun_version,
+        mlrun_version: args.mlrun_version.clone(),
         walk: WalkOptions {
             respect_ignores: !args.no_ignore,
         },
     };
-    let outcome = engine::check(&args.paths, &settings)?;
+    if args.diff {
+        return diff(&args, &settings);
+    }
+    let (outcome, rewrote) = if args.fix {
+        let applied = fix::apply(&args.paths, &settings, args.unsafe_fixes)?;
+        warn(&applied.warnings);
+        eprintln!(
+            "{}",
+            fixed_line("Fixed", "No fixes applied.", applied.fixed, applied.files)
+        );
+        (applied.outcome, applied.files > 0)
+    } else {
+        (engine::check(&args.paths, &settings)?, false)
+    };
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let mut stdout = std::io::stdout().lock();
@@ -146,8 +174,49 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         color,
         &mut stdout,
     ))?;
-    let failed = Summary::of(&outcome.files).any_at_or_above(args.fail_on.severity());
+    let failed = Summary::of(&outcome.files).any_at_or_above(args.fail_on.severity())
+        || (rewrote && args.exit_non_zero_on_fix);
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
+}
+
+/// `--diff`: the diffs on stdout instead of the report, nothing written; exit 1
+/// when `--fix` would change something, as ruff does.
+fn diff(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, String> {
+    let outcome = engine::check(&args.paths, settings)?;
+    let preview = fix::preview(&outcome, args.unsafe_fixes);
+    write_output(std::io::stdout().lock().write_all(preview.diff.as_bytes()))?;
+    warn(&preview.warnings);
+    eprintln!(
+        "{}",
+        fixed_line(
+            "Would fix",
+            "No fixes to apply.",
+            preview.fixable,
+            preview.files
+        )
+    );
+    let changed = !preview.diff.is_empty();
+    Ok(ExitCode::from(u8::from(changed && !args.exit_zero)))
+}
+
+/// Fixes not applied go to stderr, so machine-readable reports stay clean; their
+/// diagnostics stay in the report.
+fn warn(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("mlrun-lint: warning: {warning}");
+    }
+}
+
+/// "Fixed 3 problems in 2 files." / "Would fix 1 problem in 1 file.", or `none`.
+fn fixed_line(verb: &str, none: &str, problems: usize, files: usize) -> String {
+    if problems == 0 {
+        return none.into();
+    }
+    format!(
+        "{verb} {problems} {} in {files} {}.",
+        if problems == 1 { "problem" } else { "problems" },
+        if files == 1 { "file" } else { "files" }
+    )
 }
 
 fn rule(code_or_name: &str) -> Result<ExitCode, String> {

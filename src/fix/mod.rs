@@ -1,0 +1,201 @@
+//! Fixes: planning them on a file's text, checking the result, writing it safely,
+//! and showing it as a diff.
+//!
+//! The rules' fixes are byte edits on the text exactly as read ([`plan`]), so a
+//! fix changes the image reference and nothing around it: Renovate and people
+//! keep editing the same file, and a reformat would fight them. Before anything is
+//! written the new text is read again by the same reader ([`verify`]); the write
+//! itself is atomic and refuses to overwrite a change made since the read
+//! ([`write_atomically`]). [`apply`] and [`preview`] put these together for the
+//! command line's `--fix` and `--diff`.
+
+mod diff;
+mod plan;
+mod write;
+
+pub use diff::unified_diff;
+pub use plan::{plan, Plan};
+pub use write::write_atomically;
+
+use crate::diagnostic::FileDiagnostics;
+use crate::engine::{self, Outcome, Settings, MAX_FILE_BYTES};
+use crate::facts::{Fact, ProblemKind};
+use crate::sources::{self, FileKind};
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Fails when `new_text` does not read as well as `old_text` did: it has more
+/// parse or skipped-file problems, or it grew past the size limit. A fix must
+/// never turn a checked file into one mlrun-lint (or MLRun) cannot read.
+pub fn verify(path: &Path, kind: FileKind, old_text: &str, new_text: &str) -> Result<(), String> {
+    if new_text.len() as u64 > MAX_FILE_BYTES {
+        return Err("the fixed file would be over the size limit".into());
+    }
+    let unreadable = |text: &str| -> Vec<String> {
+        sources::read(kind, path, text)
+            .into_iter()
+            .filter_map(|fact| match fact {
+                Fact::Problem(problem)
+                    if matches!(problem.kind, ProblemKind::Parse | ProblemKind::Skipped) =>
+                {
+                    Some(problem.message)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let before = unreadable(old_text).len();
+    let after = unreadable(new_text);
+    if after.len() > before {
+        let first = after.into_iter().next().unwrap_or_default();
+        return Err(format!("the fixed file would not parse ({first})"));
+    }
+    Ok(())
+}
+
+/// Stops `--fix` from rewriting files forever when fixes keep making new fixes.
+const MAX_ROUNDS: usize = 10;
+
+/// What `--fix` did.
+#[derive(Debug)]
+pub struct Applied {
+    /// The check of the files as they are after fixing: what is left to report.
+    pub outcome: Outcome,
+    /// How many diagnostics had their fix applied.
+    pub fixed: usize,
+    /// How many files were rewritten.
+    pub files: usize,
+    /// Fixes that were not applied, and files that were not written, with why.
+    pub warnings: Vec<String>,
+}
+
+/// Checks `paths`, applies the eligible fixes and writes the files they change,
+/// then checks again, until nothing more changes. Fixes skipped because they
+/// overlapped one applied first get their turn in the next round, so a second
+/// `--fix` run has nothing left to do. A file whose fixed text does not verify or
+/// cannot be written is left as it is, with a warning, and is not tried again.
+pub fn apply(
+    paths: &[PathBuf],
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> Result<Applied, String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut outcome = engine::check(paths, settings)?;
+    let mut refused: HashSet<String> = HashSet::new();
+    let mut rewritten: BTreeSet<String> = BTreeSet::new();
+    let mut fixed = 0;
+    let mut warnings = Vec::new();
+    for round in 1.. {
+        let plans: Vec<(&FileDiagnostics, Plan)> = outcome
+            .files
+            .iter()
+            .filter(|file| !refused.contains(&file.path))
+            .map(|file| (file, plan(file, unsafe_fixes)))
+            .collect();
+        let (planned, unchanged): (Vec<_>, Vec<_>) = plans
+            .into_iter()
+            .partition(|(file, plan)| plan.changes(&file.text));
+        if planned.is_empty() {
+            // Nothing more changes: what is still skipped stays skipped.
+            for (file, plan) in unchanged {
+                warnings.extend(skipped_warnings(file, &plan));
+            }
+            break;
+        }
+        if round > MAX_ROUNDS {
+            warnings.extend(planned.iter().map(|(file, _)| {
+                format!(
+                    "{}: fixes not written: they still changed the file after {MAX_ROUNDS} rounds",
+                    file.path
+                )
+            }));
+            break;
+        }
+        for (file, plan) in planned {
+            let path = cwd.join(&file.path);
+            let written = verify(&path, kind_of(&path), &file.text, &plan.text)
+                .and_then(|()| write_atomically(&path, &file.text, &plan.text));
+            match written {
+                Ok(()) => {
+                    fixed += plan.applied.len();
+                    rewritten.insert(file.path.clone());
+                }
+                Err(why) => {
+                    warnings.push(format!("{}: fixes not written: {why}", file.path));
+                    refused.insert(file.path.clone());
+                }
+            }
+        }
+        outcome = engine::check(paths, settings)?;
+    }
+    Ok(Applied {
+        outcome,
+        fixed,
+        files: rewritten.len(),
+        warnings,
+    })
+}
+
+/// What `--diff` would show.
+#[derive(Debug, Default)]
+pub struct Preview {
+    /// The unified diffs of every file `--fix` would rewrite, one after another.
+    pub diff: String,
+    /// How many diagnostics `--fix` would fix.
+    pub fixable: usize,
+    /// How many files `--fix` would rewrite.
+    pub files: usize,
+    /// Fixes that would not be applied, with why.
+    pub warnings: Vec<String>,
+}
+
+/// The diffs of the first round of `--fix` on `outcome`, verified as `--fix` would
+/// verify them; nothing is written. Fixes that only apply after an overlapping
+/// fix is written (a later round) are not shown.
+pub fn preview(outcome: &Outcome, unsafe_fixes: bool) -> Preview {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut preview = Preview::default();
+    for file in &outcome.files {
+        let plan = plan(file, unsafe_fixes);
+        preview.warnings.extend(skipped_warnings(file, &plan));
+        if !plan.changes(&file.text) {
+            continue;
+        }
+        let path = cwd.join(&file.path);
+        match verify(&path, kind_of(&path), &file.text, &plan.text) {
+            Ok(()) => {
+                preview.diff += &unified_diff(&file.path, &file.text, &plan.text);
+                preview.fixable += plan.applied.len();
+                preview.files += 1;
+            }
+            Err(why) => preview
+                .warnings
+                .push(format!("{}: fixes not applied: {why}", file.path)),
+        }
+    }
+    preview
+}
+
+/// The reader a file with fixes was read with. Files are read by the kind of their
+/// name, except files reached through an include (`-r other.in`), which are always
+/// read as requirements: so a file with fixes whose name says nothing is one.
+fn kind_of(path: &Path) -> FileKind {
+    FileKind::of(path).unwrap_or(FileKind::Requirements)
+}
+
+fn skipped_warnings(file: &FileDiagnostics, plan: &Plan) -> Vec<String> {
+    plan.skipped
+        .iter()
+        .map(|(index, why)| {
+            let diagnostic = &file.diagnostics[*index];
+            let at = file.position(diagnostic.span.start);
+            format!(
+                "{}:{}:{}: {} fix not applied: {why}",
+                file.path, at.line, at.column, diagnostic.code
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
