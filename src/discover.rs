@@ -39,6 +39,9 @@ pub struct Candidate {
     pub path: PathBuf,
     /// `None` for a file named on the command line whose kind mlrun-lint does not read.
     pub kind: Option<FileKind>,
+    /// Read only for what it says about other files (a project's default image,
+    /// its `mlrun` pin), never reported: see [`context_of`].
+    pub context_only: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +64,7 @@ pub fn candidates(paths: &[PathBuf], options: WalkOptions) -> Result<Vec<Candida
             found.push(Candidate {
                 path: path.clone(),
                 kind: FileKind::of(path),
+                context_only: false,
             });
         }
     }
@@ -70,9 +74,70 @@ pub fn candidates(paths: &[PathBuf], options: WalkOptions) -> Result<Vec<Candida
     found.sort_by(|a, b| a.path.cmp(&b.path));
     // `check a.yaml ./a.yaml .` names one file three times: keep the first.
     let mut seen = std::collections::HashSet::new();
-    found
-        .retain(|c| seen.insert(std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone())));
+    found.retain(|c| seen.insert(identity(&c.path)));
+    let named: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
+    let context: Vec<Candidate> = context_of(&named)
+        .into_iter()
+        .filter(|c| seen.insert(identity(&c.path)))
+        .collect();
+    found.extend(context);
     Ok(found)
+}
+
+fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The files that shape the scope of files named on the command line: the YAML
+/// specs and requirements files in their folders and the folders above them (up
+/// to the working directory, or the repository root for files outside it).
+///
+/// A pre-commit hook or an editor names one `function.yaml`; its project's
+/// `default_image` and `mlrun==` pin live in `project.yaml` and
+/// `requirements.txt`. Without them the file would be judged differently than
+/// in a full run.
+fn context_of(named: &[&PathBuf]) -> Vec<Candidate> {
+    let mut folders = std::collections::BTreeSet::new();
+    for file in named {
+        let start = file.parent().unwrap_or(Path::new(""));
+        for folder in start.ancestors() {
+            let listed = if folder.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                folder
+            };
+            if !folders.insert(listed.to_path_buf()) {
+                break;
+            }
+            if folder.as_os_str().is_empty() || listed.join(".git").exists() {
+                break;
+            }
+        }
+    }
+    let mut context = Vec::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let kind = FileKind::of(&path);
+            if kind.is_some_and(FileKind::shapes_scope)
+                && entry.file_type().is_ok_and(|t| t.is_file())
+            {
+                context.push(Candidate {
+                    path: path
+                        .strip_prefix("./")
+                        .map(Path::to_path_buf)
+                        .unwrap_or(path),
+                    kind,
+                    context_only: true,
+                });
+            }
+        }
+    }
+    context.sort_by(|a, b| a.path.cmp(&b.path));
+    context
 }
 
 fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions) -> Vec<Candidate> {
@@ -117,6 +182,7 @@ fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions) -> Vec<Candidate> 
                 let candidate = Candidate {
                     path: entry.into_path(),
                     kind: Some(kind),
+                    context_only: false,
                 };
                 found
                     .lock()

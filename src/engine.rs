@@ -46,7 +46,10 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
     let candidates = discover::candidates(paths, settings.walk)?;
     let read: Vec<ReadFile> = candidates
         .par_iter()
-        .map(|candidate| read_file(&candidate.path, candidate.kind))
+        .map(|candidate| ReadFile {
+            context_only: candidate.context_only,
+            ..read_file(&candidate.path, candidate.kind)
+        })
         .collect();
     let workspace = Workspace::link(read, &|path| read_file(path, Some(FileKind::Requirements)));
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -85,7 +88,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
         .into_iter()
         .zip(shown)
         .zip(found)
-        .filter(|(_, diagnostics)| !diagnostics.is_empty())
+        .filter(|((file, _), diagnostics)| !file.context_only && !diagnostics.is_empty())
         .map(|((file, path), mut diagnostics)| {
             sort_and_dedup(&mut diagnostics);
             FileDiagnostics::new(path, file.text, diagnostics)
@@ -144,6 +147,7 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
     let skipped = |unread: Unread| ReadFile {
         path: path.clone(),
         kind,
+        context_only: false,
         text: Arc::from(unread.text),
         facts: vec![Fact::Problem(Problem {
             origin: Origin::new(Span::at(unread.offset), None, "file"),
@@ -163,6 +167,7 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
     let facts = sources::read(known, &path, &text);
     ReadFile {
         kind,
+        context_only: false,
         path,
         text: Arc::from(text),
         facts,

@@ -30,6 +30,8 @@ pub const MAX_INCLUDE_DEPTH: usize = 10;
 pub struct ReadFile {
     pub path: PathBuf,
     pub kind: Option<FileKind>,
+    /// Read for its effect on other files' scope only; its findings are dropped.
+    pub context_only: bool,
     pub text: Arc<str>,
     pub facts: Vec<Fact>,
 }

@@ -191,3 +191,35 @@ fn rule_pages_and_list() {
         page
     );
 }
+
+#[test]
+fn a_file_named_alone_is_judged_in_its_projects_scope() {
+    // What a pre-commit hook or an editor does: name one changed file.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "project.yaml",
+        b"kind: project\nmetadata:\n  name: p\nspec:\n  default_image: acme/base:1.0\n  functions: []\n",
+    );
+    write(dir.path(), "requirements.txt", b"mlrun==1.6.4\npandas\n");
+    write(
+        dir.path(),
+        "fns/train/function.yaml",
+        b"kind: job\nmetadata:\n  name: train\nspec:\n  image: ''\n---\nkind: job\nmetadata:\n  name: old\nspec:\n  image: mlrun/mlrun:1.5.2\n",
+    );
+    let output = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "fns/train/function.yaml",
+        ],
+    );
+    // No MLR107 (the project gives a default image), MLR104 against the pinned
+    // client, and nothing from the context files themselves (pandas is unpinned).
+    assert_eq!(
+        stdout(&output),
+        "fns/train/function.yaml:11:10: MLR104 MLRun image `mlrun/mlrun:1.5.2` runs MLRun 1.5.2 but the project's MLRun client is 1.6.4 (from `mlrun==1.6.4` in requirements.txt): jobs would run on a different MLRun than the one that submits them\n"
+    );
+}

@@ -23,6 +23,13 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// Whether files of this kind can change how *other* files are judged (a
+    /// project's default image, a client pin), so they are read as context when
+    /// only some files are checked.
+    pub fn shapes_scope(self) -> bool {
+        matches!(self, FileKind::Yaml | FileKind::Requirements)
+    }
+
     /// The kind of file at `path`, judged by its name.
     pub fn of(path: &Path) -> Option<Self> {
         let name = path.file_name()?.to_str()?;
