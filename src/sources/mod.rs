@@ -1,6 +1,7 @@
 //! Readers: each file kind is turned into [`Fact`]s here. Readers know formats and
 //! nothing about policy.
 
+pub mod environment;
 pub mod lock;
 pub mod pip_command;
 pub mod requirements_txt;
