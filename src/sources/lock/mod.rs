@@ -225,6 +225,29 @@ pub(crate) mod tests {
         assert_eq!(locked(text, &facts), ["six 1.16.0 package[0].version"]);
     }
 
+    /// Every prefix of every sample lock reads without a panic, with spans inside
+    /// the text on character boundaries.
+    #[test]
+    fn truncated_files_never_panic() {
+        let samples = [
+            ("uv.lock", uv_lock::tests::LOCK),
+            ("poetry.lock", poetry_lock::tests::LOCK),
+            ("Pipfile.lock", pipfile_lock::tests::LOCK),
+            ("pylock.toml", pylock::tests::LOCK),
+        ];
+        for (name, lock) in samples {
+            for (end, _) in lock.char_indices().step_by(3) {
+                let text = &lock[..end];
+                for fact in read(Path::new(name), text) {
+                    let origin = fact.origin();
+                    for span in std::iter::once(origin.span).chain(origin.edit_span) {
+                        assert!(text.get(span.start..span.end).is_some(), "{name} {end}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn unknown_names_yield_nothing() {
         assert!(read(Path::new("requirements.txt"), "six==1.16.0").is_empty());

@@ -120,11 +120,11 @@ fn one_char(text: &str, at: usize) -> Span {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::tests::{at, locked, problem_at};
     use super::*;
 
-    const LOCK: &str = r#"{
+    pub(in crate::sources::lock) const LOCK: &str = r#"{
     "_meta": {
         "hash": {
             "sha256": "0123"

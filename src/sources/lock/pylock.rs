@@ -13,11 +13,11 @@ pub fn read(text: &str) -> Vec<Fact> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::tests::{locked, problem_at};
     use super::*;
 
-    const LOCK: &str = r#"lock-version = "1.0"
+    pub(in crate::sources::lock) const LOCK: &str = r#"lock-version = "1.0"
 environments = ["sys_platform == 'linux'"]
 requires-python = ">=3.9"
 extras = ["s3"]

@@ -13,11 +13,11 @@ pub fn read(text: &str) -> Vec<Fact> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::tests::{locked, problem_at};
     use super::*;
 
-    const LOCK: &str = r#"version = 1
+    pub(in crate::sources::lock) const LOCK: &str = r#"version = 1
 revision = 3
 requires-python = ">=3.9"
 resolution-markers = [
