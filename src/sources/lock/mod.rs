@@ -96,7 +96,8 @@ fn read_toml_packages(text: &str, key: &str, file: &str) -> Vec<Fact> {
     };
     let mut facts = Vec::new();
     for (index, package) in packages.into_iter().enumerate() {
-        let Some(version) = package.version else {
+        // An empty version pins nothing, like a missing one.
+        let Some(version) = package.version.filter(|v| !v.get_ref().trim().is_empty()) else {
             continue;
         };
         let span = to_span(version.span(), body);

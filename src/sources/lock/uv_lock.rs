@@ -122,5 +122,6 @@ source = { git = "https://example.com/private-lib.git?rev=abc#abc" }
     fn empty_and_package_free_files_yield_nothing() {
         assert!(read("").is_empty());
         assert!(read("version = 1\nrevision = 3\n").is_empty());
+        assert!(read("[[package]]\nname = \"six\"\nversion = \"\"\n").is_empty());
     }
 }
