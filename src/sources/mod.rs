@@ -1,6 +1,8 @@
 //! Readers: each file kind is turned into [`Fact`]s here. Readers know formats and
 //! nothing about policy.
 
+pub mod environment;
+pub mod lock;
 pub mod pip_command;
 pub mod requirements_txt;
 pub mod yaml;
@@ -20,6 +22,9 @@ pub enum FileKind {
     /// folder, and any file an include reaches. pip-tools' loose `*.in` sources are
     /// not read: the `.txt` compiled from them is what installs.
     Requirements,
+    /// Lock files: `uv.lock`, `poetry.lock`, `Pipfile.lock`, `pylock.toml` and
+    /// `pylock.NAME.toml` (see [`lock::LockFormat`]).
+    Lock,
 }
 
 impl FileKind {
@@ -34,6 +39,9 @@ impl FileKind {
     pub fn of(path: &Path) -> Option<Self> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
+        if lock::LockFormat::of(path).is_some() {
+            return Some(FileKind::Lock);
+        }
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             return Some(FileKind::Yaml);
         }
@@ -58,6 +66,7 @@ pub fn read(kind: FileKind, path: &Path, text: &str) -> Vec<Fact> {
     match kind {
         FileKind::Yaml => yaml::read(path, text),
         FileKind::Requirements => requirements_txt::read(text),
+        FileKind::Lock => lock::read(path, text),
     }
 }
 
@@ -79,6 +88,16 @@ mod tests {
             "Requirements.TXT",
         ] {
             assert_eq!(kind(name), Some(FileKind::Requirements), "{name}");
+        }
+        for name in [
+            "uv.lock",
+            "poetry.lock",
+            "Pipfile.lock",
+            "pylock.toml",
+            "pylock.prod.toml",
+            "sub/dir/uv.lock",
+        ] {
+            assert_eq!(kind(name), Some(FileKind::Lock), "{name}");
         }
         for name in ["notes.txt", "requirements.in", "LICENSE", "data/base.txt"] {
             assert_eq!(kind(name), None, "{name}");
