@@ -27,6 +27,9 @@ use crate::facts::{
 use crate::span::Span;
 use std::collections::HashMap;
 
+/// The `Origin::field` of an include mapped through `COPY` to a build-context file.
+const INCLUDE_FIELD: &str = "pip install (a file COPY takes from the build context)";
+
 /// The reason given for an image whose variable has no value in the default build.
 const NO_DEFAULT: &str = "a Dockerfile `ARG` with no default";
 
@@ -126,9 +129,10 @@ struct Stage {
     /// `ARG`s declared in the stage (a global one redeclared without a value
     /// takes the global default).
     args: HashMap<String, ArgValue>,
-    /// The working directory in the image, when known: `@base` stands for the
-    /// base image's own, unknown, working directory.
-    workdir: Option<String>,
+    /// The working directory in the image. A folder we cannot know is a marker
+    /// starting with `@`: `@base` for the base image's own, `@workdir<offset>` for a
+    /// `WORKDIR` set from a variable, so relative paths only meet under the same one.
+    workdir: String,
     /// Files put into the image by `COPY`/`ADD`, latest last.
     copies: Vec<Copy>,
 }
@@ -340,7 +344,7 @@ impl Reader<'_> {
         };
         let mut stage = Stage {
             name: alias,
-            workdir: Some("@base".into()),
+            workdir: "@base".into(),
             ..Stage::default()
         };
         if let Some(word) = image {
@@ -509,9 +513,7 @@ impl Reader<'_> {
             return;
         }
         let stage = self.stages.last();
-        let in_image = stage
-            .and_then(|s| s.workdir.as_deref())
-            .map(|workdir| join(workdir, &include.path));
+        let in_image = stage.map(|s| join(&s.workdir, &include.path));
         let copies = stage.map_or(&[][..], |s| s.copies.as_slice());
         let found = in_image.as_deref().and_then(|path| {
             [source_named, source_in_folder]
@@ -524,6 +526,8 @@ impl Reader<'_> {
         });
         match found {
             Some((true, source)) => {
+                // The path is now relative to the build context, not the image.
+                include.origin.field = INCLUDE_FIELD.to_string();
                 include.path = source;
                 self.facts.push(Fact::Include(include));
             }
@@ -564,7 +568,7 @@ impl Reader<'_> {
             self.push_image(resolved, ImageRole::Auxiliary, "RUN --mount=from");
             return None;
         }
-        let workdir = self.stages.last()?.workdir.clone()?;
+        let workdir = self.stages.last()?.workdir.clone();
         if kind != "bind" {
             return None;
         }
@@ -619,11 +623,8 @@ impl Reader<'_> {
             return;
         };
         let dest = paths.pop().unwrap_or_default();
-        let Some(workdir) = stage.workdir.as_deref() else {
-            return;
-        };
         stage.copies.push(Copy {
-            dest: join(workdir, &dest),
+            dest: join(&stage.workdir, &dest),
             dest_is_dir: dest.ends_with('/') || dest == "." || paths.len() > 1,
             sources: paths,
             from_context,
@@ -636,9 +637,9 @@ impl Reader<'_> {
         let Some(stage) = self.stages.last_mut() else {
             return;
         };
-        stage.workdir = match (&stage.workdir, expanded.unknown) {
-            (Some(current), None) => Some(join(current, &expanded.text)),
-            _ => None,
+        stage.workdir = match expanded.unknown {
+            None => join(&stage.workdir, &expanded.text),
+            Some(_) => format!("@workdir{}", instruction.map.start(instruction.args)),
         };
     }
 }
@@ -1170,7 +1171,7 @@ fn join(workdir: &str, path: &str) -> String {
         match part {
             "" | "." => {}
             ".." => {
-                if parts.last().is_some_and(|p| *p != "@base") {
+                if parts.last().is_some_and(|p| !p.starts_with('@')) {
                     parts.pop();
                 }
             }
@@ -1496,6 +1497,13 @@ mod tests {
             (
                 "FROM a:1\nRUN --mount=type=bind,source=requirements.txt,target=/tmp/r.txt pip install -r /tmp/r.txt\n",
                 &["include Requirements [/tmp/r.txt] requirements.txt"],
+            ),
+            (
+                "FROM a:1\nWORKDIR $HOME\nCOPY ./r.txt /tmp/req/x.txt\nCOPY ./s.txt ./s.txt\nWORKDIR $OTHER\nRUN pip install -r /tmp/req/x.txt -r s.txt\n",
+                &[
+                    "include Requirements [/tmp/req/x.txt] r.txt",
+                    "problem Skipped [s.txt] `s.txt` is a file inside the image that no `COPY` from the build context provides; it was not checked",
+                ],
             ),
             (
                 "FROM a:1\nRUN pip install -r /controller/requirements.txt\n",
