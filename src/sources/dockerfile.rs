@@ -102,14 +102,9 @@ struct Instruction {
     map: SpanMap,
     /// Where the arguments start in `logical`.
     args: usize,
-    heredocs: Vec<Heredoc>,
-}
-
-struct Heredoc {
-    /// The `<<EOF` word in the instruction's logical text.
-    marker: (usize, usize),
-    /// The body's bytes in the file, lines between the marker and the delimiter.
-    body: Span,
+    /// The bodies of its heredocs in the file: the lines between the instruction
+    /// and each delimiter line.
+    heredocs: Vec<Span>,
 }
 
 /// A variable's value in the default build.
@@ -263,7 +258,7 @@ impl Reader<'_> {
                     ),
                 }));
             }
-            instruction.heredocs.push(Heredoc { marker, body });
+            instruction.heredocs.push(body);
         }
     }
 
@@ -477,22 +472,30 @@ impl Reader<'_> {
             }
         }
         // A heredoc is the script when it is the whole command (`RUN <<EOF`) or a
-        // shell reads it (`RUN bash <<EOF`); for any other program it is data.
-        let program = words
+        // shell with no script of its own reads it (`RUN bash -e <<EOF`); for any
+        // other program (`python3 <<EOF`, `cat <<EOF > file`) it is data.
+        let others: Vec<&str> = words
             .iter()
-            .find(|&&(s, _)| s >= command_start)
-            .map(|&(s, e)| &instruction.logical[s..e]);
-        for heredoc in &instruction.heredocs {
-            let script = program.is_some_and(|p| {
-                p.starts_with("<<")
-                    || is_shell(p) && command_words_before(&words, command_start, heredoc) <= 1
-            });
-            let body = &self.text[heredoc.body.start..heredoc.body.end];
-            if script && !has_foreign_shebang(body) {
+            .filter(|&&(s, _)| s >= command_start)
+            .map(|&(s, e)| &instruction.logical[s..e])
+            .filter(|w| !w.starts_with("<<"))
+            .collect();
+        let script = match others.split_first() {
+            None => true,
+            Some((program, options)) => {
+                is_shell(program)
+                    && options
+                        .iter()
+                        .all(|o| o.starts_with('-') && !o.starts_with("--") && !o.contains('c'))
+            }
+        };
+        for body in &instruction.heredocs {
+            let script_text = &self.text[body.start..body.end];
+            if script && !has_foreign_shebang(script_text) {
                 found.extend(
-                    pip_command::read(body)
+                    pip_command::read(script_text)
                         .into_iter()
-                        .map(|f| f.shifted(heredoc.body.start)),
+                        .map(|f| f.shifted(body.start)),
                 );
             }
         }
@@ -1048,18 +1051,6 @@ fn has_foreign_shebang(body: &str) -> bool {
         })
 }
 
-/// How many words of the command (from `command_start`) come before a heredoc's marker.
-fn command_words_before(
-    words: &[(usize, usize)],
-    command_start: usize,
-    heredoc: &Heredoc,
-) -> usize {
-    words
-        .iter()
-        .filter(|&&(s, _)| s >= command_start && s < heredoc.marker.0)
-        .count()
-}
-
 /// The shell command an exec-form `RUN` runs, with a map to the array's bytes:
 /// the script of `["sh", "-c", "script"]`, or the items single-quoted (so a `>` in
 /// `"pandas>=2"` stays part of the word), each quote standing on the JSON quote.
@@ -1442,6 +1433,9 @@ mod tests {
             ),
             ("FROM a:1\nRUN <<-'EOT' bash\n\tpip install six\n\tEOT\n", &["package [six] edit=<six> None"]),
             ("FROM a:1\nRUN bash <<EOF\npip install six\nEOF\n", &["package [six] edit=<six> None"]),
+            ("FROM a:1\nRUN /bin/sh -ex <<EOF\npip install six\nEOF\n", &["package [six] edit=<six> None"]),
+            ("FROM a:1\nRUN <<EOF cat > /requirements.txt\nsix\nEOF\n", &[]),
+            ("FROM a:1\nRUN bash -c 'echo' <<EOF\npip install six\nEOF\n", &[]),
             // Data heredocs are not commands, and their lines are not instructions.
             ("FROM a:1\nRUN python3 <<EOF\nimport os; os.system('pip install six')\nEOF\n", &[]),
             ("FROM a:1\nCOPY <<EOF /app/run.sh\nFROM evil:latest\nRUN pip install x\nEOF\n", &[]),
