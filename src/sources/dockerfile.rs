@@ -877,7 +877,9 @@ fn use_value(name: &str, value: String, out: &mut Expanded) {
 fn reason(lookup: &Lookup) -> &'static str {
     match lookup {
         Lookup::Platform => "a BuildKit platform variable",
-        Lookup::Undeclared => "a variable no `ARG` declares",
+        // `FROM` sees only the `ARG`s before the first `FROM`; other instructions
+        // only those declared in their stage.
+        Lookup::Undeclared => "a variable no `ARG` in scope declares",
         _ => NO_DEFAULT,
     }
 }
@@ -1323,7 +1325,7 @@ mod tests {
             ),
             (
                 "FROM mlrun/mlrun:${NOPE}\n",
-                &["image BuildBase FROM [mlrun/mlrun:${NOPE}] edit=- unverifiable mlrun/mlrun:${NOPE} (a variable no `ARG` declares)"],
+                &["image BuildBase FROM [mlrun/mlrun:${NOPE}] edit=- unverifiable mlrun/mlrun:${NOPE} (a variable no `ARG` in scope declares)"],
             ),
             // hadolint#979: a variable in the middle of the name.
             (
@@ -1349,7 +1351,7 @@ mod tests {
             // An ARG declared inside a stage is not visible to a later FROM.
             ("FROM a:1\nARG T=2\nFROM b:${T}\n", &[
                 "image BuildBase FROM [a:1] edit=<a:1> a:1",
-                "image BuildBase FROM [b:${T}] edit=- unverifiable b:${T} (a variable no `ARG` declares)",
+                "image BuildBase FROM [b:${T}] edit=- unverifiable b:${T} (a variable no `ARG` in scope declares)",
             ]),
             // Digest-only references are references (judged by the rules).
             ("FROM ruby@sha256:abc\n", &["image BuildBase FROM [ruby@sha256:abc] edit=<ruby@sha256:abc> ruby@sha256:abc"]),
