@@ -1,6 +1,8 @@
 //! Readers: each file kind is turned into [`Fact`]s here. Readers know formats and
 //! nothing about policy.
 
+pub mod conda;
+pub mod dockerfile;
 pub mod environment;
 pub mod lock;
 pub mod pip_command;
@@ -25,6 +27,13 @@ pub enum FileKind {
     /// Lock files: `uv.lock`, `poetry.lock`, `Pipfile.lock`, `pylock.toml` and
     /// `pylock.NAME.toml` (see [`lock::LockFormat`]).
     Lock,
+    /// Dockerfiles: `Dockerfile`, `Containerfile`, `Dockerfile.<variant>`,
+    /// `<name>.Dockerfile` (any case), but not their documentation or
+    /// per-Dockerfile ignore files (`Dockerfile.md`, `x.Dockerfile.dockerignore`).
+    Dockerfile,
+    /// Conda environment files (`environment.yml`, `environment.yaml`): read for
+    /// their `dependencies` rather than as MLRun specs, so they come before `Yaml`.
+    CondaEnvironment,
 }
 
 impl FileKind {
@@ -41,6 +50,12 @@ impl FileKind {
         let lower = name.to_ascii_lowercase();
         if lock::LockFormat::of(path).is_some() {
             return Some(FileKind::Lock);
+        }
+        if is_dockerfile(&lower) {
+            return Some(FileKind::Dockerfile);
+        }
+        if lower == "environment.yml" || lower == "environment.yaml" {
+            return Some(FileKind::CondaEnvironment);
         }
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             return Some(FileKind::Yaml);
@@ -61,12 +76,30 @@ impl FileKind {
     }
 }
 
+/// Extensions that mark a file *about* a Dockerfile, not a Dockerfile.
+const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &["md", "rst", "adoc", "dockerignore"];
+
+/// `name` (lowercased) is a Dockerfile or Containerfile by name.
+fn is_dockerfile(name: &str) -> bool {
+    let extension = name.rsplit_once('.').map(|(_, e)| e);
+    if extension.is_some_and(|e| NOT_DOCKERFILE_EXTENSIONS.contains(&e)) {
+        return false;
+    }
+    ["dockerfile", "containerfile"].iter().any(|stem| {
+        name == *stem
+            || name.starts_with(&format!("{stem}."))
+            || name.ends_with(&format!(".{stem}"))
+    })
+}
+
 /// Reads one file's text into facts.
 pub fn read(kind: FileKind, path: &Path, text: &str) -> Vec<Fact> {
     match kind {
         FileKind::Yaml => yaml::read(path, text),
         FileKind::Requirements => requirements_txt::read(text),
         FileKind::Lock => lock::read(path, text),
+        FileKind::Dockerfile => dockerfile::read(text),
+        FileKind::CondaEnvironment => conda::read(text),
     }
 }
 
@@ -102,5 +135,33 @@ mod tests {
         for name in ["notes.txt", "requirements.in", "LICENSE", "data/base.txt"] {
             assert_eq!(kind(name), None, "{name}");
         }
+        for name in [
+            "Dockerfile",
+            "docker/Dockerfile.gpu",
+            "tests/Dockerfile.test-nb",
+            "gpu/prebaked.Dockerfile",
+            "app.dockerfile",
+            "Containerfile",
+            "Containerfile.dev",
+            "DOCKERFILE",
+        ] {
+            assert_eq!(kind(name), Some(FileKind::Dockerfile), "{name}");
+        }
+        for name in [
+            "Dockerfile.md",
+            ".dockerignore",
+            "Dockerfile.dockerignore",
+            "app.Dockerfile.dockerignore",
+            "dockerfiles",
+            "mydockerfile",
+        ] {
+            assert_eq!(kind(name), None, "{name}");
+        }
+        assert_eq!(kind("environment.yml"), Some(FileKind::CondaEnvironment));
+        assert_eq!(
+            kind("env/Environment.YAML"),
+            Some(FileKind::CondaEnvironment)
+        );
+        assert_eq!(kind("environment-dev.yml"), Some(FileKind::Yaml));
     }
 }
