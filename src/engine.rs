@@ -88,7 +88,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
         .filter(|(_, diagnostics)| !diagnostics.is_empty())
         .map(|((file, path), mut diagnostics)| {
             sort_and_dedup(&mut diagnostics);
-            FileDiagnostics::new(path, file.text, diagnostics)
+            FileDiagnostics::new(path, file.text, diagnostics).with_cells(file.cells)
         })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -150,6 +150,7 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
             kind: ProblemKind::Skipped,
             message: format!("not checked: {}", unread.message),
         })],
+        cells: None,
     };
     let Some(known) = kind else {
         return skipped(Unread::new(
@@ -160,12 +161,13 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
         Ok(text) => text,
         Err(unread) => return skipped(unread),
     };
-    let facts = sources::read(known, &path, &text);
+    let read = sources::read(known, &path, &text);
     ReadFile {
         kind,
         path,
         text: Arc::from(text),
-        facts,
+        facts: read.facts,
+        cells: read.cells,
     }
 }
 

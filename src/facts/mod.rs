@@ -95,7 +95,9 @@ impl Fact {
         self
     }
 
-    fn origin_mut(&mut self) -> &mut Origin {
+    /// The fact's origin, for readers that fill in what they learn after reading
+    /// an embedded text (the function a build command belongs to).
+    pub fn origin_mut(&mut self) -> &mut Origin {
         match self {
             Fact::Image(f) => &mut f.origin,
             Fact::Package(f) => &mut f.origin,

@@ -1,12 +1,16 @@
 //! Readers: each file kind is turned into [`Fact`]s here. Readers know formats and
 //! nothing about policy.
 
+pub mod notebook;
 pub mod pip_command;
+pub mod python;
 pub mod requirements_txt;
 pub mod yaml;
 
+use crate::cells::CellMap;
 use crate::facts::Fact;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The kinds of file mlrun-lint reads, recognised by name alone so that files of
 /// no interest are never opened.
@@ -20,6 +24,10 @@ pub enum FileKind {
     /// folder, and any file an include reaches. pip-tools' loose `*.in` sources are
     /// not read: the `.txt` compiled from them is what installs.
     Requirements,
+    /// `*.py`: MLRun SDK calls, in files that import `mlrun`.
+    Python,
+    /// `*.ipynb`: Jupyter notebooks (code cells and `%pip` lines).
+    Notebook,
 }
 
 impl FileKind {
@@ -29,6 +37,12 @@ impl FileKind {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             return Some(FileKind::Yaml);
+        }
+        if lower.ends_with(".py") {
+            return Some(FileKind::Python);
+        }
+        if lower.ends_with(".ipynb") {
+            return Some(FileKind::Notebook);
         }
         if let Some(stem) = lower.strip_suffix(".txt") {
             let in_requirements_folder = path
@@ -46,12 +60,29 @@ impl FileKind {
     }
 }
 
+/// What reading one file gives: its facts, and for a notebook the map of its
+/// cells, so positions can be shown per cell.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub facts: Vec<Fact>,
+    pub cells: Option<Arc<CellMap>>,
+}
+
 /// Reads one file's text into facts.
-pub fn read(kind: FileKind, path: &Path, text: &str) -> Vec<Fact> {
-    match kind {
+pub fn read(kind: FileKind, path: &Path, text: &str) -> Read {
+    let facts = match kind {
         FileKind::Yaml => yaml::read(path, text),
         FileKind::Requirements => requirements_txt::read(text),
-    }
+        FileKind::Python => python::read(text),
+        FileKind::Notebook => {
+            let (facts, cells) = notebook::read(text);
+            return Read {
+                facts,
+                cells: cells.map(Arc::new),
+            };
+        }
+    };
+    Read { facts, cells: None }
 }
 
 #[cfg(test)]
@@ -63,6 +94,8 @@ mod tests {
         let kind = |p: &str| FileKind::of(Path::new(p));
         assert_eq!(kind("a/function.yaml"), Some(FileKind::Yaml));
         assert_eq!(kind("x.YML"), Some(FileKind::Yaml));
+        assert_eq!(kind("src/project_setup.py"), Some(FileKind::Python));
+        assert_eq!(kind("Notebook.IPYNB"), Some(FileKind::Notebook));
         for name in [
             "requirements.txt",
             "requirements-dev.txt",
