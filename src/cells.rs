@@ -103,17 +103,28 @@ impl CellMap {
         &self.cells
     }
 
-    /// The cell holding raw offset `offset`, with the line and column inside it;
-    /// `None` outside every cell's source (a JSON syntax error, cell metadata).
-    pub fn locate(&self, offset: usize) -> Option<CellPosition> {
+    /// The cell holding raw span `span` (by its start), and the span in the cell's
+    /// text, for showing the source as Jupyter shows it.
+    pub fn cell_span(&self, span: Span) -> Option<(&Cell, Span)> {
+        let cell = self.cell_at(span.start)?;
+        let start = cell.decoded(span.start);
+        let end = cell.decoded(span.end.min(cell.extent.end)).max(start);
+        Some((cell, Span::new(start, end)))
+    }
+
+    fn cell_at(&self, offset: usize) -> Option<&Cell> {
         let index = self
             .cells
             .partition_point(|cell| cell.extent.start <= offset)
             .checked_sub(1)?;
         let cell = &self.cells[index];
-        if offset > cell.extent.end {
-            return None;
-        }
+        (offset <= cell.extent.end).then_some(cell)
+    }
+
+    /// The cell holding raw offset `offset`, with the line and column inside it;
+    /// `None` outside every cell's source (a JSON syntax error, cell metadata).
+    pub fn locate(&self, offset: usize) -> Option<CellPosition> {
+        let cell = self.cell_at(offset)?;
         let decoded = cell.decoded(offset);
         Some(CellPosition {
             cell: cell.number,
