@@ -1637,7 +1637,8 @@ mod tests {
                     kind.unwrap_or(crate::sources::FileKind::Dockerfile),
                     &path,
                     &text,
-                );
+                )
+                .facts;
                 for fact in &facts {
                     let o = fact.origin();
                     assert!(text.get(o.span.start..o.span.end).is_some());

@@ -5,12 +5,16 @@ pub mod conda;
 pub mod dockerfile;
 pub mod environment;
 pub mod lock;
+pub mod notebook;
 pub mod pip_command;
+pub mod python;
 pub mod requirements_txt;
 pub mod yaml;
 
+use crate::cells::CellMap;
 use crate::facts::Fact;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The kinds of file mlrun-lint reads, recognised by name alone so that files of
 /// no interest are never opened.
@@ -34,6 +38,10 @@ pub enum FileKind {
     /// Conda environment files (`environment.yml`, `environment.yaml`): read for
     /// their `dependencies` rather than as MLRun specs, so they come before `Yaml`.
     CondaEnvironment,
+    /// `*.py`: MLRun SDK calls, in files that import `mlrun`.
+    Python,
+    /// `*.ipynb`: Jupyter notebooks (code cells and `%pip` lines).
+    Notebook,
 }
 
 impl FileKind {
@@ -59,6 +67,12 @@ impl FileKind {
         }
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             return Some(FileKind::Yaml);
+        }
+        if lower.ends_with(".py") {
+            return Some(FileKind::Python);
+        }
+        if lower.ends_with(".ipynb") {
+            return Some(FileKind::Notebook);
         }
         if let Some(stem) = lower.strip_suffix(".txt") {
             let in_requirements_folder = path
@@ -92,15 +106,32 @@ fn is_dockerfile(name: &str) -> bool {
     })
 }
 
+/// What reading one file gives: its facts, and for a notebook the map of its
+/// cells, so positions can be shown per cell.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub facts: Vec<Fact>,
+    pub cells: Option<Arc<CellMap>>,
+}
+
 /// Reads one file's text into facts.
-pub fn read(kind: FileKind, path: &Path, text: &str) -> Vec<Fact> {
-    match kind {
+pub fn read(kind: FileKind, path: &Path, text: &str) -> Read {
+    let facts = match kind {
         FileKind::Yaml => yaml::read(path, text),
         FileKind::Requirements => requirements_txt::read(text),
         FileKind::Lock => lock::read(path, text),
         FileKind::Dockerfile => dockerfile::read(text),
         FileKind::CondaEnvironment => conda::read(text),
-    }
+        FileKind::Python => python::read(text),
+        FileKind::Notebook => {
+            let (facts, cells) = notebook::read(text);
+            return Read {
+                facts,
+                cells: cells.map(Arc::new),
+            };
+        }
+    };
+    Read { facts, cells: None }
 }
 
 #[cfg(test)]
@@ -112,6 +143,8 @@ mod tests {
         let kind = |p: &str| FileKind::of(Path::new(p));
         assert_eq!(kind("a/function.yaml"), Some(FileKind::Yaml));
         assert_eq!(kind("x.YML"), Some(FileKind::Yaml));
+        assert_eq!(kind("src/project_setup.py"), Some(FileKind::Python));
+        assert_eq!(kind("Notebook.IPYNB"), Some(FileKind::Notebook));
         for name in [
             "requirements.txt",
             "requirements-dev.txt",
