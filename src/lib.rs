@@ -4,6 +4,7 @@
 //! [`rules`] judge facts → [`diagnostic`]s (with fixes) → reporters.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;

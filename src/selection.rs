@@ -38,6 +38,11 @@ impl Selector {
         ))
     }
 
+    /// Whether this selector names `rule` (for `per-file-ignores` and `noqa`).
+    pub fn matches(&self, rule: &Rule) -> bool {
+        self.specificity(rule).is_some()
+    }
+
     /// How precisely this selector names `rule`, or `None` if it does not match.
     fn specificity(&self, rule: &Rule) -> Option<usize> {
         match self {
