@@ -14,4 +14,5 @@ pub mod rules;
 pub mod selection;
 pub mod sources;
 pub mod span;
+pub mod suppress;
 pub mod workspace;

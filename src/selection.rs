@@ -118,7 +118,7 @@ mod tests {
             extend_select: vec![],
             ignore: list(&["MLR002"]),
         };
-        assert_eq!(codes(&selection), ["MLR001", "MLR003"]);
+        assert_eq!(codes(&selection), ["MLR001", "MLR003", "MLR004"]);
         let selection = Selection {
             select: Some(list(&["MLR0"])),
             extend_select: list(&["mlr002"]),
