@@ -21,8 +21,9 @@ pub struct Applied {
 
 /// Applies the `noqa` directives of `text` to `diagnostics` (findings in `text`).
 /// A finding is suppressed by a file directive naming its code, or by a line
-/// directive on the line its span starts or ends on: in YAML a value may sit on
-/// the line after its key, and either line is where a reader puts the comment.
+/// directive on the line its span starts or ends on, or on its YAML key's line
+/// when the value sits alone on the line after the key (`image:` then the value,
+/// or a block scalar): that is where a reader puts the comment.
 /// With `report_unused`, directives that suppressed nothing become MLR004 findings.
 pub fn apply(text: &str, diagnostics: &[Diagnostic], report_unused: bool) -> Applied {
     let suppressions = Suppressions::parse(text);
@@ -44,7 +45,11 @@ pub fn apply(text: &str, diagnostics: &[Diagnostic], report_unused: bool) -> App
             let hit = suppressions
                 .suppresses_file(diagnostic.code)
                 .or_else(|| suppressions.suppresses(start, diagnostic.code))
-                .or_else(|| suppressions.suppresses(end, diagnostic.code));
+                .or_else(|| suppressions.suppresses(end, diagnostic.code))
+                .or_else(|| {
+                    key_line(text, &lines, span.start)
+                        .and_then(|line| suppressions.suppresses(line, diagnostic.code))
+                });
             if let Some(hit) = hit {
                 used.insert(hit);
             }
@@ -62,6 +67,33 @@ pub fn apply(text: &str, diagnostics: &[Diagnostic], report_unused: bool) -> App
         Vec::new()
     };
     Applied { kept, unused }
+}
+
+/// The line of the key whose value starts at `offset`, when the value begins its
+/// own line and the line before ends (before any comment) with `:` or a block
+/// scalar indicator (`key: |`, `key: >-`).
+fn key_line(text: &str, lines: &LineIndex, offset: usize) -> Option<usize> {
+    let offset = offset.min(text.len());
+    let line = lines.line_of(offset);
+    let before = text.get(lines.line_start(line)..offset)?;
+    if line == 0 || !before.trim().is_empty() {
+        return None;
+    }
+    let previous = text.get(lines.line_start(line - 1)..lines.line_start(line))?;
+    let code = match previous.find(" #") {
+        Some(at) => &previous[..at],
+        None => previous,
+    };
+    let code = code.trim_end();
+    let ends_key = code.ends_with(':')
+        || code.rsplit_once(": ").is_some_and(|(_, indicator)| {
+            let indicator = indicator.trim();
+            indicator.starts_with(['|', '>'])
+                && indicator[1..]
+                    .chars()
+                    .all(|c| matches!(c, '-' | '+') || c.is_ascii_digit())
+        });
+    ends_key.then_some(line - 1)
 }
 
 /// The MLR004 finding for one directive, if some of its own codes suppressed nothing.
@@ -194,25 +226,26 @@ mod tests {
 
     #[test]
     fn line_file_and_next_line_suppressions() {
-        let text = "# mlrun-lint: noqa: MLR105\nspec:\n  image: # noqa: MLR101\n    mlrun/ml-models\n  other: python # noqa: MLR102 pinned upstream\n  last: python\n";
+        let text = "# mlrun-lint: noqa: MLR105\nspec:\n  image: # noqa: MLR101\n    mlrun/ml-models\n  other: python # noqa: MLR102 pinned upstream\n  last: python\n  tag: v1 # noqa: MLR103\n  script: |  # noqa: MLR201\n    pip install pandas\n";
         let diagnostics = [
             diagnostic(text, "MLR101", "mlrun/ml-models"),
             diagnostic(text, "MLR105", "mlrun/ml-models"),
             diagnostic(text, "MLR102", "python # noqa"),
             diagnostic(text, "MLR102", "python\n"),
+            diagnostic(text, "MLR201", "pandas"),
         ];
         let applied = apply(text, &diagnostics, true);
-        // The value's span starts on the line after the key: the key's comment
-        // does not reach it, the file directive does.
-        assert_eq!(applied.kept, [true, false, false, true]);
-        assert_eq!(applied.unused.len(), 1);
+        // A value alone on the line after its key is reached from the key's
+        // line; a value after other text on its line is not.
+        assert_eq!(applied.kept, [false, false, false, true, true]);
+        assert_eq!(applied.unused.len(), 2);
         assert_eq!(
             applied.unused[0].message,
-            "unused `noqa` directive: MLR101 suppressed nothing"
+            "unused `noqa` directive: MLR103 suppressed nothing"
         );
         assert_eq!(
             fixed(text, &applied.unused[0]),
-            text.replace("image: # noqa: MLR101", "image:")
+            text.replace("tag: v1 # noqa: MLR103", "tag: v1")
         );
     }
 
@@ -223,6 +256,9 @@ mod tests {
         let mut spanning = diagnostic(text, "MLR101", "mlrun/mlrun");
         spanning.span = Span::new(start, text.find(" # noqa").unwrap());
         assert_eq!(apply(text, &[spanning], false).kept, [false]);
+        let text = "image: >-  # noqa: MLR101\n  mlrun/mlrun\n";
+        let value = diagnostic(text, "MLR101", "mlrun/mlrun");
+        assert_eq!(apply(text, &[value], false).kept, [false]);
     }
 
     #[test]
