@@ -513,17 +513,6 @@ impl Resolver {
         })
     }
 
-    /// A resolver that reads no configuration file: only the command line counts.
-    pub fn without_files(cwd: &Path, overrides: Overrides) -> Self {
-        Self {
-            cwd: cwd.to_path_buf(),
-            explicit: Some(None),
-            overrides,
-            folders: Mutex::new(HashMap::new()),
-            settings: Mutex::new(HashMap::new()),
-        }
-    }
-
     /// `path` made absolute and normalised (configuration lookups and globs work on
     /// absolute paths, whatever the user typed).
     pub fn absolute(&self, path: &Path) -> PathBuf {
