@@ -1,17 +1,20 @@
 //! The command line: `check`, `rule` and `rules`, as the contract fixes them.
 
-use crate::diagnostic::Severity;
+use crate::config::{Overrides, Resolver};
+use crate::diagnostic::{FileDiagnostics, Severity};
 use crate::discover::WalkOptions;
-use crate::engine::{self, Settings};
+use crate::engine::{self, Outcome, Settings};
 use crate::fix;
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
-use crate::selection::{self, Selection};
+use crate::selection;
+use crate::suppress::baseline::{self, Baseline};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Finds unpinned container images and packages in MLRun projects.
 #[derive(Debug, Parser)]
@@ -24,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check files and folders (default: the current folder).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print a rule's page: what it flags, why it matters, how to fix it.
     Rule {
         /// A rule code (MLR101) or name (mlrun-image-untagged).
@@ -58,9 +61,10 @@ struct CheckArgs {
     /// images really get, and the version pins are checked against.
     #[arg(long, value_name = "X.Y.Z")]
     mlrun_version: Option<String>,
-    /// Exit 1 on findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    /// Exit 1 on findings at or above this severity [default: warning, or the
+    /// configuration's `fail-on`].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Exit 0 even when there are findings (still 2 on errors of use).
     #[arg(long)]
     exit_zero: bool,
@@ -81,6 +85,41 @@ struct CheckArgs {
     /// so the rewritten files are staged again).
     #[arg(long)]
     exit_non_zero_on_fix: bool,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+/// Configuration, suppressions, baselines, statistics and standard input.
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    /// Use this configuration file for every file instead of looking for
+    /// pyproject.toml / mlrun-lint.toml / .mlrun-lint.toml from each file's folder up.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// A lock or pin source (repeatable): uv.lock, poetry.lock, Pipfile.lock,
+    /// pylock.toml, pip-freeze/constraints text. Replaces the configuration's `lock`.
+    #[arg(long, value_name = "PATH")]
+    lock: Vec<PathBuf>,
+    /// A virtualenv whose installed distributions are a pin source (read, never executed).
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// Report what `# noqa` comments and the baseline would hide (audits).
+    #[arg(long)]
+    ignore_noqa: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "PATH")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings (after `# noqa`) in this baseline file, then report
+    /// as if it were given to --baseline.
+    #[arg(long, value_name = "PATH", conflicts_with = "ignore_noqa")]
+    write_baseline: Option<PathBuf>,
+    /// Print counts per rule instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Read the file to check from standard input, as if it were at PATH (its kind,
+    /// its configuration); paths given are ignored.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -117,7 +156,7 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rule { code_or_name } => rule(&code_or_name),
         Command::Rules { output_format } => list_rules(output_format),
     };
@@ -131,7 +170,11 @@ pub fn run() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
-    let selection = Selection {
+    if let Some(version) = &args.mlrun_version {
+        pep440_rs::Version::from_str(version)
+            .map_err(|err| format!("--mlrun-version `{version}` is not a version: {err}"))?;
+    }
+    let overrides = Overrides {
         select: args
             .select
             .as_deref()
@@ -139,18 +182,31 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             .transpose()?,
         extend_select: selection::parse_list(&args.extend_select)?,
         ignore: selection::parse_list(&args.ignore)?,
-    };
-    if let Some(version) = &args.mlrun_version {
-        pep440_rs::Version::from_str(version)
-            .map_err(|err| format!("--mlrun-version `{version}` is not a version: {err}"))?;
-    }
-    let settings = Settings {
-        selection,
         mlrun_version: args.mlrun_version.clone(),
+        lock: args.config.lock.clone(),
+        python: args.config.python.clone(),
+        fail_on: args.fail_on.map(FailOn::severity),
+    };
+    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+    let resolver = Resolver::new(&cwd, args.config.config.as_deref(), overrides)
+        .map_err(|err| err.to_string())?;
+    let fail_on = resolver
+        .fail_on()
+        .map_err(|err| resolver.describe(&err))?
+        .unwrap_or(Severity::Warning);
+    let settings = Settings {
+        config: Arc::new(resolver),
         walk: WalkOptions {
             respect_ignores: !args.no_ignore,
         },
+        ignore_noqa: args.config.ignore_noqa,
     };
+    if args.config.stdin_filename.is_some() && (args.fix || args.diff) {
+        return Err(
+            "--fix and --diff rewrite files on disk; they cannot be used with --stdin-filename"
+                .into(),
+        );
+    }
     if args.diff {
         return diff(&args, &settings);
     }
@@ -163,19 +219,34 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         );
         (applied.outcome, applied.files > 0)
     } else {
-        (engine::check(&args.paths, &settings)?, false)
+        let outcome = match &args.config.stdin_filename {
+            Some(path) => {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|err| format!("cannot read standard input: {err}"))?;
+                engine::check_text(path, text, &settings)?
+            }
+            None => engine::check(&args.paths, &settings)?,
+        };
+        (outcome, false)
     };
+    let files = apply_baseline(outcome, &args.config)?;
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let mut stdout = std::io::stdout().lock();
-    write_output(report::render(
-        &outcome.files,
-        args.output_format,
-        color,
-        &mut stdout,
-    ))?;
-    let failed = Summary::of(&outcome.files).any_at_or_above(args.fail_on.severity())
-        || (rewrote && args.exit_non_zero_on_fix);
+    if args.config.statistics {
+        write_output(report::statistics(&files, args.output_format, &mut stdout))?;
+    } else {
+        write_output(report::render(
+            &files,
+            args.output_format,
+            color,
+            &mut stdout,
+        ))?;
+    }
+    let failed =
+        Summary::of(&files).any_at_or_above(fail_on) || (rewrote && args.exit_non_zero_on_fix);
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
 }
 
@@ -217,6 +288,65 @@ fn fixed_line(verb: &str, none: &str, problems: usize, files: usize) -> String {
         if problems == 1 { "problem" } else { "problems" },
         if files == 1 { "file" } else { "files" }
     )
+}
+
+/// `--write-baseline` and `--baseline`: the findings left to report. With
+/// `--ignore-noqa`, the baseline hides nothing (it is still written).
+fn apply_baseline(outcome: Outcome, args: &ConfigArgs) -> Result<Vec<FileDiagnostics>, String> {
+    let entries = || {
+        outcome
+            .files
+            .iter()
+            .zip(&outcome.fingerprints)
+            .flat_map(|(file, fingerprints)| {
+                file.diagnostics
+                    .iter()
+                    .zip(fingerprints)
+                    .map(|(diagnostic, fingerprint)| baseline::Entry {
+                        path: file.path.clone(),
+                        code: diagnostic.code.into(),
+                        fingerprint: fingerprint.clone(),
+                        message: diagnostic.message.clone(),
+                    })
+            })
+            .collect::<Vec<_>>()
+    };
+    let accepted = match (&args.write_baseline, &args.baseline) {
+        (Some(path), _) => {
+            let entries = entries();
+            baseline::write(path, entries.clone())?;
+            eprintln!(
+                "mlrun-lint: wrote {} finding{} to {}",
+                entries.len(),
+                if entries.len() == 1 { "" } else { "s" },
+                path.display()
+            );
+            Baseline::from_entries(&entries)
+        }
+        (None, Some(path)) => Baseline::load(path)?,
+        (None, None) => return Ok(outcome.files),
+    };
+    if args.ignore_noqa {
+        return Ok(outcome.files);
+    }
+    Ok(outcome
+        .files
+        .into_iter()
+        .zip(outcome.fingerprints)
+        .filter_map(|(mut file, fingerprints)| {
+            let keep: Vec<bool> = file
+                .diagnostics
+                .iter()
+                .zip(&fingerprints)
+                .map(|(diagnostic, fingerprint)| {
+                    !accepted.contains(&file.path, diagnostic.code, fingerprint)
+                })
+                .collect();
+            let mut keep = keep.into_iter();
+            file.diagnostics.retain(|_| keep.next().unwrap_or(true));
+            (!file.diagnostics.is_empty()).then_some(file)
+        })
+        .collect())
 }
 
 fn rule(code_or_name: &str) -> Result<ExitCode, String> {

@@ -9,7 +9,7 @@
 use crate::sources::FileKind;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Folders skipped by default: version control, virtual environments, installed
 /// packages and caches (any other folder holding a `pyvenv.cfg` is a virtual
@@ -50,9 +50,34 @@ pub struct WalkOptions {
     pub respect_ignores: bool,
 }
 
+/// What the configuration says about one entry of the walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exclusion {
+    /// Excluded by `exclude`/`extend-exclude`: not walked into, not checked.
+    Excluded,
+    /// Kept even if a built-in exclude names it (the configuration's `exclude`
+    /// replaces the built-in list).
+    Kept,
+    /// Nothing configured: the built-in excludes decide.
+    Default,
+}
+
+/// Decides [`Exclusion`] for a path met by the walk (`true` for a folder).
+pub type ExcludeFn = Arc<dyn Fn(&Path, bool) -> Exclusion + Send + Sync>;
+
 /// The candidate files under `paths`, sorted and without duplicates. A path that
 /// does not exist is an error, so a typo in CI does not pass as "no findings".
 pub fn candidates(paths: &[PathBuf], options: WalkOptions) -> Result<Vec<Candidate>, String> {
+    candidates_excluding(paths, options, Arc::new(|_, _| Exclusion::Default))
+}
+
+/// [`candidates`], with configured excludes: `exclude` decides for every file and
+/// folder met below the roots (never for the paths given, which are always checked).
+pub fn candidates_excluding(
+    paths: &[PathBuf],
+    options: WalkOptions,
+    exclude: ExcludeFn,
+) -> Result<Vec<Candidate>, String> {
     let mut found = Vec::new();
     let mut roots = Vec::new();
     for path in paths {
@@ -69,7 +94,7 @@ pub fn candidates(paths: &[PathBuf], options: WalkOptions) -> Result<Vec<Candida
         }
     }
     if let Some((first, rest)) = roots.split_first() {
-        found.extend(walk(first, rest, options));
+        found.extend(walk(first, rest, options, exclude));
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     // `check a.yaml ./a.yaml .` names one file three times: keep the first.
@@ -88,6 +113,11 @@ fn identity(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Whether two paths name the same file on disk.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    identity(a) == identity(b)
+}
+
 /// The files that shape the scope of files named on the command line: the YAML
 /// specs and requirements files in their folders and the folders above them (up
 /// to the working directory, or the repository root for files outside it).
@@ -96,7 +126,7 @@ fn identity(path: &Path) -> PathBuf {
 /// `default_image` and `mlrun==` pin live in `project.yaml` and
 /// `requirements.txt`. Without them the file would be judged differently than
 /// in a full run.
-fn context_of(named: &[&PathBuf]) -> Vec<Candidate> {
+pub fn context_of(named: &[&PathBuf]) -> Vec<Candidate> {
     let mut folders = std::collections::BTreeSet::new();
     for file in named {
         let start = file.parent().unwrap_or(Path::new(""));
@@ -140,7 +170,12 @@ fn context_of(named: &[&PathBuf]) -> Vec<Candidate> {
     context
 }
 
-fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions) -> Vec<Candidate> {
+fn walk(
+    first: &Path,
+    rest: &[PathBuf],
+    options: WalkOptions,
+    exclude: ExcludeFn,
+) -> Vec<Candidate> {
     let mut builder = WalkBuilder::new(first);
     for root in rest {
         builder.add(root);
@@ -157,14 +192,25 @@ fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions) -> Vec<Candidate> 
     let respect_ignores = options.respect_ignores;
     builder.filter_entry(move |entry| {
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-        if !is_dir || entry.depth() == 0 {
+        // Files of no interest are dropped by name later; asking the configuration
+        // about them would only cost time.
+        if entry.depth() == 0 || (!is_dir && FileKind::of(entry.path()).is_none()) {
             return true;
         }
         let name = entry.file_name().to_string_lossy();
-        !(VCS_DIRS.contains(&name.as_ref())
-            || (respect_ignores
-                && (EXCLUDED_DIRS.contains(&name.as_ref())
-                    || entry.path().join("pyvenv.cfg").is_file())))
+        if is_dir && VCS_DIRS.contains(&name.as_ref()) {
+            return false;
+        }
+        match exclude(entry.path(), is_dir) {
+            Exclusion::Excluded => false,
+            Exclusion::Kept => true,
+            Exclusion::Default => {
+                !is_dir
+                    || !(respect_ignores
+                        && (EXCLUDED_DIRS.contains(&name.as_ref())
+                            || entry.path().join("pyvenv.cfg").is_file()))
+            }
+        }
     });
     let found = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {

@@ -6,13 +6,15 @@
 //! `default_image` lives in `project.yaml`, its client pin in `requirements.txt`):
 //! [`Workspace`] links them in between.
 
+use crate::config::{FileSettings, Resolver};
 use crate::diagnostic::{Diagnostic, FileDiagnostics, Finding};
 use crate::discover::{self, WalkOptions};
 use crate::facts::{Fact, Origin, Problem, ProblemKind};
-use crate::rules::{Check, Rule, Scope};
-use crate::selection::Selection;
+use crate::report::fingerprint;
+use crate::rules::{self, Check, Rule, Scope};
 use crate::sources::{self, FileKind};
 use crate::span::Span;
+use crate::suppress;
 use crate::workspace::{ReadFile, Workspace};
 use rayon::prelude::*;
 use std::io::Read;
@@ -23,13 +25,14 @@ use std::sync::Arc;
 /// code reach a few hundred KiB; 16 MiB leaves room for anything real.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Everything `check` needs to know, resolved from flags (and later configuration).
+/// Everything `check` needs to know, resolved from flags and configuration.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub selection: Selection,
-    /// The MLRun client version given with `--mlrun-version`.
-    pub mlrun_version: Option<String>,
+    /// The configuration of each file, with the command line's overrides.
+    pub config: Arc<Resolver>,
     pub walk: WalkOptions,
+    /// `--ignore-noqa`: `# noqa` comments suppress nothing (audits).
+    pub ignore_noqa: bool,
 }
 
 /// The result of a run.
@@ -39,11 +42,19 @@ pub struct Outcome {
     pub files_checked: usize,
     /// The files with at least one diagnostic, sorted by path.
     pub files: Vec<FileDiagnostics>,
+    /// The [fingerprint](crate::report::fingerprint) of each diagnostic of
+    /// `files`, index for index, counted before `# noqa` dropped any (so adding a
+    /// suppression does not renumber the findings after it): what baselines key on.
+    pub fingerprints: Vec<Vec<String>>,
 }
 
-/// Checks `paths` (files and folders).
+/// Checks `paths` (files and folders). Files and folders that the configuration
+/// excludes are not read, unless named in `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
-    let candidates = discover::candidates(paths, settings.walk)?;
+    let resolver = settings.config.clone();
+    let exclude: discover::ExcludeFn =
+        Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
+    let candidates = discover::candidates_excluding(paths, settings.walk, exclude)?;
     let read: Vec<ReadFile> = candidates
         .par_iter()
         .map(|candidate| ReadFile {
@@ -51,6 +62,48 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
             ..read_file(&candidate.path, candidate.kind)
         })
         .collect();
+    check_read(read, settings)
+}
+
+/// Checks `text` as if it were the file at `path` (`--stdin-filename`, editors):
+/// its kind comes from the name, its configuration from the folder, the files it
+/// includes (`-r`, `-c`) are read from disk, and so are the files that shape its
+/// scope (the project spec and requirements around it), as for a file named alone.
+pub fn check_text(path: &Path, text: String, settings: &Settings) -> Result<Outcome, String> {
+    let kind = FileKind::of(path);
+    let file = match kind {
+        Some(known) => {
+            let read = sources::read(known, path, &text);
+            ReadFile {
+                kind,
+                context_only: false,
+                path: path.to_path_buf(),
+                facts: read.facts,
+                cells: read.cells,
+                text: Arc::from(text),
+            }
+        }
+        None => unreadable(path, kind, Unread::new(UNKNOWN_KIND)),
+    };
+    let mut files = vec![file];
+    let named = path.to_path_buf();
+    let context = discover::context_of(&[&named]);
+    files.extend(
+        context
+            .par_iter()
+            .filter(|candidate| !discover::same_file(&candidate.path, path))
+            .map(|candidate| ReadFile {
+                context_only: true,
+                ..read_file(&candidate.path, candidate.kind)
+            })
+            .collect::<Vec<_>>(),
+    );
+    check_read(files, settings)
+}
+
+const UNKNOWN_KIND: &str = "mlrun-lint does not recognise this kind of file by its name";
+
+fn check_read(read: Vec<ReadFile>, settings: &Settings) -> Result<Outcome, String> {
     let workspace = Workspace::link(read, &|path| read_file(path, Some(FileKind::Requirements)));
     let cwd = std::env::current_dir().unwrap_or_default();
     let shown: Vec<String> = workspace
@@ -58,23 +111,35 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
         .iter()
         .map(|file| display_path(&file.path, &cwd))
         .collect();
-    let rules = settings.selection.enabled_rules();
-    let version = settings.mlrun_version.as_deref();
+    let configured: Vec<Arc<FileSettings>> = workspace
+        .files
+        .iter()
+        .map(|file| settings.config.settings_for(&file.path))
+        .collect::<Result<_, _>>()
+        .map_err(|err| settings.config.describe(&err))?;
     let mut found: Vec<Vec<Diagnostic>> = (0..workspace.files.len())
         .into_par_iter()
         .map(|index| {
-            let scope = workspace.scope(index, version);
-            judge(&workspace.files[index].facts, &scope, &rules)
+            let scope = workspace.scope(index, configured[index].mlrun_version.as_deref());
+            judge(
+                &workspace.files[index].facts,
+                &scope,
+                &configured[index].rules,
+            )
         })
         .collect();
-    let set_rules: Vec<&Rule> = rules
+    // A set spans files that may have different settings: run every set rule
+    // enabled anywhere, and let each file's settings keep or drop what lands in it.
+    let mut set_rules: Vec<&Rule> = configured
         .iter()
-        .copied()
+        .flat_map(|file| file.rules.iter().copied())
         .filter(|rule| matches!(rule.check, Check::Set(_)))
         .collect();
+    set_rules.sort_by_key(|rule| rule.code);
+    set_rules.dedup_by_key(|rule| rule.code);
     if !set_rules.is_empty() {
         for (owner, set) in workspace.requirement_sets(&shown) {
-            let scope = workspace.scope(owner, version);
+            let scope = workspace.scope(owner, configured[owner].mlrun_version.as_deref());
             for rule in &set_rules {
                 for finding in rule.check_set(&set, &scope) {
                     found[finding.file].push(diagnostic(rule, finding.finding));
@@ -83,22 +148,81 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
         }
     }
     let files_checked = workspace.files.len();
-    let mut files: Vec<FileDiagnostics> = workspace
+    let mut reported: Vec<(FileDiagnostics, Vec<String>)> = workspace
         .files
-        .into_iter()
+        .into_par_iter()
         .zip(shown)
         .zip(found)
-        .filter(|((file, _), diagnostics)| !file.context_only && !diagnostics.is_empty())
-        .map(|((file, path), mut diagnostics)| {
-            sort_and_dedup(&mut diagnostics);
-            FileDiagnostics::new(path, file.text, diagnostics).with_cells(file.cells)
+        .zip(configured)
+        .filter(|(((file, _), _), _)| !file.context_only)
+        .filter_map(|(((file, path), diagnostics), configured)| {
+            let absolute = settings.config.absolute(&file.path);
+            finish(
+                FileDiagnostics::new(path, file.text, diagnostics).with_cells(file.cells),
+                &absolute,
+                &configured,
+                settings.ignore_noqa,
+            )
         })
         .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    reported.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let (files, fingerprints) = reported.into_iter().unzip();
     Ok(Outcome {
         files_checked,
         files,
+        fingerprints,
     })
+}
+
+/// One file's diagnostics as reported: the file's settings applied (rules not
+/// enabled here, `per-file-ignores` and `off` dropped, severity overrides put in
+/// force), fingerprints taken, then `# noqa` applied (adding MLR004 findings when
+/// the rule is enabled). `None` when nothing is left to report.
+fn finish(
+    mut file: FileDiagnostics,
+    path: &Path,
+    settings: &FileSettings,
+    ignore_noqa: bool,
+) -> Option<(FileDiagnostics, Vec<String>)> {
+    let configure = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        diagnostics
+            .into_iter()
+            .filter_map(|mut diagnostic| {
+                let rule = rules::find(diagnostic.code)?;
+                diagnostic.severity = settings.severity_of(rule)?;
+                (!settings.ignores(path, rule)).then_some(diagnostic)
+            })
+            .collect()
+    };
+    file.diagnostics = configure(std::mem::take(&mut file.diagnostics));
+    sort_and_dedup(&mut file.diagnostics);
+    let mut fingerprints = fingerprint::of_file(&file);
+    if !ignore_noqa {
+        let report_unused = settings.severity_of(rules::UNUSED_NOQA).is_some();
+        let applied = suppress::apply(&file.text, &file.diagnostics, report_unused);
+        let mut kept = applied.kept.iter();
+        let mut pairs: Vec<(Diagnostic, String)> = std::mem::take(&mut file.diagnostics)
+            .into_iter()
+            .zip(fingerprints)
+            .filter(|_| kept.next().copied().unwrap_or(true))
+            .collect();
+        let unused = FileDiagnostics::new(
+            file.path.clone(),
+            file.text.clone(),
+            configure(applied.unused),
+        );
+        pairs.extend(
+            fingerprint::of_file(&unused)
+                .into_iter()
+                .zip(unused.diagnostics)
+                .map(|(fingerprint, diagnostic)| (diagnostic, fingerprint)),
+        );
+        pairs.sort_by(|(a, _), (b, _)| {
+            (a.span.start, a.code, a.span.end).cmp(&(b.span.start, b.code, b.span.end))
+        });
+        (file.diagnostics, fingerprints) = pairs.into_iter().unzip();
+    }
+    (!file.diagnostics.is_empty()).then_some((file, fingerprints))
 }
 
 fn diagnostic(rule: &Rule, finding: Finding) -> Diagnostic {
@@ -143,9 +267,28 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
 /// Reads a file into facts. Anything that stops the file being read becomes a
 /// `Problem` fact (MLR003), never an error that ends the run.
 fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
-    let path = path.to_path_buf();
-    let skipped = |unread: Unread| ReadFile {
-        path: path.clone(),
+    let Some(known) = kind else {
+        return unreadable(path, kind, Unread::new(UNKNOWN_KIND));
+    };
+    let text = match read_text(path) {
+        Ok(text) => text,
+        Err(unread) => return unreadable(path, kind, unread),
+    };
+    let read = sources::read(known, path, &text);
+    ReadFile {
+        kind,
+        context_only: false,
+        path: path.to_path_buf(),
+        text: Arc::from(text),
+        facts: read.facts,
+        cells: read.cells,
+    }
+}
+
+/// A file that could not be read: one `Problem` fact saying why.
+fn unreadable(path: &Path, kind: Option<FileKind>, unread: Unread) -> ReadFile {
+    ReadFile {
+        path: path.to_path_buf(),
         kind,
         context_only: false,
         text: Arc::from(unread.text),
@@ -155,24 +298,6 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
             message: format!("not checked: {}", unread.message),
         })],
         cells: None,
-    };
-    let Some(known) = kind else {
-        return skipped(Unread::new(
-            "mlrun-lint does not recognise this kind of file by its name",
-        ));
-    };
-    let text = match read_text(&path) {
-        Ok(text) => text,
-        Err(unread) => return skipped(unread),
-    };
-    let read = sources::read(known, &path, &text);
-    ReadFile {
-        kind,
-        context_only: false,
-        path,
-        text: Arc::from(text),
-        facts: read.facts,
-        cells: read.cells,
     }
 }
 

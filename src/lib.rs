@@ -5,6 +5,7 @@
 
 pub mod cells;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
@@ -15,4 +16,5 @@ pub mod rules;
 pub mod selection;
 pub mod sources;
 pub mod span;
+pub mod suppress;
 pub mod workspace;

@@ -38,6 +38,11 @@ impl Selector {
         ))
     }
 
+    /// Whether this selector names `rule` (for `per-file-ignores` and `noqa`).
+    pub fn matches(&self, rule: &Rule) -> bool {
+        self.specificity(rule).is_some()
+    }
+
     /// How precisely this selector names `rule`, or `None` if it does not match.
     fn specificity(&self, rule: &Rule) -> Option<usize> {
         match self {
@@ -113,7 +118,7 @@ mod tests {
             extend_select: vec![],
             ignore: list(&["MLR002"]),
         };
-        assert_eq!(codes(&selection), ["MLR001", "MLR003"]);
+        assert_eq!(codes(&selection), ["MLR001", "MLR003", "MLR004"]);
         let selection = Selection {
             select: Some(list(&["MLR0"])),
             extend_select: list(&["mlr002"]),

@@ -16,6 +16,7 @@ mod json;
 mod json_lines;
 mod junit;
 mod sarif;
+mod statistics;
 
 use crate::diagnostic::{Applicability, Diagnostic, FileDiagnostics, Severity};
 use crate::span::LineColumn;
@@ -154,6 +155,16 @@ pub fn render(
         OutputFormat::Gitlab => gitlab::render(&diagnostics, out),
         OutputFormat::Junit => junit::render(&diagnostics, out),
     }
+}
+
+/// Write per-rule counts of `files`' diagnostics (`--statistics`): a text table,
+/// or a JSON array with `--output-format json`.
+pub fn statistics(
+    files: &[FileDiagnostics],
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    statistics::render(files, format, out)
 }
 
 /// One diagnostic with the file it is in and its start, looked up once.
