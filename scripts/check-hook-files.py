@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Tests the `files` regex of every hook in .pre-commit-hooks.yaml.
+
+pre-commit runs a hook on the paths (relative to the repository root, `/`
+separators) for which `re.search(files, path)` matches. The regex must select
+exactly the files mlrun-lint reads (src/sources/mod.rs, `FileKind::of`: by name,
+ASCII case ignored): a miss is a silent pass in pre-commit, an extra match only
+costs time but says the regex is not the list it claims to be.
+
+Needs PyYAML (pre-commit depends on it, so the pre-commit venv has it).
+Usage: check-hook-files.py [PATH/TO/.pre-commit-hooks.yaml]
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+MUST_MATCH = [
+    # YAML: MLRun specs, any YAML (recognised by content), conda environments
+    "function.yaml",
+    "project.yaml",
+    "src/functions/train/function.yaml",
+    "hub/describe/item.yaml",
+    "x.YML",
+    "deploy/values.yml",
+    "environment.yml",
+    "envs/environment.yaml",
+    ".pre-commit-config.yaml",
+    # requirements and constraints
+    "requirements.txt",
+    "requirements-dev.txt",
+    "Requirements.TXT",
+    "dev-requirements.txt",
+    "docker/requirements_gpu.txt",
+    "constraints.txt",
+    "constraints-py311.txt",
+    "requirements/base.txt",
+    "a/b/requirements/prod.txt",
+    "Requirements/base.txt",
+    # Dockerfiles
+    "Dockerfile",
+    "docker/Dockerfile",
+    "dockerfile",
+    "serve.Dockerfile",
+    "images/gpu.dockerfile",
+    "Dockerfile.gpu",
+    "Dockerfile.dev.cuda",
+    "Containerfile",
+    "build/Containerfile",
+    # Python and notebooks
+    "project_setup.py",
+    "src/deep/module.py",
+    "notebooks/train.ipynb",
+    "Train.IPYNB",
+    # lock files
+    "uv.lock",
+    "sub/uv.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "pipfile.lock",
+    "pylock.toml",
+    "pylock.dev.toml",
+    "envs/pylock.gpu-cuda12.toml",
+]
+
+MUST_NOT_MATCH = [
+    "README.md",
+    "LICENSE",
+    "notes.txt",
+    "data/base.txt",
+    "requirements.in",
+    "requirements-dev.in",
+    "requirements.txt.bak",
+    "requirements/base.in",
+    "requirements/nested/base.txt",  # only .txt directly in a requirements/ folder
+    "myconstraints.txt",  # constraints*.txt starts with the word
+    "Dockerfile-old/notes.md",
+    "Dockerfiles/README",
+    "my-dockerfile",
+    "Containerfile.gpu",  # not in FileKind's list
+    "docker-compose.override.json",
+    "setup.cfg",
+    "pyproject.toml",
+    "Cargo.lock",
+    "package-lock.json",
+    "yarn.lock",
+    "Pipfile",
+    "uv.lock.orig",
+    "poetry.lock/README",
+    "pylock..toml",  # PEP 751: the name between the dots is not empty
+    "pylock.toml.bak",
+    "mypylock.toml",
+    "script.pyc",
+    "module.pyi",
+    "notebook.ipynb_checkpoints/x",
+    "config.json",
+    "chart/templates/deployment.tpl",
+    "yaml/README",
+    "function.yaml.j2",
+]
+
+
+def main() -> int:
+    manifest = Path(sys.argv[1]) if len(sys.argv) > 1 else (
+        Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
+    )
+    hooks = yaml.safe_load(manifest.read_text())
+    failures = 0
+    checked = 0
+    for hook in hooks:
+        pattern = hook.get("files")
+        if not pattern:
+            print(f"FAIL {hook['id']}: no `files` regex")
+            failures += 1
+            continue
+        regex = re.compile(pattern)
+        for path in MUST_MATCH:
+            checked += 1
+            if not regex.search(path):
+                print(f"FAIL {hook['id']}: should select {path!r}")
+                failures += 1
+        for path in MUST_NOT_MATCH:
+            checked += 1
+            if regex.search(path):
+                print(f"FAIL {hook['id']}: should not select {path!r}")
+                failures += 1
+        # pre-commit also filters by `types`; `file` is every regular file.
+        if hook.get("types", ["file"]) != ["file"]:
+            print(f"FAIL {hook['id']}: types should be [file], got {hook.get('types')}")
+            failures += 1
+        # The linter's own hook must never run a floating container image.
+        if hook.get("language") in ("docker", "docker_image"):
+            print(f"FAIL {hook['id']}: a docker hook; use a hook whose version is `rev`")
+            failures += 1
+    print(f"{checked - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
