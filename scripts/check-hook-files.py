@@ -7,12 +7,22 @@ exactly the files mlrun-lint reads (src/sources/mod.rs, `FileKind::of`: by name,
 ASCII case ignored): a miss is a silent pass in pre-commit, an extra match only
 costs time but says the regex is not the list it claims to be.
 
+With `--binary PATH`, also asks that mlrun-lint whether it reads each name the
+regex must select: a file named on the command line that it does not recognise
+is reported as MLR003 "does not recognise this kind of file", which would fail
+every commit touching such a file. Those names are listed as warnings, or as
+failures with `--strict` (the regex lists kinds whose readers may land later).
+
 Needs PyYAML (pre-commit depends on it, so the pre-commit venv has it).
-Usage: check-hook-files.py [PATH/TO/.pre-commit-hooks.yaml]
+Usage: check-hook-files.py [--binary PATH [--strict]] [PATH/TO/.pre-commit-hooks.yaml]
 """
 
+import argparse
+import json
 import re
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -102,10 +112,37 @@ MUST_NOT_MATCH = [
 ]
 
 
-def main() -> int:
-    manifest = Path(sys.argv[1]) if len(sys.argv) > 1 else (
-        Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
+def unread_by(binary: str) -> list:
+    """The MUST_MATCH names that `binary` does not recognise when named."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in MUST_MATCH:
+            path = Path(tmp, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("")
+        run = subprocess.run(
+            [binary, "check", "--output-format", "json", "--select", "MLR003", *MUST_MATCH],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+        )
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"{binary} exited {run.returncode}: {run.stderr}")
+    return sorted(
+        d["path"]
+        for d in json.loads(run.stdout)
+        if d["code"] == "MLR003" and "does not recognise" in d["message"]
     )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("manifest", nargs="?", type=Path,
+                        default=Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml")
+    parser.add_argument("--binary", help="an mlrun-lint binary to ask which names it reads")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail on names the binary does not read")
+    options = parser.parse_args()
+    manifest = options.manifest
     hooks = yaml.safe_load(manifest.read_text())
     failures = 0
     checked = 0
@@ -134,6 +171,14 @@ def main() -> int:
         if hook.get("language") in ("docker", "docker_image"):
             print(f"FAIL {hook['id']}: a docker hook; use a hook whose version is `rev`")
             failures += 1
+    if options.binary:
+        unread = unread_by(str(Path(options.binary).resolve()))
+        checked += len(MUST_MATCH)
+        for name in unread:
+            print(f"{'FAIL' if options.strict else 'WARNING'}: the hooks select {name!r} "
+                  f"but {options.binary} does not read it (MLR003 would fail the commit)")
+        if options.strict:
+            failures += len(unread)
     print(f"{checked - failures} passed, {failures} failed")
     return 1 if failures else 0
 
