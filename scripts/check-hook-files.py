@@ -59,6 +59,8 @@ MUST_MATCH = [
     "Dockerfile.dev.cuda",
     "Containerfile",
     "build/Containerfile",
+    "Containerfile.gpu",
+    "images/base.containerfile",
     # Python and notebooks
     "project_setup.py",
     "src/deep/module.py",
@@ -89,7 +91,12 @@ MUST_NOT_MATCH = [
     "Dockerfile-old/notes.md",
     "Dockerfiles/README",
     "my-dockerfile",
-    "Containerfile.gpu",  # not in FileKind's list
+    "Dockerfile.md",  # files about a Dockerfile
+    "docs/Containerfile.rst",
+    "Dockerfile.adoc",
+    "serve.Dockerfile.md",
+    "Dockerfile.dockerignore",
+    ".dockerignore",
     "docker-compose.override.json",
     "setup.cfg",
     "pyproject.toml",
