@@ -1,5 +1,6 @@
 //! What rules say about facts: diagnostics, their severity, and their fixes.
 
+use crate::cells::CellMap;
 use crate::span::{LineColumn, LineIndex, Span};
 use serde::Serialize;
 use std::sync::Arc;
@@ -88,6 +89,8 @@ pub struct FileDiagnostics {
     pub text: Arc<str>,
     pub lines: LineIndex,
     pub diagnostics: Vec<Diagnostic>,
+    /// A notebook's cells: positions are then given inside the cell.
+    pub cells: Option<Arc<CellMap>>,
 }
 
 impl FileDiagnostics {
@@ -98,11 +101,37 @@ impl FileDiagnostics {
             text,
             lines,
             diagnostics,
+            cells: None,
         }
     }
 
-    /// The 1-based line and character column of a byte offset in this file.
+    /// The same file, read as a notebook with these cells.
+    pub fn with_cells(mut self, cells: Option<Arc<CellMap>>) -> Self {
+        self.cells = cells;
+        self
+    }
+
+    /// The 1-based line and character column of a byte offset: inside its cell for
+    /// a notebook (see [`cell`](Self::cell)), in the file otherwise.
     pub fn position(&self, offset: usize) -> LineColumn {
+        match self.cells.as_ref().and_then(|cells| cells.locate(offset)) {
+            Some(at) => at.position,
+            None => self.raw_position(offset),
+        }
+    }
+
+    /// The 1-based notebook cell holding a byte offset; `None` outside notebooks
+    /// and outside every cell's source (a JSON syntax error).
+    pub fn cell(&self, offset: usize) -> Option<usize> {
+        self.cells
+            .as_ref()
+            .and_then(|cells| cells.locate(offset))
+            .map(|at| at.cell)
+    }
+
+    /// The line and column in the file as stored, whatever its kind: for formats
+    /// that annotate file lines (SARIF regions, GitHub annotations, GitLab).
+    pub fn raw_position(&self, offset: usize) -> LineColumn {
         self.lines.line_column(&self.text, offset)
     }
 }

@@ -91,7 +91,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
         .filter(|((file, _), diagnostics)| !file.context_only && !diagnostics.is_empty())
         .map(|((file, path), mut diagnostics)| {
             sort_and_dedup(&mut diagnostics);
-            FileDiagnostics::new(path, file.text, diagnostics)
+            FileDiagnostics::new(path, file.text, diagnostics).with_cells(file.cells)
         })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -154,6 +154,7 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
             kind: ProblemKind::Skipped,
             message: format!("not checked: {}", unread.message),
         })],
+        cells: None,
     };
     let Some(known) = kind else {
         return skipped(Unread::new(
@@ -164,13 +165,14 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
         Ok(text) => text,
         Err(unread) => return skipped(unread),
     };
-    let facts = sources::read(known, &path, &text);
+    let read = sources::read(known, &path, &text);
     ReadFile {
         kind,
         context_only: false,
         path,
         text: Arc::from(text),
-        facts,
+        facts: read.facts,
+        cells: read.cells,
     }
 }
 

@@ -8,6 +8,7 @@
 //! This module links the files once all are read, so rules can judge each fact in
 //! the [`Scope`] of its project and each function's whole [`RequirementSet`].
 
+use crate::cells::CellMap;
 use crate::facts::requirement::Spec;
 use crate::facts::{
     template_marker, Fact, ImageRole, IncludeBase, IncludeKind, Origin, PackageFact, Problem,
@@ -34,6 +35,8 @@ pub struct ReadFile {
     pub context_only: bool,
     pub text: Arc<str>,
     pub facts: Vec<Fact>,
+    /// A notebook's cells, to show positions per cell.
+    pub cells: Option<Arc<CellMap>>,
 }
 
 /// An include that was followed: `files[from]` names `files[to]`.

@@ -65,6 +65,8 @@ pub enum Fact {
     Build(BuildFact),
     /// A pip option naming where packages come from (`--index-url`, `--trusted-host`).
     PackageIndex(IndexFact),
+    /// A version a lock file or an installed environment records for a package.
+    LockedVersion(LockedVersionFact),
     Problem(Problem),
 }
 
@@ -79,6 +81,7 @@ impl Fact {
             Fact::Include(f) => &f.origin,
             Fact::Build(f) => &f.origin,
             Fact::PackageIndex(f) => &f.origin,
+            Fact::LockedVersion(f) => &f.origin,
             Fact::Problem(f) => &f.origin,
         }
     }
@@ -107,6 +110,7 @@ impl Fact {
             Fact::Include(f) => &mut f.origin,
             Fact::Build(f) => &mut f.origin,
             Fact::PackageIndex(f) => &mut f.origin,
+            Fact::LockedVersion(f) => &mut f.origin,
             Fact::Problem(f) => &mut f.origin,
         }
     }
@@ -220,6 +224,19 @@ pub struct FunctionFact {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientVersionFact {
     pub origin: Origin,
+    pub version: String,
+}
+
+/// A version a lock file (`uv.lock`, `poetry.lock`, `Pipfile.lock`, `pylock.toml`)
+/// records for a package: what an install from that lock puts in place, so a rule can
+/// tell a loose requirement that a lock pins from one nothing pins. The origin points
+/// at the version value in the lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedVersionFact {
+    pub origin: Origin,
+    /// The package name, PEP 503 normalised (`Foo_Bar` → `foo-bar`), for comparing.
+    pub name: String,
+    /// The version as recorded, without an operator (`2.31.0`, not `==2.31.0`).
     pub version: String,
 }
 

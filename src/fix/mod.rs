@@ -33,6 +33,7 @@ pub fn verify(path: &Path, kind: FileKind, old_text: &str, new_text: &str) -> Re
     }
     let unreadable = |text: &str| -> Vec<String> {
         sources::read(kind, path, text)
+            .facts
             .into_iter()
             .filter_map(|fact| match fact {
                 Fact::Problem(problem)

@@ -34,7 +34,7 @@ fn verify_tolerates_problems_the_file_already_had() {
 /// unsafe one possible.
 fn diagnostics_of(text: &str) -> FileDiagnostics {
     let path = Path::new("function.yaml");
-    let facts = sources::read(FileKind::Yaml, path, text);
+    let facts = sources::read(FileKind::Yaml, path, text).facts;
     let scope = Scope {
         client: Some(ClientVersion {
             version: "1.6.4".into(),
@@ -52,6 +52,7 @@ fn diagnostics_of(text: &str) -> FileDiagnostics {
 
 fn parse_problems(text: &str) -> usize {
     sources::read(FileKind::Yaml, Path::new("function.yaml"), text)
+        .facts
         .iter()
         .filter(|fact| matches!(fact, Fact::Problem(p) if p.kind == ProblemKind::Parse))
         .count()

@@ -17,8 +17,9 @@
 //! ```
 
 use super::{Located, Summary};
+use crate::cells::CellMap;
 use crate::diagnostic::{Applicability, Edit, FileDiagnostics, Fix, Severity};
-use crate::span::Span;
+use crate::span::{LineIndex, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Patch, Renderer, Snippet};
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -59,7 +60,7 @@ fn report<'a>(located: &'a Located<'a>) -> Vec<Group<'a>> {
         Some(excerpt) => finding.element(
             Snippet::source(excerpt.source)
                 .line_start(excerpt.line)
-                .path(file.path.as_str())
+                .path(excerpt.path)
                 .annotation(AnnotationKind::Primary.span(excerpt.span)),
         ),
         // Nothing to show (an empty or unread file, as MLR003 reports): the location
@@ -101,7 +102,7 @@ fn fix_group<'a>(file: &'a FileDiagnostics, fix: &'a Fix) -> Group<'a> {
         Some((excerpt, patches)) => group.element(
             Snippet::source(excerpt.source)
                 .line_start(excerpt.line)
-                .path(file.path.as_str())
+                .path(excerpt.path)
                 .patches(patches),
         ),
         None => group,
@@ -127,10 +128,11 @@ fn patches<'a>(
         .all(|pair| pair[0].span.end <= pair[1].span.start);
     let covering = Span::new(edits.first()?.span.start, edits.last()?.span.end);
     let excerpt = excerpt(file, covering).filter(|_| valid)?;
+    let offset = excerpt.offset?;
     let patches = edits
         .into_iter()
         .map(|edit| {
-            let span = edit.span.start - excerpt.offset..edit.span.end - excerpt.offset;
+            let span = edit.span.start - offset..edit.span.end - offset;
             // A fix in a CRLF file inserts CRLF line breaks; shown raw, the `\r`
             // would be drawn as a visible control character.
             let content = if edit.content.contains("\r\n") {
@@ -150,15 +152,23 @@ struct Excerpt<'a> {
     source: &'a str,
     /// 1-based number of the excerpt's first line.
     line: usize,
-    /// Byte offset of the excerpt in the file.
-    offset: usize,
+    /// Byte offset of the excerpt in the file; `None` for a notebook cell's text,
+    /// which is decoded, so raw fix edits cannot be drawn on it.
+    offset: Option<usize>,
     /// The span, relative to `source`.
     span: std::ops::Range<usize>,
+    /// What the header names: the path, or `path:cell N` for a notebook cell.
+    path: Cow<'a, str>,
 }
 
 /// The excerpt for `span`, clamped into the text (an offset past the end points at
 /// the end). `None` for an empty text, which has no line to show.
 fn excerpt(file: &FileDiagnostics, span: Span) -> Option<Excerpt<'_>> {
+    if let Some(cells) = &file.cells {
+        if let Some(excerpt) = cell_excerpt(file, cells, span) {
+            return Some(excerpt);
+        }
+    }
     let text = &*file.text;
     if text.is_empty() {
         return None;
@@ -184,8 +194,42 @@ fn excerpt(file: &FileDiagnostics, span: Span) -> Option<Excerpt<'_>> {
     Some(Excerpt {
         source: &text[from..to],
         line: first_line + 1,
-        offset: from,
+        offset: Some(from),
         span: start - from..end - from,
+        path: Cow::Borrowed(file.path.as_str()),
+    })
+}
+
+/// For a notebook, the lines of the cell as Jupyter shows them (not the JSON),
+/// headed `path:cell N` so the location reads like ruff's `nb.ipynb:cell 3:2:5`.
+fn cell_excerpt<'a>(
+    file: &'a FileDiagnostics,
+    cells: &'a CellMap,
+    span: Span,
+) -> Option<Excerpt<'a>> {
+    let (cell, local) = cells.cell_span(span)?;
+    let text = cell.text.as_str();
+    let lines = LineIndex::new(text);
+    let start = floor_char_boundary(text, local.start.min(text.len()));
+    let end = floor_char_boundary(text, local.end.min(text.len())).max(start);
+    let first_line = lines.line_of(start);
+    let last_line = if end > start && text[..end].ends_with('\n') {
+        lines.line_of(end - 1)
+    } else {
+        lines.line_of(end)
+    };
+    let from = lines.line_start(first_line);
+    let to = if last_line + 1 < lines.line_count() {
+        lines.line_start(last_line + 1)
+    } else {
+        text.len()
+    };
+    Some(Excerpt {
+        source: &text[from..to],
+        line: first_line + 1,
+        offset: None,
+        span: start - from..end - from,
+        path: Cow::Owned(format!("{}:cell {}", file.path, cell.number)),
     })
 }
 

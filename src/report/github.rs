@@ -19,13 +19,14 @@ pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Re
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let end = located.end();
+        // Annotations go on lines of the file as stored (a notebook's JSON).
+        let (start, end) = located.raw_range();
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             property(&located.file.path),
-            located.start.line,
-            located.start.column,
+            start.line,
+            start.column,
             end.line,
             end.column,
             property(diagnostic.code),

@@ -50,8 +50,8 @@ pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Re
                 location: Location {
                     path: &located.file.path,
                     positions: Positions {
-                        begin: located.start,
-                        end: located.end(),
+                        begin: located.raw_range().0,
+                        end: located.raw_range().1,
                     },
                 },
             }

@@ -16,6 +16,9 @@ pub(super) struct JsonDiagnostic<'a> {
     severity: Severity,
     message: &'a str,
     path: &'a str,
+    /// The 1-based notebook cell; only for notebooks, where lines count in the cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell: Option<usize>,
     start: LineColumn,
     end: LineColumn,
     help: Option<&'a str>,
@@ -51,6 +54,7 @@ pub(super) fn object<'a>(located: &Located<'a>) -> JsonDiagnostic<'a> {
         severity: diagnostic.severity,
         message: &diagnostic.message,
         path: &file.path,
+        cell: located.cell,
         start: located.start,
         end: located.end(),
         help: diagnostic.help.as_deref(),

@@ -30,8 +30,7 @@ pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Re
     for located in diagnostics {
         let diagnostic = located.diagnostic;
         let path = &located.file.path;
-        let start = located.start;
-        let location = format!("{path}:{}:{}", start.line, start.column);
+        let location = located.location();
         let mut body = format!(
             "{} {} ({}): {}\nat {location}",
             diagnostic.severity.as_str(),

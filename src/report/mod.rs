@@ -2,8 +2,9 @@
 //! `--output-format`s.
 //!
 //! Every format reads lines and columns through [`FileDiagnostics::position`] only,
-//! so all of them agree on where a finding is (and notebook cells, when they come,
-//! change that one function rather than each reporter). Every format also walks the
+//! so all of them agree on where a finding is. In a notebook that is the line and
+//! column inside the cell, with the cell beside it; formats that annotate lines of
+//! the file as stored (SARIF, GitHub, GitLab) use [`FileDiagnostics::raw_position`]. Every format also walks the
 //! findings in the same order, [`sorted`], whatever order the caller used.
 
 mod concise;
@@ -161,12 +162,35 @@ struct Located<'a> {
     /// Where `diagnostic` is in `file.diagnostics`, to find its fingerprint.
     index: usize,
     diagnostic: &'a Diagnostic,
+    /// The notebook cell of the start, when the file is a notebook.
+    cell: Option<usize>,
+    /// Line and column (inside the cell for a notebook).
     start: LineColumn,
 }
 
 impl Located<'_> {
     fn end(&self) -> LineColumn {
         self.file.position(self.diagnostic.span.end)
+    }
+
+    /// `path:line:column`, or `path:cell N:line:column` in a notebook (as ruff
+    /// writes notebook locations), for formats that show a location as text.
+    fn location(&self) -> String {
+        let at = self.start;
+        match self.cell {
+            Some(cell) => format!("{}:cell {cell}:{}:{}", self.file.path, at.line, at.column),
+            None => format!("{}:{}:{}", self.file.path, at.line, at.column),
+        }
+    }
+
+    /// The start and end as lines of the file as stored (the JSON of a notebook),
+    /// for formats that annotate file lines.
+    fn raw_range(&self) -> (LineColumn, LineColumn) {
+        let span = self.diagnostic.span;
+        (
+            self.file.raw_position(span.start),
+            self.file.raw_position(span.end),
+        )
     }
 }
 
@@ -183,13 +207,16 @@ fn sorted(files: &[FileDiagnostics]) -> Vec<Located<'_>> {
                     file,
                     index,
                     diagnostic,
+                    cell: file.cell(diagnostic.span.start),
                     start: file.position(diagnostic.span.start),
                 })
         })
         .collect();
+    // In a notebook, cell order comes before the line inside the cell.
     located.sort_by(|a, b| {
-        (a.file.path.as_str(), a.start, a.diagnostic.code).cmp(&(
+        (a.file.path.as_str(), a.cell, a.start, a.diagnostic.code).cmp(&(
             b.file.path.as_str(),
+            b.cell,
             b.start,
             b.diagnostic.code,
         ))

@@ -137,6 +137,15 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix<'a>>,
+    /// The notebook cell, for readers that show cells; the region stays on lines
+    /// of the JSON file, which is what viewers open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<CellProperty>,
+}
+
+#[derive(Serialize)]
+struct CellProperty {
+    cell: usize,
 }
 
 #[derive(Clone, Serialize)]
@@ -213,7 +222,10 @@ pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Re
         let location = Location {
             physical_location: PhysicalLocation {
                 artifact_location: artifact.clone(),
-                region: region(located.start, located.end()),
+                region: {
+                    let (start, end) = located.raw_range();
+                    region(start, end)
+                },
             },
         };
         if NOT_ANALYSED.contains(&diagnostic.code) {
@@ -241,6 +253,7 @@ pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Re
             fixes: fix(located.file, diagnostic, artifact)
                 .into_iter()
                 .collect(),
+            properties: located.cell.map(|cell| CellProperty { cell }),
         });
     }
     let log = Log {
@@ -428,8 +441,8 @@ fn fix<'a>(
                 .iter()
                 .map(|edit| Replacement {
                     deleted_region: region(
-                        file.position(edit.span.start),
-                        file.position(edit.span.end),
+                        file.raw_position(edit.span.start),
+                        file.raw_position(edit.span.end),
                     ),
                     inserted_content: InsertedContent {
                         text: &edit.content,

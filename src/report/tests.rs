@@ -979,3 +979,104 @@ fn junit_of_nothing_is_one_passing_testcase() {
     assert!(!output.contains("<failure"));
     assert!(output.contains("tests=\"1\" failures=\"0\""));
 }
+
+/// A notebook whose second code cell (the fourth cell) has an untagged image on
+/// its second line, after an escaped quote and a `\u00e9` on the first.
+const NOTEBOOK: &str = concat!(
+    "{\n \"cells\": [\n",
+    "  {\"cell_type\": \"markdown\", \"source\": \"# image='x'\"},\n",
+    "  {\"cell_type\": \"code\", \"source\": [\"import mlrun\"]},\n",
+    "  {\"cell_type\": \"raw\", \"source\": \"\"},\n",
+    "  {\"cell_type\": \"code\", \"source\": [\"s = \\\"\\u00e9\\\"\\n\", \"fn = mlrun.new_function(image='mlrun/mlrun')\"]}\n",
+    " ],\n \"metadata\": {}, \"nbformat\": 4, \"nbformat_minor\": 5\n}\n",
+);
+
+fn notebook() -> FileDiagnostics {
+    let (facts, cells) = crate::sources::notebook::read(NOTEBOOK);
+    let origin = facts[0].origin();
+    let edit = origin.edit_span.expect("the image is verbatim in the JSON");
+    let diagnostics = vec![Diagnostic {
+        message: "untagged".into(),
+        fix: Some(Fix {
+            message: "Pin it".into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                span: Span::at(edit.end),
+                content: ":1.6.4".into(),
+            }],
+        }),
+        ..diagnostic(
+            "MLR101",
+            "mlrun-image-untagged",
+            Severity::Error,
+            origin.span,
+        )
+    }];
+    FileDiagnostics::new("nb.ipynb".into(), Arc::from(NOTEBOOK), diagnostics)
+        .with_cells(cells.map(Arc::new))
+}
+
+#[test]
+fn notebooks_are_located_by_cell_in_every_format() {
+    let files = [notebook()];
+    // concise keeps the contract's shape, with the line and column in the cell.
+    assert_eq!(
+        rendered(&files, OutputFormat::Concise, false),
+        "nb.ipynb:2:31: MLR101 untagged\n"
+    );
+    let json = &json_of(&files)[0];
+    assert_eq!(json["cell"], 4);
+    assert_eq!(json["start"], serde_json::json!({"line": 2, "column": 31}));
+    assert_eq!(json["end"], serde_json::json!({"line": 2, "column": 44}));
+    assert_eq!(
+        json["fix"]["edits"][0]["start"],
+        serde_json::json!({"line": 2, "column": 43})
+    );
+    let full = rendered(&files, OutputFormat::Full, false);
+    assert!(full.contains("--> nb.ipynb:cell 4:2:31"), "{full}");
+    assert!(
+        full.contains("fn = mlrun.new_function(image='mlrun/mlrun')"),
+        "{full}"
+    );
+    assert!(
+        rendered(&files, OutputFormat::Junit, false).contains("nb.ipynb:cell 4:2:31"),
+        "junit"
+    );
+    // Formats that annotate file lines point at the JSON line of the source.
+    let raw_line = NOTEBOOK[..NOTEBOOK.find("'mlrun/mlrun'").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    let github = rendered(&files, OutputFormat::Github, false);
+    assert!(
+        github.starts_with(&format!("::error file=nb.ipynb,line={raw_line},")),
+        "{github}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&rendered(&files, OutputFormat::Sarif, false)).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["cell"], 4);
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        raw_line
+    );
+    let gitlab: serde_json::Value =
+        serde_json::from_str(&rendered(&files, OutputFormat::Gitlab, false)).unwrap();
+    assert_eq!(
+        gitlab[0]["location"]["positions"]["begin"]["line"],
+        raw_line
+    );
+    // The fix, applied to the raw bytes, keeps the notebook valid JSON.
+    let fix = &files[0].diagnostics[0].fix.as_ref().unwrap().edits[0];
+    let fixed = format!(
+        "{}{}{}",
+        &NOTEBOOK[..fix.span.start],
+        fix.content,
+        &NOTEBOOK[fix.span.end..]
+    );
+    let value: serde_json::Value = serde_json::from_str(&fixed).unwrap();
+    assert_eq!(
+        value["cells"][3]["source"][1],
+        "fn = mlrun.new_function(image='mlrun/mlrun:1.6.4')"
+    );
+}

@@ -1,12 +1,20 @@
 //! Readers: each file kind is turned into [`Fact`]s here. Readers know formats and
 //! nothing about policy.
 
+pub mod conda;
+pub mod dockerfile;
+pub mod environment;
+pub mod lock;
+pub mod notebook;
 pub mod pip_command;
+pub mod python;
 pub mod requirements_txt;
 pub mod yaml;
 
+use crate::cells::CellMap;
 use crate::facts::Fact;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The kinds of file mlrun-lint reads, recognised by name alone so that files of
 /// no interest are never opened.
@@ -20,6 +28,20 @@ pub enum FileKind {
     /// folder, and any file an include reaches. pip-tools' loose `*.in` sources are
     /// not read: the `.txt` compiled from them is what installs.
     Requirements,
+    /// Lock files: `uv.lock`, `poetry.lock`, `Pipfile.lock`, `pylock.toml` and
+    /// `pylock.NAME.toml` (see [`lock::LockFormat`]).
+    Lock,
+    /// Dockerfiles: `Dockerfile`, `Containerfile`, `Dockerfile.<variant>`,
+    /// `<name>.Dockerfile` (any case), but not their documentation or
+    /// per-Dockerfile ignore files (`Dockerfile.md`, `x.Dockerfile.dockerignore`).
+    Dockerfile,
+    /// Conda environment files (`environment.yml`, `environment.yaml`): read for
+    /// their `dependencies` rather than as MLRun specs, so they come before `Yaml`.
+    CondaEnvironment,
+    /// `*.py`: MLRun SDK calls, in files that import `mlrun`.
+    Python,
+    /// `*.ipynb`: Jupyter notebooks (code cells and `%pip` lines).
+    Notebook,
 }
 
 impl FileKind {
@@ -34,8 +56,23 @@ impl FileKind {
     pub fn of(path: &Path) -> Option<Self> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
+        if lock::LockFormat::of(path).is_some() {
+            return Some(FileKind::Lock);
+        }
+        if is_dockerfile(&lower) {
+            return Some(FileKind::Dockerfile);
+        }
+        if lower == "environment.yml" || lower == "environment.yaml" {
+            return Some(FileKind::CondaEnvironment);
+        }
         if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             return Some(FileKind::Yaml);
+        }
+        if lower.ends_with(".py") {
+            return Some(FileKind::Python);
+        }
+        if lower.ends_with(".ipynb") {
+            return Some(FileKind::Notebook);
         }
         if let Some(stem) = lower.strip_suffix(".txt") {
             let in_requirements_folder = path
@@ -53,12 +90,48 @@ impl FileKind {
     }
 }
 
+/// Extensions that mark a file *about* a Dockerfile, not a Dockerfile.
+const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &["md", "rst", "adoc", "dockerignore"];
+
+/// `name` (lowercased) is a Dockerfile or Containerfile by name.
+fn is_dockerfile(name: &str) -> bool {
+    let extension = name.rsplit_once('.').map(|(_, e)| e);
+    if extension.is_some_and(|e| NOT_DOCKERFILE_EXTENSIONS.contains(&e)) {
+        return false;
+    }
+    ["dockerfile", "containerfile"].iter().any(|stem| {
+        name == *stem
+            || name.starts_with(&format!("{stem}."))
+            || name.ends_with(&format!(".{stem}"))
+    })
+}
+
+/// What reading one file gives: its facts, and for a notebook the map of its
+/// cells, so positions can be shown per cell.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub facts: Vec<Fact>,
+    pub cells: Option<Arc<CellMap>>,
+}
+
 /// Reads one file's text into facts.
-pub fn read(kind: FileKind, path: &Path, text: &str) -> Vec<Fact> {
-    match kind {
+pub fn read(kind: FileKind, path: &Path, text: &str) -> Read {
+    let facts = match kind {
         FileKind::Yaml => yaml::read(path, text),
         FileKind::Requirements => requirements_txt::read(text),
-    }
+        FileKind::Lock => lock::read(path, text),
+        FileKind::Dockerfile => dockerfile::read(text),
+        FileKind::CondaEnvironment => conda::read(text),
+        FileKind::Python => python::read(text),
+        FileKind::Notebook => {
+            let (facts, cells) = notebook::read(text);
+            return Read {
+                facts,
+                cells: cells.map(Arc::new),
+            };
+        }
+    };
+    Read { facts, cells: None }
 }
 
 #[cfg(test)]
@@ -70,6 +143,8 @@ mod tests {
         let kind = |p: &str| FileKind::of(Path::new(p));
         assert_eq!(kind("a/function.yaml"), Some(FileKind::Yaml));
         assert_eq!(kind("x.YML"), Some(FileKind::Yaml));
+        assert_eq!(kind("src/project_setup.py"), Some(FileKind::Python));
+        assert_eq!(kind("Notebook.IPYNB"), Some(FileKind::Notebook));
         for name in [
             "requirements.txt",
             "requirements-dev.txt",
@@ -80,8 +155,46 @@ mod tests {
         ] {
             assert_eq!(kind(name), Some(FileKind::Requirements), "{name}");
         }
+        for name in [
+            "uv.lock",
+            "poetry.lock",
+            "Pipfile.lock",
+            "pylock.toml",
+            "pylock.prod.toml",
+            "sub/dir/uv.lock",
+        ] {
+            assert_eq!(kind(name), Some(FileKind::Lock), "{name}");
+        }
         for name in ["notes.txt", "requirements.in", "LICENSE", "data/base.txt"] {
             assert_eq!(kind(name), None, "{name}");
         }
+        for name in [
+            "Dockerfile",
+            "docker/Dockerfile.gpu",
+            "tests/Dockerfile.test-nb",
+            "gpu/prebaked.Dockerfile",
+            "app.dockerfile",
+            "Containerfile",
+            "Containerfile.dev",
+            "DOCKERFILE",
+        ] {
+            assert_eq!(kind(name), Some(FileKind::Dockerfile), "{name}");
+        }
+        for name in [
+            "Dockerfile.md",
+            ".dockerignore",
+            "Dockerfile.dockerignore",
+            "app.Dockerfile.dockerignore",
+            "dockerfiles",
+            "mydockerfile",
+        ] {
+            assert_eq!(kind(name), None, "{name}");
+        }
+        assert_eq!(kind("environment.yml"), Some(FileKind::CondaEnvironment));
+        assert_eq!(
+            kind("env/Environment.YAML"),
+            Some(FileKind::CondaEnvironment)
+        );
+        assert_eq!(kind("environment-dev.yml"), Some(FileKind::Yaml));
     }
 }

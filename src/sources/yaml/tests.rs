@@ -70,6 +70,9 @@ fn rows(path: &str, text: &str) -> Vec<String> {
                 Fact::PackageIndex(f) => {
                     format!("index {:?} {} [{span}] {}", f.option, o.field, f.value)
                 }
+                Fact::LockedVersion(f) => {
+                    format!("locked {} [{span}] {} {}", o.field, f.name, f.version)
+                }
             }
         })
         .collect()
@@ -932,6 +935,7 @@ fn corpus() {
                 Fact::PackageIndex(_) => {
                     format!("{file} index option {}", normalise(&origin.field))
                 }
+                Fact::LockedVersion(_) => format!("{file} locked version"),
             };
             *counts.entry(key).or_default() += 1;
         }

@@ -1,0 +1,1048 @@
+//! Python sources: the MLRun SDK calls and attribute assignments that name images,
+//! requirements, build commands and function-hub references.
+//!
+//! The file is parsed with Ruff's parser (a real Python grammar with error
+//! recovery), so multi-line calls, implicit string concatenation, comments and
+//! strings that merely contain `image=` are read as Python reads them. Only files
+//! that import `mlrun` are judged: `image=` in someone else's API is not MLRun's.
+//!
+//! Calls are matched by the called name alone (`project.set_function`,
+//! `proj.set_function` and a bare `set_function` imported from `mlrun` are the
+//! same), because the receiver's type is unknowable without running the code.
+//! Positional arguments are read only where MLRun's 1.12.1 signature fixes the
+//! position whatever the receiver is (see [`SIGNATURES`]).
+//!
+//! What the reader cannot know, it does not invent: an image from a variable, an
+//! f-string or a call is an [`ImageValue::Unverifiable`] fact (MLR108); requirements
+//! and commands that are not literals give no facts at all.
+//!
+//! All AST handling stays in this module, so the parser can be swapped without
+//! touching the notebook reader or the rules.
+
+use super::pip_command;
+use crate::facts::requirement::{parse_requirement, SpanMap};
+use crate::facts::{
+    BuildFact, Fact, HubRef, HubRefFact, ImageFact, ImageRole, ImageValue, IncludeBase,
+    IncludeFact, IncludeKind, Origin, Problem, ProblemKind,
+};
+use crate::span::Span;
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{
+    Expr, ExprCall, ExprContext, ExprStringLiteral, PySourceType, Stmt, StringLiteral,
+};
+use ruff_python_parser::{parse_cells_unchecked, parse_unchecked_source, ParseOptions};
+use ruff_text_size::{Ranged, TextRange};
+use std::collections::HashMap;
+
+/// Reads a `.py` file into facts. A file that never mentions `mlrun` is not parsed.
+pub fn read(text: &str) -> Vec<Fact> {
+    if !text.contains("mlrun") {
+        return Vec::new();
+    }
+    let parsed = parse_unchecked_source(text, PySourceType::Python);
+    read_module(text, parsed.syntax(), parsed.errors().first(), false)
+}
+
+/// Reads notebook code cells into facts. `source` holds the cells' texts joined by
+/// single `\n` separators and `cells` their ranges in it (as Ruff expects); cells
+/// are parsed one by one in IPython mode, so a magic or a syntax error in one cell
+/// does not hide the next. Spans are offsets into `source`.
+pub(crate) fn read_cells(source: &str, cells: &[Span]) -> Vec<Fact> {
+    if !source.contains("mlrun") {
+        return Vec::new();
+    }
+    let ranges = cells.iter().filter_map(|cell| {
+        Some(TextRange::new(
+            u32::try_from(cell.start).ok()?.into(),
+            u32::try_from(cell.end).ok()?.into(),
+        ))
+    });
+    let options = ParseOptions::from(PySourceType::Ipynb);
+    let parsed = parse_cells_unchecked(source, ranges, &options);
+    read_module(source, parsed.syntax(), parsed.errors().first(), true)
+}
+
+fn read_module(
+    text: &str,
+    module: &ruff_python_ast::ModModule,
+    first_error: Option<&ruff_python_parser::ParseError>,
+    notebook: bool,
+) -> Vec<Fact> {
+    let mut scan = Scan::default();
+    for stmt in &module.body {
+        scan.visit_stmt(stmt);
+    }
+    if !scan.imports_mlrun {
+        // A file that says `import mlrun` but whose import the parser could not
+        // recover is the one case where nothing at all was read: say so.
+        return match first_error {
+            Some(error) if textually_imports_mlrun(text) => {
+                let start = span_of(error.location).start;
+                let len = text
+                    .get(start..)
+                    .and_then(|rest| rest.chars().next())
+                    .map_or(0, char::len_utf8);
+                vec![Fact::Problem(Problem {
+                    origin: Origin::new(Span::new(start, start + len), None, "python"),
+                    kind: ProblemKind::Parse,
+                    message: format!("invalid Python, nothing could be read: {}", error.error),
+                })]
+            }
+            _ => Vec::new(),
+        };
+    }
+    let constants = scan.constants(&module.body);
+    let mut reader = Reader {
+        text,
+        names: scan.names,
+        star_import: scan.star_import,
+        constants,
+        functions: HashMap::new(),
+        notebook,
+        facts: Vec::new(),
+        depth: Depth::default(),
+    };
+    for stmt in &module.body {
+        reader.visit_stmt(stmt);
+    }
+    reader.facts
+}
+
+/// Whether some line starts with `import mlrun` or `from mlrun` (for the
+/// nothing-could-be-read diagnostic only; judging always goes by the AST).
+fn textually_imports_mlrun(text: &str) -> bool {
+    text.lines().any(|line| {
+        let words: Vec<&str> = line.split_whitespace().take(2).collect();
+        matches!(words.as_slice(), ["import" | "from", module]
+            if *module == "mlrun" || module.starts_with("mlrun.") || module.starts_with("mlrun,"))
+    })
+}
+
+fn span_of(range: TextRange) -> Span {
+    Span::new(range.start().to_usize(), range.end().to_usize())
+}
+
+fn is_mlrun_module(module: &str) -> bool {
+    module == "mlrun" || module.starts_with("mlrun.")
+}
+
+/// First pass: imports, and how often each name is assigned anywhere.
+#[derive(Default)]
+struct Scan {
+    imports_mlrun: bool,
+    /// Names bound by `from mlrun… import name [as alias]`: alias → name.
+    names: HashMap<String, String>,
+    /// `from mlrun import *`: any SDK function may be called bare.
+    star_import: bool,
+    /// How many times each name is bound (assignments, loops, `with`, …).
+    stores: HashMap<String, usize>,
+    depth: Depth,
+}
+
+impl Scan {
+    /// Module-level names bound exactly once, by a plain assignment of a literal
+    /// string, list or tuple: constants whose value the linter can judge where it
+    /// is written (`IMAGE = "mlrun/mlrun"`).
+    fn constants<'a>(&self, body: &'a [Stmt]) -> HashMap<String, &'a Expr> {
+        let mut constants = HashMap::new();
+        for stmt in body {
+            let (target, value) = match stmt {
+                Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                    (&assign.targets[0], &*assign.value)
+                }
+                Stmt::AnnAssign(assign) => match &assign.value {
+                    Some(value) => (&*assign.target, &**value),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let (Expr::Name(name), Expr::StringLiteral(_) | Expr::List(_) | Expr::Tuple(_)) =
+                (target, value)
+            else {
+                continue;
+            };
+            if self.stores.get(name.id.as_str()) == Some(&1) {
+                constants.insert(name.id.to_string(), value);
+            }
+        }
+        constants
+    }
+}
+
+impl<'a> Visitor<'a> for Scan {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    self.imports_mlrun |= is_mlrun_module(alias.name.id.as_str());
+                }
+            }
+            Stmt::ImportFrom(import) if import.level == 0 => {
+                let module = import.module.as_ref().map_or("", |m| m.id.as_str());
+                if is_mlrun_module(module) {
+                    self.imports_mlrun = true;
+                    for alias in &import.names {
+                        let name = alias.name.id.to_string();
+                        if name == "*" {
+                            self.star_import = true;
+                        }
+                        let bound = alias
+                            .asname
+                            .as_ref()
+                            .map_or(name.clone(), |a| a.id.to_string());
+                        self.names.insert(bound, name);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if self.depth.enter() {
+            walk_stmt(self, stmt);
+        }
+        self.depth.leave();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr {
+            if matches!(name.ctx, ExprContext::Store | ExprContext::Del) {
+                *self.stores.entry(name.id.to_string()).or_default() += 1;
+            }
+        }
+        if self.depth.enter() {
+            walk_expr(self, expr);
+        }
+        self.depth.leave();
+    }
+}
+
+/// What an argument of an SDK call means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Param {
+    /// A parameter of no interest, listed only to keep positions right.
+    Other,
+    Image(ImageRole),
+    /// A list of requirement strings (or, before 1.4, one string).
+    Requirements,
+    RequirementsFile,
+    /// A list of shell commands run in the build.
+    Commands,
+    /// `mlrun_version_specifier`: the `mlrun` requirement a build installs.
+    VersionSpecifier,
+    WithMlrun,
+    /// The function's name, for [`Origin::function`].
+    Name,
+    /// A URL or path that may be a `hub://` reference.
+    Url,
+    /// `set_function`'s `func` and `build_function`'s `function`: a URL, a path, a
+    /// function object, or (for `build_function`) the function's name.
+    UrlOrName,
+}
+
+/// An SDK call: its name, its parameters in signature order, and how many of the
+/// leading ones may be passed positionally whatever the receiver is.
+struct Signature {
+    name: &'static str,
+    params: &'static [(&'static str, Param)],
+    positional: usize,
+    /// A module-level `mlrun` function (callable bare after `from mlrun import`);
+    /// methods are matched only as `receiver.name(...)`.
+    module_level: bool,
+}
+
+use Param::*;
+
+const RUN: Param = Image(ImageRole::Run);
+const BASE: Param = Image(ImageRole::BuildBase);
+const TARGET: Param = Image(ImageRole::BuildTarget);
+const AUX: Param = Image(ImageRole::Auxiliary);
+
+/// The calls of mlrun-semantics §2.4 (MLRun 1.12.1 signatures).
+///
+/// `build_config` exists on projects and on functions with different parameter
+/// orders, so only its first parameter (`image` on both) is read positionally.
+/// `set_model_monitoring_function`, `enable_model_monitoring` and `set_workflow`
+/// moved parameters between releases: keywords only.
+const SIGNATURES: &[Signature] = &[
+    Signature {
+        name: "code_to_function",
+        params: &[
+            ("name", Name),
+            ("project", Other),
+            ("tag", Other),
+            ("filename", Other),
+            ("handler", Other),
+            ("kind", Other),
+            ("image", RUN),
+            ("code_output", Other),
+            ("embed_code", Other),
+            ("description", Other),
+            ("requirements", Requirements),
+            ("categories", Other),
+            ("labels", Other),
+            ("with_doc", Other),
+            ("ignored_tags", Other),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 16,
+        module_level: true,
+    },
+    Signature {
+        name: "new_function",
+        params: &[
+            ("name", Name),
+            ("project", Other),
+            ("tag", Other),
+            ("kind", Other),
+            ("command", Other),
+            ("image", RUN),
+            ("args", Other),
+            ("runtime", Other),
+            ("mode", Other),
+            ("handler", Other),
+            ("source", Other),
+            ("requirements", Requirements),
+            ("kfp", Other),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 14,
+        module_level: true,
+    },
+    Signature {
+        name: "import_function",
+        params: &[
+            ("url", Url),
+            ("secrets", Other),
+            ("db", Other),
+            ("project", Other),
+            ("new_name", Name),
+        ],
+        positional: 5,
+        module_level: true,
+    },
+    Signature {
+        name: "set_function",
+        params: &[
+            ("func", UrlOrName),
+            ("name", Name),
+            ("kind", Other),
+            ("image", RUN),
+            ("handler", Other),
+            ("with_repo", Other),
+            ("tag", Other),
+            ("requirements", Requirements),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 9,
+        module_level: false,
+    },
+    Signature {
+        name: "set_default_image",
+        params: &[("default_image", Image(ImageRole::ProjectDefault))],
+        positional: 1,
+        module_level: false,
+    },
+    Signature {
+        name: "build_config",
+        params: &[
+            ("image", TARGET),
+            ("base_image", BASE),
+            ("with_mlrun", WithMlrun),
+            ("commands", Commands),
+            ("requirements", Requirements),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 1,
+        module_level: false,
+    },
+    Signature {
+        name: "build_image",
+        params: &[
+            ("image", TARGET),
+            ("set_as_default", Other),
+            ("with_mlrun", WithMlrun),
+            ("base_image", BASE),
+            ("commands", Commands),
+            ("secret_name", Other),
+            ("requirements", Requirements),
+            ("mlrun_version_specifier", VersionSpecifier),
+            ("builder_env", Other),
+            ("overwrite_build_params", Other),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 11,
+        module_level: false,
+    },
+    Signature {
+        // `project.build_function` and `mlrun.build_function` agree up to
+        // `requirements`; later parameters differ, so they are keywords only.
+        name: "build_function",
+        params: &[
+            ("function", UrlOrName),
+            ("with_mlrun", WithMlrun),
+            ("skip_deployed", Other),
+            ("image", TARGET),
+            ("base_image", BASE),
+            ("commands", Commands),
+            ("secret_name", Other),
+            ("requirements", Requirements),
+            ("mlrun_version_specifier", VersionSpecifier),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 8,
+        module_level: true,
+    },
+    Signature {
+        name: "with_requirements",
+        params: &[
+            ("requirements", Requirements),
+            ("overwrite", Other),
+            ("verify_base_image", Other),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 4,
+        module_level: false,
+    },
+    Signature {
+        name: "with_commands",
+        params: &[("commands", Commands)],
+        positional: 1,
+        module_level: false,
+    },
+    Signature {
+        name: "deploy",
+        params: &[
+            ("watch", Other),
+            ("with_mlrun", Other),
+            ("skip_deployed", Other),
+            ("is_kfp", Other),
+            ("mlrun_version_specifier", VersionSpecifier),
+        ],
+        positional: 5,
+        module_level: false,
+    },
+    Signature {
+        name: "add_child_function",
+        params: &[
+            ("name", Other),
+            ("url", Url),
+            ("image", RUN),
+            ("requirements", Requirements),
+        ],
+        positional: 4,
+        module_level: false,
+    },
+    Signature {
+        name: "with_sidecar",
+        params: &[("name", Other), ("image", AUX)],
+        positional: 2,
+        module_level: false,
+    },
+    Signature {
+        name: "from_image",
+        params: &[("image", RUN)],
+        positional: 1,
+        module_level: false,
+    },
+    Signature {
+        name: "set_model_monitoring_function",
+        params: &[
+            ("name", Name),
+            ("func", Url),
+            ("image", RUN),
+            ("requirements", Requirements),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 0,
+        module_level: false,
+    },
+    Signature {
+        name: "enable_model_monitoring",
+        params: &[("image", AUX)],
+        positional: 0,
+        module_level: false,
+    },
+    Signature {
+        name: "set_workflow",
+        params: &[("image", AUX)],
+        positional: 0,
+        module_level: false,
+    },
+    Signature {
+        name: "RunConfig",
+        params: &[
+            ("function", Url),
+            ("local", Other),
+            ("image", RUN),
+            ("kind", Other),
+            ("handler", Other),
+            ("requirements", Requirements),
+        ],
+        positional: 6,
+        module_level: true,
+    },
+];
+
+/// Calls that return an MLRun function object: a variable bound to their result
+/// carries the function's name to later `fn.with_requirements(...)`, `fn.spec.image = …`.
+const RETURNS_FUNCTION: &[&str] = &[
+    "code_to_function",
+    "new_function",
+    "import_function",
+    "set_function",
+];
+
+/// A string value as the reader sees it.
+enum Value {
+    /// A string literal (or a module constant bound to one): its decoded value, the
+    /// bytes of the whole literal, and the bytes of its content when they are
+    /// exactly the value.
+    Literal {
+        value: String,
+        span: Span,
+        edit: Option<Span>,
+    },
+    /// Known only at run time.
+    Dynamic { text: String, reason: &'static str },
+    /// `None`: nothing given.
+    Absent,
+}
+
+struct Reader<'t, 'a> {
+    text: &'t str,
+    names: HashMap<String, String>,
+    star_import: bool,
+    constants: HashMap<String, &'a Expr>,
+    /// Variables bound to an SDK call that returns a function: name → function name.
+    functions: HashMap<String, Option<String>>,
+    notebook: bool,
+    facts: Vec<Fact>,
+    depth: Depth,
+}
+
+/// Expression nesting the walks follow. The parser grows its own stack for deep
+/// nesting, but our walks recurse on the thread's stack: `[[[[…]]]]` thousands
+/// deep would overflow it, and no SDK call is written that deep.
+const MAX_DEPTH: usize = 100;
+
+#[derive(Default)]
+struct Depth(usize);
+
+impl Depth {
+    /// Enters one level; `false` when the walk should go no deeper.
+    fn enter(&mut self) -> bool {
+        self.0 += 1;
+        self.0 <= MAX_DEPTH
+    }
+
+    fn leave(&mut self) {
+        self.0 -= 1;
+    }
+}
+
+impl<'a> Visitor<'a> for Reader<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    self.assignment(target, &assign.value);
+                }
+            }
+            Stmt::AugAssign(assign) => self.assignment(&assign.target, &assign.value),
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.assignment(&assign.target, value);
+                }
+            }
+            Stmt::IpyEscapeCommand(command) if self.notebook => {
+                self.pip_line(command.range);
+            }
+            _ => {}
+        }
+        if self.depth.enter() {
+            walk_stmt(self, stmt);
+        }
+        self.depth.leave();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(call) => self.call(call),
+            Expr::IpyEscapeCommand(command) if self.notebook => self.pip_line(command.range),
+            _ => {}
+        }
+        if self.depth.enter() {
+            walk_expr(self, expr);
+        }
+        self.depth.leave();
+    }
+}
+
+impl<'a> Reader<'_, 'a> {
+    /// A `%pip install …` / `!pip install …` line (or any shell escape: only pip
+    /// installs give facts).
+    fn pip_line(&mut self, range: TextRange) {
+        let span = span_of(range);
+        if let Some(line) = self.text.get(span.start..span.end) {
+            let facts = pip_command::read(line);
+            self.facts
+                .extend(facts.into_iter().map(|fact| fact.shifted(span.start)));
+        }
+    }
+
+    /// The SDK signature `call` matches, if any.
+    fn signature(&self, call: &ExprCall) -> Option<&'static Signature> {
+        let (name, bare) = match &*call.func {
+            Expr::Attribute(attribute) => (attribute.attr.id.as_str(), false),
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                match self.names.get(id) {
+                    Some(original) => (original.as_str(), true),
+                    None if self.star_import => (id, true),
+                    None => return None,
+                }
+            }
+            _ => return None,
+        };
+        SIGNATURES
+            .iter()
+            .find(|s| s.name == name && (!bare || s.module_level))
+    }
+
+    /// The arguments of `call` that `signature` gives a meaning, as
+    /// (parameter name, meaning, argument).
+    fn arguments(
+        call: &'a ExprCall,
+        signature: &Signature,
+    ) -> Vec<(&'static str, Param, &'a Expr, TextRange)> {
+        let mut found = Vec::new();
+        for (index, arg) in call.arguments.args.iter().enumerate() {
+            // After `*args` positions are unknown.
+            if matches!(arg, Expr::Starred(_)) || index >= signature.positional {
+                break;
+            }
+            if let Some(&(name, param)) = signature.params.get(index) {
+                found.push((name, param, arg, arg.range()));
+            }
+        }
+        for keyword in &call.arguments.keywords {
+            let Some(arg) = &keyword.arg else { continue };
+            if let Some(&(name, param)) =
+                signature.params.iter().find(|(n, _)| *n == arg.id.as_str())
+            {
+                found.push((name, param, &keyword.value, keyword.range));
+            }
+        }
+        found
+    }
+
+    fn call(&mut self, call: &'a ExprCall) {
+        let Some(signature) = self.signature(call) else {
+            return;
+        };
+        let arguments = Self::arguments(call, signature);
+        let function = self.function_name(call, &arguments);
+        let field = |param: &str| format!("{}({param}=)", signature.name);
+        let mut base_image = None;
+        let mut with_mlrun = None;
+        for &(name, param, arg, range) in &arguments {
+            match param {
+                Other | Name => {}
+                Image(role) => {
+                    if role == ImageRole::BuildBase {
+                        if let Value::Literal { value, .. } = self.value(arg) {
+                            base_image = Some(value);
+                        }
+                    }
+                    self.image(arg, role, &field(name), &function);
+                }
+                Requirements => self.requirements(arg, &field(name), &function),
+                RequirementsFile => self.requirements_file(arg, &field(name), &function),
+                Commands => self.commands(arg, &field(name), &function),
+                VersionSpecifier => self.version_specifier(arg, &field(name), &function),
+                WithMlrun => {
+                    if matches!(arg, Expr::BooleanLiteral(b) if b.value) {
+                        with_mlrun = Some(range);
+                    }
+                }
+                Url | UrlOrName => self.hub_ref(arg, &field(name), &function),
+            }
+        }
+        if let Some(range) = with_mlrun {
+            self.facts.push(Fact::Build(BuildFact {
+                origin: Origin::new(span_of(range), None, field("with_mlrun"))
+                    .with_function(function.clone()),
+                with_mlrun: true,
+                base_image,
+            }));
+        }
+    }
+
+    /// The function a call's facts belong to: its `name=` (or `new_name=`, or
+    /// `build_function`'s function given by name), else the function the receiver
+    /// variable was bound to.
+    fn function_name(
+        &self,
+        call: &ExprCall,
+        arguments: &[(&'static str, Param, &'a Expr, TextRange)],
+    ) -> Option<String> {
+        for &(_, param, arg, _) in arguments {
+            let named = match param {
+                Name => true,
+                UrlOrName => {
+                    !matches!(self.value(arg), Value::Literal { ref value, .. } if value.contains(['/', '.']))
+                }
+                _ => false,
+            };
+            if named {
+                if let Value::Literal { value, .. } = self.value(arg) {
+                    return Some(value);
+                }
+            }
+        }
+        match &*call.func {
+            Expr::Attribute(attribute) => self.receiver_function(&attribute.value),
+            _ => None,
+        }
+    }
+
+    /// The function a receiver expression (`fn`, `fn.spec.build`) stands for, when
+    /// its root variable was bound to a named function.
+    fn receiver_function(&self, expr: &Expr) -> Option<String> {
+        let mut root = expr;
+        while let Expr::Attribute(attribute) = root {
+            root = &attribute.value;
+        }
+        match root {
+            Expr::Name(name) => self.functions.get(name.id.as_str()).cloned().flatten(),
+            _ => None,
+        }
+    }
+
+    fn assignment(&mut self, target: &'a Expr, value: &'a Expr) {
+        match target {
+            Expr::Name(name) => {
+                // Track `fn = mlrun.code_to_function(name="x", ...)`; any other
+                // binding forgets what the variable was.
+                let bound = match value {
+                    Expr::Call(call) => self.signature(call).and_then(|signature| {
+                        RETURNS_FUNCTION.contains(&signature.name).then(|| {
+                            let arguments = Self::arguments(call, signature);
+                            self.function_name(call, &arguments)
+                        })
+                    }),
+                    _ => None,
+                };
+                match bound {
+                    Some(function) => {
+                        self.functions.insert(name.id.to_string(), function);
+                    }
+                    None => {
+                        self.functions.remove(name.id.as_str());
+                    }
+                }
+            }
+            Expr::Attribute(_) => {
+                let Some((receiver, path)) = attribute_path(target) else {
+                    return;
+                };
+                let function = self.receiver_function(receiver);
+                let field = path.clone();
+                match path.as_str() {
+                    "spec.image" => self.image(value, ImageRole::Run, &field, &function),
+                    "spec.build.base_image" => {
+                        self.image(value, ImageRole::BuildBase, &field, &function)
+                    }
+                    "spec.build.image" => {
+                        self.image(value, ImageRole::BuildTarget, &field, &function)
+                    }
+                    "spec.default_image" => {
+                        self.image(value, ImageRole::ProjectDefault, &field, &function)
+                    }
+                    "spec.build.commands" => self.commands(value, &field, &function),
+                    "spec.build.requirements" => self.requirements(value, &field, &function),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A string-valued expression: a literal, a module constant bound to one, or
+    /// something only known at run time.
+    fn value(&self, expr: &Expr) -> Value {
+        let dynamic = |reason| Value::Dynamic {
+            text: self.source(expr.range()),
+            reason,
+        };
+        match expr {
+            Expr::StringLiteral(literal) => self.literal(literal),
+            Expr::NoneLiteral(_) => Value::Absent,
+            Expr::Name(name) => match self.constants.get(name.id.as_str()) {
+                Some(Expr::StringLiteral(literal)) => self.literal(literal),
+                _ => dynamic("a Python variable"),
+            },
+            Expr::FString(_) | Expr::TString(_) => dynamic("an f-string"),
+            Expr::Call(_) => dynamic("a function call"),
+            Expr::Attribute(_) => dynamic("an attribute"),
+            Expr::Subscript(_) => dynamic("a subscript"),
+            Expr::If(_) => dynamic("a conditional expression"),
+            Expr::BinOp(_) => dynamic("a computed string"),
+            _ => dynamic("a Python expression"),
+        }
+    }
+
+    fn literal(&self, literal: &ExprStringLiteral) -> Value {
+        let span = span_of(literal.range);
+        let edit = match literal.value.as_slice() {
+            [part] => self.content_span(part),
+            _ => None,
+        };
+        Value::Literal {
+            value: literal.value.to_str().to_string(),
+            span,
+            edit,
+        }
+    }
+
+    /// The bytes between the quotes of a string literal part, when they are exactly
+    /// its value: no prefix (`r`, `u`), no escape, a closed literal.
+    fn content_span(&self, part: &StringLiteral) -> Option<Span> {
+        let span = span_of(part.range);
+        let raw = self.text.get(span.start..span.end)?;
+        let quote = raw.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let triple: String = std::iter::repeat_n(quote, 3).collect();
+        let width = if raw.len() >= 6 && raw.starts_with(&triple) && raw.ends_with(&triple) {
+            3
+        } else {
+            1
+        };
+        if raw.len() < 2 * width || !raw.ends_with(quote) {
+            return None;
+        }
+        let inner = &raw[width..raw.len() - width];
+        (!inner.contains('\\') && inner == &*part.value)
+            .then(|| Span::new(span.start + width, span.end - width))
+    }
+
+    fn source(&self, range: TextRange) -> String {
+        let span = span_of(range);
+        self.text
+            .get(span.start..span.end)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn origin(
+        &self,
+        span: Span,
+        edit: Option<Span>,
+        field: &str,
+        function: &Option<String>,
+    ) -> Origin {
+        Origin::new(span, edit, field).with_function(function.clone())
+    }
+
+    fn image(&mut self, expr: &Expr, role: ImageRole, field: &str, function: &Option<String>) {
+        let fact = match self.value(expr) {
+            Value::Literal { value, span, edit } => {
+                ImageFact::from_text(&value, role, self.origin(span, edit, field, function))
+            }
+            Value::Dynamic { text, reason } => Some(ImageFact {
+                origin: self.origin(span_of(expr.range()), None, field, function),
+                role,
+                value: ImageValue::Unverifiable {
+                    text,
+                    reason: reason.to_string(),
+                },
+            }),
+            Value::Absent => None,
+        };
+        self.facts.extend(fact.map(Fact::Image));
+    }
+
+    /// The string items of a literal list or tuple (or a module constant bound to
+    /// one); `None` for anything else.
+    fn items(&self, expr: &'a Expr) -> Option<&'a [Expr]> {
+        match expr {
+            Expr::List(list) => Some(&list.elts),
+            Expr::Tuple(tuple) => Some(&tuple.elts),
+            Expr::Name(name) => match self.constants.get(name.id.as_str()) {
+                Some(Expr::List(list)) => Some(&list.elts),
+                Some(Expr::Tuple(tuple)) => Some(&tuple.elts),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `requirements=`: a list of requirement strings. A single string is what
+    /// MLRun's `resolve_requirements` makes of it: a file to read when it looks like
+    /// a path (`requirements.txt`, `src/reqs.txt`: the ≤1.3 style), otherwise one
+    /// requirement (≥1.4; never split on spaces, as MLRun does not split it).
+    fn requirements(&mut self, expr: &'a Expr, field: &str, function: &Option<String>) {
+        if let Some(items) = self.items(expr) {
+            for item in items {
+                if let Value::Literal { value, span, edit } = self.value(item) {
+                    self.requirement(&value, span, edit, field, function);
+                }
+            }
+            return;
+        }
+        if let Value::Literal { value, span, edit } = self.value(expr) {
+            if looks_like_path(&value) {
+                self.include(&value, span, edit, field, function);
+            } else {
+                self.requirement(&value, span, edit, field, function);
+            }
+        }
+    }
+
+    fn requirement(
+        &mut self,
+        value: &str,
+        span: Span,
+        edit: Option<Span>,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        if value.trim().is_empty() {
+            return;
+        }
+        let fact = match parse_requirement(value) {
+            Ok(parsed) => match edit {
+                Some(content) => {
+                    let mut fact = parsed.into_fact(&SpanMap::slice(content.start), field);
+                    fact.origin.function = function.clone();
+                    Fact::Package(fact)
+                }
+                None => {
+                    let mut fact = parsed.into_fact(&SpanMap::slice(0), field);
+                    fact.origin = self.origin(span, None, field, function);
+                    if let Some(name) = &mut fact.name {
+                        name.span = span;
+                    }
+                    fact.pin_at = None;
+                    fact.specifier = fact.specifier.map(|_| span);
+                    Fact::Package(fact)
+                }
+            },
+            Err(message) => Fact::Problem(Problem {
+                origin: self.origin(span, None, field, function),
+                kind: ProblemKind::Parse,
+                message: format!("`{value}` is not a requirement pip can read: {message}"),
+            }),
+        };
+        self.facts.push(fact);
+    }
+
+    fn requirements_file(&mut self, expr: &Expr, field: &str, function: &Option<String>) {
+        if let Value::Literal { value, span, edit } = self.value(expr) {
+            if !value.trim().is_empty() {
+                self.include(&value, span, edit, field, function);
+            }
+        }
+    }
+
+    fn include(
+        &mut self,
+        value: &str,
+        span: Span,
+        edit: Option<Span>,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        self.facts.push(Fact::Include(IncludeFact {
+            origin: self.origin(span, edit, field, function),
+            kind: IncludeKind::Requirements,
+            path: value.trim().to_string(),
+            // MLRun opens `requirements_file` from the directory the SDK call runs
+            // in, usually the project's folder: search upward like a build command.
+            base: IncludeBase::WorkingDirectory,
+        }));
+    }
+
+    /// `mlrun_version_specifier=`: the `mlrun` requirement the build installs.
+    fn version_specifier(&mut self, expr: &Expr, field: &str, function: &Option<String>) {
+        if let Value::Literal { value, span, edit } = self.value(expr) {
+            self.requirement(&value, span, edit, field, function);
+        }
+    }
+
+    /// Build commands: each literal command is read as shell; facts land on the
+    /// command's bytes when the literal's content is the command verbatim, else on
+    /// the whole literal with nothing to edit.
+    fn commands(&mut self, expr: &'a Expr, field: &str, function: &Option<String>) {
+        let Some(items) = self.items(expr) else {
+            return;
+        };
+        for item in items {
+            let Value::Literal { value, span, edit } = self.value(item) else {
+                continue;
+            };
+            for fact in pip_command::read(&value) {
+                let mut fact = match edit {
+                    Some(content) => fact.shifted(content.start),
+                    None => collapse(fact, span),
+                };
+                let origin = fact.origin_mut();
+                origin.function = function.clone();
+                origin.field = field.to_string();
+                self.facts.push(fact);
+            }
+        }
+    }
+
+    fn hub_ref(&mut self, expr: &Expr, field: &str, function: &Option<String>) {
+        if let Value::Literal { value, span, edit } = self.value(expr) {
+            if let Some(reference) = HubRef::parse(&value) {
+                self.facts.push(Fact::HubRef(HubRefFact {
+                    origin: self.origin(span, edit, field, function),
+                    reference,
+                }));
+            }
+        }
+    }
+}
+
+/// `receiver.a.b.c` as (`receiver`, `"a.b.c"`), for assignment targets.
+fn attribute_path(expr: &Expr) -> Option<(&Expr, String)> {
+    let mut parts = Vec::new();
+    let mut current = expr;
+    while let Expr::Attribute(attribute) = current {
+        parts.push(attribute.attr.id.as_str());
+        current = &attribute.value;
+    }
+    parts.reverse();
+    // Keep the last parts that start at `spec` (`fn.spec.image`, `p.spec.default_image`).
+    let spec = parts.iter().rposition(|p| *p == "spec")?;
+    Some((current, parts[spec..].join(".")))
+}
+
+/// Whether a single `requirements=` string names a file (MLRun ≤1.3 passed a path).
+fn looks_like_path(value: &str) -> bool {
+    let value = value.trim();
+    value.ends_with(".txt")
+        || value.ends_with(".in")
+        || (value.contains('/') && !value.contains("://") && !value.contains('@'))
+}
+
+/// A fact read from a decoded string whose bytes are not the file's (escapes,
+/// concatenation): every span becomes the whole literal, and nothing is editable.
+fn collapse(fact: Fact, span: Span) -> Fact {
+    let mut fact = fact;
+    if let Fact::Package(package) = &mut fact {
+        if let Some(name) = &mut package.name {
+            name.span = span;
+        }
+        package.pin_at = None;
+        package.specifier = package.specifier.map(|_| span);
+        package.shell_redirect = package.shell_redirect.map(|_| span);
+    }
+    let origin = fact.origin_mut();
+    origin.span = span;
+    origin.edit_span = None;
+    fact
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,363 @@
+use super::*;
+use crate::facts::requirement::Spec;
+
+/// Each fact as a short line: kind, role or field, the text at its span, the text
+/// at its edit span, and its function. Spans are checked by slicing the source.
+fn summary(text: &str) -> Vec<String> {
+    read(text)
+        .iter()
+        .map(|fact| {
+            let origin = fact.origin();
+            let at = |s: Span| text[s.start..s.end].to_string();
+            let edit = origin.edit_span.map_or("-".to_string(), at);
+            let function = origin.function.as_deref().unwrap_or("-");
+            let what = match fact {
+                Fact::Image(image) => match &image.value {
+                    ImageValue::Literal(_) => format!("image {:?}", image.role),
+                    ImageValue::Unverifiable { reason, .. } => {
+                        format!("image {:?} unverifiable ({reason})", image.role)
+                    }
+                },
+                Fact::Package(package) => format!("package {:?}", package.spec),
+                Fact::Include(include) => format!("include {}", include.path),
+                Fact::HubRef(hub) => format!("hub {}", hub.reference.name),
+                Fact::Build(build) => format!("build {:?}", build.base_image),
+                Fact::Problem(problem) => format!("problem {}", problem.message),
+                other => format!("{other:?}"),
+            };
+            format!("{what} | {} | {edit} | {function}", at(origin.span))
+        })
+        .collect()
+}
+
+#[test]
+fn keyword_and_positional_images_on_multi_line_calls() {
+    let text = r#"import mlrun
+
+fn = mlrun.code_to_function(
+    name="trainer",
+    filename="train.py",
+    kind="job",
+    image="mlrun/mlrun",  # image="decoy:latest"
+)
+fn2 = mlrun.new_function("serve", "proj", "", "serving", None, 'mlrun/mlrun:1.6.4')
+project.set_function("src/x.py", "x", "job", "python:3.9")
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            r#"image Run | "mlrun/mlrun" | mlrun/mlrun | trainer"#,
+            r#"image Run | 'mlrun/mlrun:1.6.4' | mlrun/mlrun:1.6.4 | serve"#,
+            r#"image Run | "python:3.9" | python:3.9 | x"#,
+        ]
+    );
+}
+
+#[test]
+fn implicit_concatenation_escapes_and_prefixes_are_not_editable() {
+    let text = "import mlrun\n\
+        a = mlrun.code_to_function(image=(\"mlrun/\"\n  # why\n  \"mlrun\"))\n\
+        b = mlrun.code_to_function(image=r\"mlrun/mlrun\")\n\
+        c = mlrun.code_to_function(image=\"mlrun\\x2fmlrun\")\n\
+        d = mlrun.code_to_function(image='''mlrun/mlrun''')\n";
+    assert_eq!(
+        summary(text),
+        [
+            "image Run | \"mlrun/\"\n  # why\n  \"mlrun\" | - | -".to_string(),
+            r#"image Run | r"mlrun/mlrun" | - | -"#.to_string(),
+            r#"image Run | "mlrun\x2fmlrun" | - | -"#.to_string(),
+            "image Run | '''mlrun/mlrun''' | mlrun/mlrun | -".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn dynamic_images_are_unverifiable_and_constants_are_judged_where_defined() {
+    let text = r#"import mlrun
+IMAGE = "mlrun/mlrun"
+reassigned = "a:1"
+reassigned = "b:2"
+fn = mlrun.code_to_function("f", image=IMAGE)
+mlrun.code_to_function("g", image=reassigned)
+mlrun.code_to_function("h", image=f"mlrun/mlrun:{v}")
+mlrun.code_to_function("i", image=get_image())
+mlrun.code_to_function("j", image=cfg.image)
+mlrun.code_to_function("k", image="mlrun/mlrun" if gpu is None else gpu)
+mlrun.code_to_function("l", image=None)
+mlrun.code_to_function("m", image="")
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            r#"image Run | "mlrun/mlrun" | mlrun/mlrun | f"#,
+            "image Run unverifiable (a Python variable) | reassigned | - | g",
+            r#"image Run unverifiable (an f-string) | f"mlrun/mlrun:{v}" | - | h"#,
+            "image Run unverifiable (a function call) | get_image() | - | i",
+            "image Run unverifiable (an attribute) | cfg.image | - | j",
+            r#"image Run unverifiable (a conditional expression) | "mlrun/mlrun" if gpu is None else gpu | - | k"#,
+        ]
+    );
+}
+
+#[test]
+fn files_without_an_mlrun_import_and_decoys_give_nothing() {
+    for text in [
+        "import docker\nclient.run(image=\"python:3.9\")\nset_function(image='x')\n",
+        "# import mlrun\nproject.set_function(image='mlrun/mlrun')\n",
+        "s = 'import mlrun'\nproject.set_function(image='mlrun/mlrun')\n",
+        "import mlrunner\nproject.set_function(image='mlrun/mlrun')\n",
+    ] {
+        assert!(read(text).is_empty(), "{text}");
+    }
+    let text = r#"import mlrun
+"""Call project.set_function(image="mlrun/mlrun") to deploy."""
+# fn = mlrun.code_to_function(image="mlrun/mlrun")
+docs = "mlrun.code_to_function(image='mlrun/mlrun')"
+other.run(image="python:3.9")
+code_to_function(image="bare:not-imported")
+"#;
+    assert!(read(text).is_empty());
+}
+
+#[test]
+fn imports_in_every_form_and_bare_calls() {
+    let text = r#"from mlrun import code_to_function as c2f, new_function
+import mlrun.feature_store as fs
+from mlrun.feature_store import RunConfig
+c2f("a", image="img:1")
+new_function("b", image="img:2")
+fs.RunConfig(image="img:3")
+RunConfig(None, False, "img:4")
+with_requirements(["pandas"])
+"#;
+    let images: Vec<String> = summary(text);
+    assert_eq!(
+        images,
+        [
+            r#"image Run | "img:1" | img:1 | a"#,
+            r#"image Run | "img:2" | img:2 | b"#,
+            r#"image Run | "img:3" | img:3 | -"#,
+            r#"image Run | "img:4" | img:4 | -"#,
+        ]
+    );
+    assert_eq!(
+        summary("from mlrun import *\ncode_to_function(image='x:1')\n").len(),
+        1
+    );
+}
+
+#[test]
+fn roles_of_build_project_and_auxiliary_images() {
+    let text = r#"import mlrun
+project.set_default_image("mlrun/mlrun:1.6.4")
+project.build_image(image=".mlrun-project-image-p", base_image="python:3.9")
+fn.build_config("target:1", base_image='base:1')
+fn.with_sidecar("side", "nginx")
+fn.from_image("repo/app:1")
+project.set_workflow("main", "wf.py", image="runner:1")
+project.set_model_monitoring_function("app.py", image="mon:1")
+fn.spec.image = "run:1"
+fn.spec.build.base_image = "base:2"
+fn.spec.build.image = "target:2"
+project.spec.default_image = "default:1"
+fn.spec.image_pull_policy = "Always"
+"#;
+    let roles: Vec<String> = summary(text)
+        .iter()
+        .map(|line| line.split(" | ").take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            r#"image ProjectDefault "mlrun/mlrun:1.6.4""#,
+            r#"image BuildTarget ".mlrun-project-image-p""#,
+            r#"image BuildBase "python:3.9""#,
+            r#"image BuildTarget "target:1""#,
+            r#"image BuildBase 'base:1'"#,
+            r#"image Auxiliary "nginx""#,
+            r#"image Run "repo/app:1""#,
+            r#"image Auxiliary "runner:1""#,
+            r#"image Run "mon:1""#,
+            r#"image Run "run:1""#,
+            r#"image BuildBase "base:2""#,
+            r#"image BuildTarget "target:2""#,
+            r#"image ProjectDefault "default:1""#,
+        ]
+    );
+}
+
+#[test]
+fn requirement_lists_have_exact_spans() {
+    let text = r#"import mlrun
+fn = project.set_function("f.py", name="f", requirements=[
+    "pandas",
+    'scikit-learn==1.3.2',
+    f"numpy>={ver}",
+    REQ,
+    "tensorflow" "~=2.9",
+])
+fn.with_requirements(("a==1",), requirements_file="reqs/dev.txt")
+fn.spec.build.requirements = ["b>=2"]
+"#;
+    let facts = read(text);
+    let lines = summary(text);
+    assert_eq!(
+        lines,
+        [
+            r#"package None | pandas | pandas | f"#,
+            r#"package Exact("1.3.2") | scikit-learn==1.3.2 | scikit-learn==1.3.2 | f"#,
+            r#"package Range("~=2.9") | "tensorflow" "~=2.9" | - | f"#,
+            r#"package Exact("1") | a==1 | a==1 | f"#,
+            r#"include reqs/dev.txt | "reqs/dev.txt" | reqs/dev.txt | f"#,
+            r#"package Range(">=2") | b>=2 | b>=2 | f"#,
+        ]
+    );
+    // The insertion point for a pin is right after the name, in the file.
+    let Fact::Package(pandas) = &facts[0] else {
+        panic!("{:?}", facts[0])
+    };
+    let at = pandas.pin_at.unwrap().start;
+    assert_eq!(&text[at - 6..at + 1], "pandas\"");
+}
+
+#[test]
+fn single_requirement_strings_follow_mlrun() {
+    let text = r#"import mlrun
+fn.with_requirements("requirements.txt")
+fn.with_requirements("src/reqs")
+fn.with_requirements("pandas==2.0")
+fn.with_requirements("pandas numpy")
+fn.with_requirements(reqs)
+"#;
+    let lines = summary(text);
+    assert_eq!(
+        lines[0],
+        r#"include requirements.txt | "requirements.txt" | requirements.txt | -"#
+    );
+    assert_eq!(lines[1], r#"include src/reqs | "src/reqs" | src/reqs | -"#);
+    assert_eq!(
+        lines[2],
+        r#"package Exact("2.0") | pandas==2.0 | pandas==2.0 | -"#
+    );
+    assert!(
+        lines[3].starts_with("problem `pandas numpy` is not a requirement"),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines.len(), 4);
+}
+
+#[test]
+fn build_commands_are_pip_commands_shifted_into_the_file() {
+    let text = r#"import mlrun
+fn = mlrun.code_to_function("f", kind="job")
+fn.spec.build.commands = ["pip install lxml==4.9", "apt-get update", "pip install \"a>1\""]
+fn.with_commands(["python -m pip install b c~=0.7.0"])
+project.build_image(commands=["pip install mlrun"], mlrun_version_specifier="mlrun[complete]>=1.6")
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            r#"package Exact("4.9") | lxml==4.9 | lxml==4.9 | f"#,
+            r#"package Range(">1") | "pip install \"a>1\"" | - | f"#,
+            "package None | b | b | f",
+            r#"package Range("~=0.7.0") | c~=0.7.0 | c~=0.7.0 | f"#,
+            "package None | mlrun | mlrun | -",
+            r#"package Range(">=1.6") | mlrun[complete]>=1.6 | mlrun[complete]>=1.6 | -"#,
+        ]
+    );
+}
+
+#[test]
+fn hub_references_and_builds() {
+    let text = r#"import mlrun
+mlrun.import_function("hub://describe")
+mlrun.import_function(url="hub://auto_trainer:1.2.0", new_name="trainer")
+project.set_function("hub://sql_to_file", "sql")
+project.set_function("src/x.py", "x")
+project.build_function("trainer", with_mlrun=True, base_image="python:3.9")
+fn.build_config(with_mlrun=False, base_image="python:3.9")
+project.build_image(with_mlrun=True)
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            r#"hub describe | "hub://describe" | hub://describe | -"#,
+            r#"hub auto_trainer | "hub://auto_trainer:1.2.0" | hub://auto_trainer:1.2.0 | trainer"#,
+            r#"hub sql_to_file | "hub://sql_to_file" | hub://sql_to_file | sql"#,
+            r#"image BuildBase | "python:3.9" | python:3.9 | trainer"#,
+            r#"build Some("python:3.9") | with_mlrun=True | - | trainer"#,
+            r#"image BuildBase | "python:3.9" | python:3.9 | -"#,
+            "build None | with_mlrun=True | - | -",
+        ]
+    );
+}
+
+#[test]
+fn variables_carry_the_function_name_to_later_calls() {
+    let text = r#"import mlrun
+trainer = project.set_function("t.py", name="trainer", kind="job")
+trainer.spec.image = "mlrun/mlrun:1.6.4"
+trainer.with_requirements(["pandas==2.0"])
+trainer = something_else()
+trainer.spec.image = "other:1"
+"#;
+    let functions: Vec<String> = summary(text)
+        .iter()
+        .map(|line| line.rsplit(" | ").next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(functions, ["trainer", "trainer", "-"]);
+}
+
+#[test]
+fn syntax_errors_are_recovered_and_reported_only_when_nothing_was_read() {
+    let text = "import mlrun\ndef broken(:\n    pass\nfn = mlrun.code_to_function('f', image='mlrun/mlrun')\n";
+    assert_eq!(
+        summary(text),
+        [r#"image Run | 'mlrun/mlrun' | mlrun/mlrun | f"#]
+    );
+    // The parser recovers imports broken in many ways.
+    let text = "from mlrun import (code_to_function\nx = = 1\nf = code_to_function(image='a:1')\n";
+    assert_eq!(summary(text).len(), 1);
+    // The import itself is lost (swallowed by an unclosed string): nothing can be
+    // judged, and the user is told where the parser gave up.
+    let text = "x = '''\nimport mlrun\nfn = mlrun.code_to_function(image='mlrun/mlrun')\n";
+    let facts = read(text);
+    assert_eq!(facts.len(), 1, "{facts:?}");
+    assert!(matches!(&facts[0], Fact::Problem(p) if p.kind == ProblemKind::Parse));
+    // Broken Python that does not import mlrun is none of our business.
+    assert!(read("x = = mlrun\n").is_empty());
+}
+
+#[test]
+fn odd_input_never_panics() {
+    for text in [
+        "",
+        "mlrun",
+        "import mlrun\n(((((",
+        "import mlrun\nproject.set_function(*args, image='x')\n",
+        "import mlrun\nproject.set_function(**kw)\n",
+        "import mlrun\nfn.spec.build.commands = 'pip install x'\n",
+        "import mlrun\nx = mlrun.code_to_function(image='\\",
+        "import mlrun\nfn.with_requirements([''])\n",
+        "import mlrun\ncode = \"\"\"\nimport mlrun\n\"\"\"\n\u{feff}é = 'mlrun'",
+    ] {
+        let _ = read(text);
+    }
+    let deep = format!(
+        "import mlrun\nx = {}1{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let _ = read(&deep);
+    let nested: String = (0..2000)
+        .map(|i| format!("{}if x:\n", " ".repeat(i)))
+        .collect();
+    let _ = read(&format!("import mlrun\n{nested}{}pass\n", " ".repeat(2000)));
+}
+
+#[test]
+fn package_facts_keep_their_spec() {
+    let facts = read("import mlrun\nfn.with_requirements(['pandas'])\n");
+    assert!(matches!(&facts[0], Fact::Package(p) if p.spec == Spec::None));
+}
