@@ -10,8 +10,8 @@ costs time but says the regex is not the list it claims to be.
 With `--binary PATH`, also asks that mlrun-lint whether it reads each name the
 regex must select: a file named on the command line that it does not recognise
 is reported as MLR003 "does not recognise this kind of file", which would fail
-every commit touching such a file. Those names are listed as warnings, or as
-failures with `--strict` (the regex lists kinds whose readers may land later).
+every commit touching such a file. Those names are failures with `--strict`,
+warnings without it.
 
 Needs PyYAML (pre-commit depends on it, so the pre-commit venv has it).
 Usage: check-hook-files.py [--binary PATH [--strict]] [PATH/TO/.pre-commit-hooks.yaml]
@@ -119,22 +119,22 @@ MUST_NOT_MATCH = [
 ]
 
 
-def unread_by(binary: str) -> list:
-    """The MUST_MATCH names that `binary` does not recognise when named."""
+def unread_by(binary: str, names: list) -> set:
+    """The names that `binary` does not recognise when they are named."""
     with tempfile.TemporaryDirectory() as tmp:
-        for name in MUST_MATCH:
+        for name in names:
             path = Path(tmp, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("")
         run = subprocess.run(
-            [binary, "check", "--output-format", "json", "--select", "MLR003", *MUST_MATCH],
+            [binary, "check", "--output-format", "json", "--select", "MLR003", *names],
             cwd=tmp,
             capture_output=True,
             text=True,
         )
     if run.returncode not in (0, 1):
         raise SystemExit(f"{binary} exited {run.returncode}: {run.stderr}")
-    return sorted(
+    return set(
         d["path"]
         for d in json.loads(run.stdout)
         if d["code"] == "MLR003" and "does not recognise" in d["message"]
@@ -179,13 +179,18 @@ def main() -> int:
             print(f"FAIL {hook['id']}: a docker hook; use a hook whose version is `rev`")
             failures += 1
     if options.binary:
-        unread = unread_by(str(Path(options.binary).resolve()))
-        checked += len(MUST_MATCH)
+        binary = str(Path(options.binary).resolve())
+        unread = sorted(unread_by(binary, MUST_MATCH))
+        read = sorted(set(MUST_NOT_MATCH) - unread_by(binary, MUST_NOT_MATCH))
+        checked += len(MUST_MATCH) + len(MUST_NOT_MATCH)
+        word = "FAIL" if options.strict else "WARNING"
         for name in unread:
-            print(f"{'FAIL' if options.strict else 'WARNING'}: the hooks select {name!r} "
-                  f"but {options.binary} does not read it (MLR003 would fail the commit)")
+            print(f"{word}: the hooks select {name!r} but {options.binary} does not read it "
+                  f"(MLR003 would fail the commit)")
+        for name in read:
+            print(f"{word}: {options.binary} reads {name!r} but the hooks do not select it")
         if options.strict:
-            failures += len(unread)
+            failures += len(unread) + len(read)
     print(f"{checked - failures} passed, {failures} failed")
     return 1 if failures else 0
 
