@@ -15,8 +15,9 @@ use crate::rules::{self, Check, Rule, Scope};
 use crate::sources::{self, FileKind};
 use crate::span::Span;
 use crate::suppress;
-use crate::workspace::{ReadFile, Workspace};
+use crate::workspace::{GivenVersions, ReadFile, Workspace};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -117,10 +118,15 @@ fn check_read(read: Vec<ReadFile>, settings: &Settings) -> Result<Outcome, Strin
         .map(|file| settings.config.settings_for(&file.path))
         .collect::<Result<_, _>>()
         .map_err(|err| settings.config.describe(&err))?;
+    let given = given_versions(&configured)?;
+    let scope_of = |index: usize| {
+        let settings = &configured[index];
+        workspace.scope(index, settings.mlrun_version.as_deref(), &given[index])
+    };
     let mut found: Vec<Vec<Diagnostic>> = (0..workspace.files.len())
         .into_par_iter()
         .map(|index| {
-            let scope = workspace.scope(index, configured[index].mlrun_version.as_deref());
+            let scope = scope_of(index);
             judge(
                 &workspace.files[index].facts,
                 &scope,
@@ -139,7 +145,7 @@ fn check_read(read: Vec<ReadFile>, settings: &Settings) -> Result<Outcome, Strin
     set_rules.dedup_by_key(|rule| rule.code);
     if !set_rules.is_empty() {
         for (owner, set) in workspace.requirement_sets(&shown) {
-            let scope = workspace.scope(owner, configured[owner].mlrun_version.as_deref());
+            let scope = scope_of(owner);
             for rule in &set_rules {
                 for finding in rule.check_set(&set, &scope) {
                     found[finding.file].push(diagnostic(rule, finding.finding));
@@ -172,6 +178,24 @@ fn check_read(read: Vec<ReadFile>, settings: &Settings) -> Result<Outcome, Strin
         files,
         fingerprints,
     })
+}
+
+/// The `--lock`/`--python` versions in force for each file, read once per distinct
+/// pair of sources.
+fn given_versions(configured: &[Arc<FileSettings>]) -> Result<Vec<Arc<GivenVersions>>, String> {
+    let mut read: HashMap<(Vec<PathBuf>, Option<PathBuf>), Arc<GivenVersions>> = HashMap::new();
+    configured
+        .iter()
+        .map(|settings| {
+            let key = (settings.lock.clone(), settings.python.clone());
+            if let Some(given) = read.get(&key) {
+                return Ok(given.clone());
+            }
+            let given = Arc::new(GivenVersions::load(&key.0, key.1.as_deref())?);
+            read.insert(key, given.clone());
+            Ok(given)
+        })
+        .collect()
 }
 
 /// One file's diagnostics as reported: the file's settings applied (rules not

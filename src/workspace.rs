@@ -9,14 +9,16 @@
 //! the [`Scope`] of its project and each function's whole [`RequirementSet`].
 
 use crate::cells::CellMap;
-use crate::facts::requirement::Spec;
+use crate::facts::requirement::{Spec, MLRUN_PACKAGE as MLRUN};
 use crate::facts::{
     template_marker, Fact, ImageRole, IncludeBase, IncludeKind, Origin, PackageFact, Problem,
     ProblemKind,
 };
-use crate::rules::{ClientVersion, Member, RequirementSet, Scope};
-use crate::sources::FileKind;
-use crate::span::Span;
+use crate::rules::{ClientVersion, Member, PinnedVersion, RequirementSet, Scope, VersionOrigin};
+use crate::sources::environment::read_environment;
+use crate::sources::lock::{self, LockFormat};
+use crate::sources::{requirements_txt, FileKind};
+use crate::span::{LineIndex, Span};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -57,6 +59,84 @@ pub struct Workspace {
     default_image_folders: BTreeSet<PathBuf>,
     /// Exact `mlrun` pins by folder: the project's client version.
     mlrun_pins: BTreeMap<PathBuf, BTreeSet<(String, String)>>,
+    /// Versions recorded by the lock files of each folder.
+    locked: BTreeMap<PathBuf, BTreeMap<String, PinnedVersion>>,
+}
+
+/// Versions given on the command line or in the configuration, for the files
+/// that configuration governs.
+#[derive(Clone, Debug, Default)]
+pub struct GivenVersions {
+    /// From `--lock` files (PEP 503 name → version).
+    pub locked: BTreeMap<String, PinnedVersion>,
+    /// From the `--python` environment.
+    pub environment: BTreeMap<String, PinnedVersion>,
+}
+
+impl GivenVersions {
+    /// Reads the `--lock` files (any lock format, or pip-freeze/constraints text,
+    /// whose exact `==` pins count) and the `--python` environment. A source that
+    /// cannot be read is an error: the user asked for it by name.
+    pub fn load(locks: &[PathBuf], python: Option<&Path>) -> Result<Self, String> {
+        let mut given = Self::default();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let relative = |path: &Path| {
+            path.strip_prefix(&cwd)
+                .unwrap_or(path)
+                .display()
+                .to_string()
+        };
+        for lock in locks {
+            let shown = relative(lock);
+            let text =
+                std::fs::read_to_string(lock).map_err(|err| format!("--lock {shown}: {err}"))?;
+            let facts = match LockFormat::of(lock) {
+                Some(_) => lock::read(lock, &text),
+                None => requirements_txt::read(&text),
+            };
+            let source = format!("{} (--lock)", file_name(lock));
+            for fact in facts {
+                let (name, version) = match fact {
+                    Fact::LockedVersion(locked) => (locked.name, locked.version),
+                    Fact::Package(PackageFact {
+                        name: Some(name),
+                        spec: Spec::Exact(version),
+                        ..
+                    }) => (name.normalized, version),
+                    Fact::Problem(problem) if problem.kind == ProblemKind::Parse => {
+                        let at =
+                            LineIndex::new(&text).line_column(&text, problem.origin.span.start);
+                        return Err(format!(
+                            "--lock {shown}:{}:{}: {}",
+                            at.line, at.column, problem.message
+                        ));
+                    }
+                    _ => continue,
+                };
+                given.locked.entry(name).or_insert_with(|| PinnedVersion {
+                    version,
+                    source: source.clone(),
+                    observed: false,
+                });
+            }
+        }
+        if let Some(python) = python {
+            let source = format!("--python {}", python.display());
+            for (name, version, _) in read_environment(python)
+                .map_err(|err| format!("--python {}: {err}", python.display()))?
+            {
+                given
+                    .environment
+                    .entry(name)
+                    .or_insert_with(|| PinnedVersion {
+                        version,
+                        source: source.clone(),
+                        observed: true,
+                    });
+            }
+        }
+        Ok(given)
+    }
 }
 
 impl Workspace {
@@ -68,6 +148,7 @@ impl Workspace {
             edges: Vec::new(),
             default_image_folders: BTreeSet::new(),
             mlrun_pins: BTreeMap::new(),
+            locked: BTreeMap::new(),
         };
         workspace.follow_includes(read);
         workspace.report_cycles();
@@ -264,9 +345,20 @@ impl Workspace {
                     Fact::Image(image) if image.role == ImageRole::ProjectDefault => {
                         self.default_image_folders.insert(folder.clone());
                     }
+                    Fact::LockedVersion(locked) => {
+                        self.locked
+                            .entry(folder.clone())
+                            .or_default()
+                            .entry(locked.name.clone())
+                            .or_insert_with(|| PinnedVersion {
+                                version: locked.version.clone(),
+                                source: file_name(&file.path),
+                                observed: false,
+                            });
+                    }
                     Fact::Package(package) => {
                         if let (Some(name), Spec::Exact(version)) = (&package.name, &package.spec) {
-                            if name.normalized == "mlrun" {
+                            if name.normalized == MLRUN {
                                 self.mlrun_pins
                                     .entry(folder.clone())
                                     .or_default()
@@ -280,32 +372,78 @@ impl Workspace {
         }
     }
 
-    /// The scope file `index` is judged in.
-    pub fn scope(&self, index: usize, mlrun_version: Option<&str>) -> Scope {
+    /// The scope file `index` is judged in. `mlrun_version` is the declared client
+    /// version (flag or configuration); `given` the versions of the `--lock` files
+    /// and `--python` environment in force for the file.
+    pub fn scope(&self, index: usize, mlrun_version: Option<&str>, given: &GivenVersions) -> Scope {
         let file = &self.files[index];
-        let from_flag = mlrun_version.map(|version| ClientVersion {
+        let folder = folder_of(&file.path);
+        let versions = self.versions_for(&folder, given);
+        let declared = mlrun_version.map(|version| ClientVersion {
             version: version.to_string(),
             source: "--mlrun-version".into(),
+            origin: VersionOrigin::Declared,
         });
-        let declared = || {
+        let locked = |observed: bool| {
+            versions
+                .get(MLRUN)
+                .filter(|pinned| pinned.observed == observed)
+                .map(|pinned| ClientVersion {
+                    version: pinned.version.clone(),
+                    source: pinned.source.clone(),
+                    origin: if observed {
+                        VersionOrigin::Environment
+                    } else {
+                        VersionOrigin::ProjectPin
+                    },
+                })
+        };
+        let hub_item = || {
             file.facts.iter().find_map(|fact| match fact {
                 Fact::ClientVersion(declared) => Some(ClientVersion {
                     version: declared.version.clone(),
                     source: format!("mlrunVersion in {}", file_name(&file.path)),
+                    origin: VersionOrigin::HubItem,
                 }),
                 _ => None,
             })
         };
-        let folder = folder_of(&file.path);
         Scope {
-            client: from_flag
+            client: declared
                 .or_else(|| self.pinned_client(&folder))
-                .or_else(declared),
+                .or_else(|| locked(false))
+                .or_else(hub_item)
+                .or_else(|| locked(true)),
             project_default_image: folder
                 .ancestors()
                 .any(|f| self.default_image_folders.contains(f)),
             constraints: Arc::new(self.constraints_for(&self.installed_with(index))),
+            versions: Arc::new(versions),
         }
+    }
+
+    /// Package versions for files in `folder`: the `--lock` files first, then the
+    /// lock files of the nearest folder (its own or above) that has any, then the
+    /// `--python` environment.
+    fn versions_for(
+        &self,
+        folder: &Path,
+        given: &GivenVersions,
+    ) -> BTreeMap<String, PinnedVersion> {
+        let mut versions = given.locked.clone();
+        if let Some(nearest) = folder.ancestors().find_map(|f| self.locked.get(f)) {
+            for (name, pinned) in nearest {
+                versions
+                    .entry(name.clone())
+                    .or_insert_with(|| pinned.clone());
+            }
+        }
+        for (name, pinned) in &given.environment {
+            versions
+                .entry(name.clone())
+                .or_insert_with(|| pinned.clone());
+        }
+        versions
     }
 
     /// The exact `mlrun` pin nearest to `folder` (its own, then its parents'); none
@@ -320,6 +458,7 @@ impl Workspace {
         Some(ClientVersion {
             version: version.clone(),
             source: format!("`mlrun=={version}` in {file}"),
+            origin: VersionOrigin::ProjectPin,
         })
     }
 

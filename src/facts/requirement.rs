@@ -18,6 +18,10 @@ use pep508_rs::pep440_rs::Operator;
 use pep508_rs::{Requirement, VersionOrUrl};
 use std::str::FromStr;
 
+/// The PEP 503 name of the MLRun client package, whose version decides the tag of
+/// every untagged MLRun image.
+pub const MLRUN_PACKAGE: &str = "mlrun";
+
 /// A package requirement found in any source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PackageFact {

@@ -39,6 +39,7 @@ fn diagnostics_of(text: &str) -> FileDiagnostics {
         client: Some(ClientVersion {
             version: "1.6.4".into(),
             source: "--mlrun-version".into(),
+            origin: crate::rules::VersionOrigin::Declared,
         }),
         ..Scope::default()
     };

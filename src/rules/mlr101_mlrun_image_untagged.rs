@@ -8,6 +8,7 @@ use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
 use super::{Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::Fact;
+use crate::rules::VersionOrigin;
 
 pub const RULE: Rule = Rule {
     code: "MLR101",
@@ -51,8 +52,11 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
             Some(Fix {
                 message: format!("Pin the image to `{}`", client.pinned(image)),
                 // Clients on an older Python get a `-pyNN` image for these releases, so
-                // the plain tag is what runs today only for some of them.
-                applicability: if client.python_variant().is_some() {
+                // the plain tag is what runs today only for some of them; a version
+                // seen in an environment is not necessarily the project's client.
+                applicability: if client.python_variant().is_some()
+                    || client.client.origin == VersionOrigin::Environment
+                {
                     Applicability::Unsafe
                 } else {
                     Applicability::Safe

@@ -6,7 +6,7 @@
 //! code rather than index packages, and a constraints file in effect that pins the
 //! package exactly pins it here too.
 
-use super::package::{is_mlrun, name_with_extras, pin_help, unconstrained};
+use super::package::{is_mlrun, name_with_extras, pin_from_sources, unconstrained};
 use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
@@ -30,14 +30,15 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     }
     let span = package.origin.span;
     let Some(redirect) = package.shell_redirect else {
+        let (help, fix) = pin_from_sources(package, name, scope);
         return Some(Finding {
             span,
             message: format!(
                 "`{}` has no version: the build installs whatever is newest on build day",
                 name.written
             ),
-            help: Some(pin_help(package, name)),
-            fix: None,
+            help: Some(help),
+            fix,
         });
     };
     // `pip install tensorflow>=2.1` looks pinned to a reader but not to the shell:

@@ -5,7 +5,7 @@
 //! a range is at least a conscious choice. hadolint's DL3013 counts these as pinned
 //! (`anchors.md` §2 item 15); this rule exists so that they are not.
 
-use super::package::{is_mlrun, pin_help, unconstrained};
+use super::package::{is_mlrun, pin_from_sources, unconstrained};
 use super::{Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
@@ -30,6 +30,7 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     if is_mlrun(name) {
         return None;
     }
+    let (help, fix) = pin_from_sources(package, name, scope);
     Some(Finding {
         span: package.origin.span,
         message: format!(
@@ -37,8 +38,8 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
              is newest in that range on build day",
             name.written
         ),
-        help: Some(pin_help(package, name)),
-        fix: None,
+        help: Some(help),
+        fix,
     })
 }
 

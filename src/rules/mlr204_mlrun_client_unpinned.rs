@@ -15,13 +15,12 @@
 //! this requirement, which is the newest release in range. A URL is not rewritten:
 //! swapping a source tree for a release is a decision, not a pin.
 
-use super::package::{is_mlrun, name_with_extras, unconstrained};
-use super::{Check, ClientVersion, Rule, Scope};
+use super::package::{admits, editable, is_mlrun, name_with_extras, unconstrained};
+use super::{Check, ClientVersion, Rule, Scope, VersionOrigin};
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
 use crate::facts::requirement::{PackageName, Spec};
 use crate::facts::{Fact, PackageFact};
-use crate::span::Span;
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::Version;
 use std::str::FromStr;
 
 pub const RULE: Rule = Rule {
@@ -132,7 +131,14 @@ fn help_and_fix(
         .and_then(|span| editable(package, span))
         .map(|span| Fix {
             message: format!("Pin `{pin}`"),
-            applicability: Applicability::Unsafe,
+            // Safe only when the project itself pins that client elsewhere (an exact
+            // pin or a lock file): then the build installs it today already. A
+            // declared or observed version changes what the build installs.
+            applicability: if client.origin == VersionOrigin::ProjectPin {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            },
             edits: vec![Edit {
                 span,
                 content: format!("=={}", client.version),
@@ -149,32 +155,13 @@ fn release(client: &ClientVersion) -> Option<Version> {
         .filter(|version| !version.is_local())
 }
 
-/// Whether the specifier as written admits `version`; the legacy parenthesised
-/// form (`(>=1.6)`) and a trailing comma (`>=1.6,`) are read as pip reads them.
-fn admits(specifier: &str, version: &Version) -> bool {
-    let inner = specifier.trim();
-    let inner = inner
-        .strip_prefix('(')
-        .and_then(|rest| rest.strip_suffix(')'))
-        .unwrap_or(inner)
-        .trim_end()
-        .trim_end_matches(',');
-    VersionSpecifiers::from_str(inner).is_ok_and(|specifiers| specifiers.contains(version))
-}
-
-/// `span` when the fix may edit it: only inside the requirement's `edit_span`,
-/// whose bytes are exactly the text the spans were computed from.
-fn editable(package: &PackageFact, span: Span) -> Option<Span> {
-    let bounds = package.origin.edit_span?;
-    (bounds.start <= span.start && span.end <= bounds.end).then_some(span)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::testing::{
         check as run, client, constrained, no_client, requirement, span_in, AT,
     };
+    use crate::span::Span;
 
     fn mlrun_fix(pin: &str, span: Span, content: &str) -> Option<Fix> {
         Some(Fix {

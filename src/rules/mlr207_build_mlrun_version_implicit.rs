@@ -102,6 +102,7 @@ mod tests {
             client: Some(ClientVersion {
                 version: "1.6.4".into(),
                 source: "--mlrun-version".into(),
+                origin: crate::rules::VersionOrigin::Declared,
             }),
             ..Scope::default()
         };

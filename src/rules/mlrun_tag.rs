@@ -202,6 +202,7 @@ mod tests {
             client: Some(ClientVersion {
                 version: version.into(),
                 source: "--mlrun-version".into(),
+                origin: crate::rules::VersionOrigin::Declared,
             }),
             ..Scope::default()
         }

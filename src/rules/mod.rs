@@ -115,6 +115,9 @@ pub struct Scope {
     /// Exact pins (PEP 503 name → version) of the constraints files in effect
     /// (`-c`): a requirement they pin exactly counts as pinned.
     pub constraints: Arc<BTreeMap<String, String>>,
+    /// Package versions the project runs (PEP 503 name → version): from `--lock`
+    /// files, the lock file nearest to the file, then `--python`.
+    pub versions: Arc<BTreeMap<String, PinnedVersion>>,
 }
 
 /// An MLRun client version and where it was learned, for messages.
@@ -123,6 +126,31 @@ pub struct ClientVersion {
     pub version: String,
     /// Where the version comes from ("--mlrun-version", "mlrunVersion in item.yaml").
     pub source: String,
+    pub origin: VersionOrigin,
+}
+
+/// How a version was learned, which decides how far a fix may trust it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionOrigin {
+    /// Said by the user: `--mlrun-version` or `mlrun-version` in the configuration.
+    Declared,
+    /// Pinned by the project itself: an exact `mlrun==X.Y.Z` or a lock file.
+    ProjectPin,
+    /// A hub item's `mlrunVersion`, for that item.
+    HubItem,
+    /// Observed in an environment (`--python`): what happens to be installed there.
+    Environment,
+}
+
+/// A package version a pin source gives, with where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinnedVersion {
+    pub version: String,
+    /// For messages: "uv.lock", "--python .venv".
+    pub source: String,
+    /// `true` when read from an environment (`--python`), not from the project's
+    /// own lock files: fixes using it are unsafe.
+    pub observed: bool,
 }
 
 /// Every rule of the contract, sorted by code.

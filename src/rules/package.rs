@@ -7,11 +7,14 @@
 //! itself belongs to MLR204 because its version decides more than a library's does.
 
 use super::Scope;
-use crate::facts::requirement::PackageName;
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::facts::requirement::{PackageName, Spec};
 use crate::facts::{Fact, PackageFact};
+use crate::span::Span;
+use pep440_rs::{Version, VersionSpecifiers};
+use std::str::FromStr;
 
-/// The PEP 503 name of the MLRun client package.
-pub const MLRUN: &str = "mlrun";
+pub use crate::facts::requirement::MLRUN_PACKAGE as MLRUN;
 
 /// A requirement some package rule should judge: a package fact that installs
 /// something (not a constraints-file line).
@@ -57,6 +60,79 @@ pub fn pin_help(package: &PackageFact, name: &PackageName) -> String {
         "pin the release you tested: `{}==X.Y.Z` (or pin it exactly in a constraints file \
          passed with `-c`)",
         name_with_extras(package, name)
+    )
+}
+
+/// Whether the specifier as written admits `version`; the legacy parenthesised
+/// form (`(>=1.6)`) and a trailing comma (`>=1.6,`) are read as pip reads them.
+pub fn admits(specifier: &str, version: &Version) -> bool {
+    let inner = specifier.trim();
+    let inner = inner
+        .strip_prefix('(')
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or(inner)
+        .trim_end()
+        .trim_end_matches(',');
+    VersionSpecifiers::from_str(inner).is_ok_and(|specifiers| specifiers.contains(version))
+}
+
+/// `span` when the fix may edit it: only inside the requirement's `edit_span`,
+/// whose bytes are exactly the text the spans were computed from.
+pub fn editable(package: &PackageFact, span: Span) -> Option<Span> {
+    let bounds = package.origin.edit_span?;
+    (bounds.start <= span.start && span.end <= bounds.end).then_some(span)
+}
+
+/// The help and fix of MLR201/MLR202: pin to the version a pin source gives (a
+/// lock file, `--python`), when one names the package and the version is one the
+/// requirement admits. With no source the help names none (no version is invented).
+pub fn pin_from_sources(
+    package: &PackageFact,
+    name: &PackageName,
+    scope: &Scope,
+) -> (String, Option<Fix>) {
+    let requirement = name_with_extras(package, name);
+    let Some(pinned) = scope.versions.get(&name.normalized) else {
+        return (pin_help(package, name), None);
+    };
+    let pin = format!("{requirement}=={}", pinned.version);
+    let Ok(version) = Version::from_str(&pinned.version) else {
+        return (pin_help(package, name), None);
+    };
+    let span = match &package.spec {
+        Spec::None if package.shell_redirect.is_none() => package.pin_at,
+        Spec::Range(specifier) if admits(specifier, &version) => package.specifier,
+        Spec::Range(specifier) => {
+            return (
+                format!(
+                    "{} records {}, which `{specifier}` excludes; pin the release you tested: \
+                     `{requirement}==X.Y.Z`",
+                    pinned.source, pinned.version
+                ),
+                None,
+            );
+        }
+        _ => None,
+    };
+    let fix = span
+        .and_then(|span| editable(package, span))
+        .map(|span| Fix {
+            message: format!("Pin `{pin}`"),
+            // A lock file says what the project installs today: pinning to it changes
+            // nothing. An environment only says what happens to be installed there.
+            applicability: if pinned.observed {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            },
+            edits: vec![Edit {
+                span,
+                content: format!("=={}", pinned.version),
+            }],
+        });
+    (
+        format!("pin `{pin}`, the version {} records", pinned.source),
+        fix,
     )
 }
 

@@ -36,6 +36,7 @@ pub fn client(version: &str) -> Scope {
         client: Some(ClientVersion {
             version: version.into(),
             source: "--mlrun-version".into(),
+            origin: crate::rules::VersionOrigin::Declared,
         }),
         ..Scope::default()
     }
