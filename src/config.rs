@@ -18,13 +18,14 @@
 
 use crate::diagnostic::Severity;
 use crate::discover::Exclusion;
+use crate::paths::normalize;
 use crate::rules::{self, Rule};
 use crate::selection::{Selection, Selector};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use toml::de::{DeTable, DeValue};
@@ -383,25 +384,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
-/// `a/./b/../c` → `a/c`, without touching the disk.
-pub(crate) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// Values given on the command line: they override the configuration's.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
@@ -644,7 +626,7 @@ impl Resolver {
     /// `err` as the CLI prints it, the path relative to the working directory.
     pub fn describe(&self, err: &ConfigError) -> String {
         let shown = ConfigError {
-            path: PathBuf::from(crate::engine::display_path(&err.path, &self.cwd)),
+            path: PathBuf::from(crate::paths::display(&err.path, &self.cwd)),
             ..err.clone()
         };
         shown.to_string()

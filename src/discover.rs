@@ -6,6 +6,7 @@
 //! dropped by name alone ([`FileKind::of`]), so nothing is opened that is not a
 //! candidate. Files named on the command line are always checked.
 
+use crate::paths::identity;
 use crate::sources::FileKind;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
@@ -107,15 +108,6 @@ pub fn candidates_excluding(
         .collect();
     found.extend(context);
     Ok(found)
-}
-
-fn identity(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// Whether two paths name the same file on disk.
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    identity(a) == identity(b)
 }
 
 /// The files that shape the scope of files named on the command line: the YAML

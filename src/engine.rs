@@ -10,6 +10,7 @@ use crate::config::{FileSettings, Resolver};
 use crate::diagnostic::{Diagnostic, FileDiagnostics, Finding};
 use crate::discover::{self, WalkOptions};
 use crate::facts::{Fact, Origin, Problem, ProblemKind};
+use crate::paths;
 use crate::report::fingerprint;
 use crate::rules::{self, Check, Rule, Scope};
 use crate::sources::{self, FileKind};
@@ -92,7 +93,7 @@ pub fn check_text(path: &Path, text: String, settings: &Settings) -> Result<Outc
     files.extend(
         context
             .par_iter()
-            .filter(|candidate| !discover::same_file(&candidate.path, path))
+            .filter(|candidate| !paths::same_file(&candidate.path, path))
             .map(|candidate| ReadFile {
                 context_only: true,
                 ..read_file(&candidate.path, candidate.kind)
@@ -110,7 +111,7 @@ fn check_read(read: Vec<ReadFile>, settings: &Settings) -> Result<Outcome, Strin
     let shown: Vec<String> = workspace
         .files
         .iter()
-        .map(|file| display_path(&file.path, &cwd))
+        .map(|file| paths::display(&file.path, &cwd))
         .collect();
     let configured: Vec<Arc<FileSettings>> = workspace
         .files
@@ -377,45 +378,4 @@ fn read_text(path: &Path) -> Result<String, Unread> {
             offset,
         }
     })
-}
-
-/// The path as users see it: relative to the working directory when under it,
-/// with `/` separators on every platform.
-pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let relative = if path.is_absolute() {
-        path.strip_prefix(cwd).unwrap_or(path)
-    } else {
-        path
-    };
-    let shown: Vec<String> = relative
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let joined = shown.join("/");
-    if path.is_absolute() && relative == path {
-        // Outside the working directory: keep it absolute.
-        format!("/{}", joined.trim_start_matches('/'))
-    } else {
-        joined
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn display_paths_are_relative_with_slashes() {
-        let cwd = Path::new("/work/repo");
-        assert_eq!(
-            display_path(Path::new("/work/repo/a/b.yaml"), cwd),
-            "a/b.yaml"
-        );
-        assert_eq!(display_path(Path::new("./a/b.yaml"), cwd), "a/b.yaml");
-        assert_eq!(
-            display_path(Path::new("/elsewhere/x.yaml"), cwd),
-            "/elsewhere/x.yaml"
-        );
-    }
 }

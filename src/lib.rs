@@ -11,6 +11,7 @@ pub mod discover;
 pub mod engine;
 pub mod facts;
 pub mod fix;
+pub mod paths;
 pub mod report;
 pub mod rules;
 pub mod selection;

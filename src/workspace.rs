@@ -14,13 +14,14 @@ use crate::facts::{
     template_marker, Fact, ImageRole, IncludeBase, IncludeKind, Origin, PackageFact, Problem,
     ProblemKind,
 };
+use crate::paths::{identity, normalize};
 use crate::rules::{ClientVersion, Member, PinnedVersion, RequirementSet, Scope, VersionOrigin};
 use crate::sources::environment::read_environment;
 use crate::sources::lock::{self, LockFormat};
 use crate::sources::{requirements_txt, FileKind};
 use crate::span::{LineIndex, Span};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// How many levels of `-r`/`-c` are followed below a file that was found by name.
@@ -656,30 +657,4 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned()
-}
-
-/// What makes two paths the same file: the canonical path when the file exists
-/// (`../x/requirements.txt` and `requirements.txt` are one file, read once).
-fn identity(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
-}
-
-/// `a/./b/../c` → `a/c`, without touching the disk (symlinks are not resolved,
-/// so the same file is known by the path the user sees).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

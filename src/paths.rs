@@ -1,0 +1,80 @@
+//! Paths: how files are named to users, and when two names are one file.
+//!
+//! One place, so discovery, the include graph, configuration and every report agree.
+
+use std::path::{Component, Path, PathBuf};
+
+/// The path as users see it: relative to the working directory when under it,
+/// with `/` separators on every platform.
+pub fn display(path: &Path, cwd: &Path) -> String {
+    let relative = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let shown: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = shown.join("/");
+    if path.is_absolute() && relative == path {
+        // Outside the working directory: keep it absolute.
+        format!("/{}", joined.trim_start_matches('/'))
+    } else {
+        joined
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the disk (symlinks are not resolved,
+/// so the same file is known by the path the user sees).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// What makes two paths the same file: the canonical path when the file exists
+/// (`../x/requirements.txt` and `requirements.txt` are one file, read once).
+pub fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+}
+
+/// Whether two paths name the same file.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    identity(a) == identity(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_with_slashes() {
+        let cwd = Path::new("/work/repo");
+        assert_eq!(display(Path::new("/work/repo/a/b.yaml"), cwd), "a/b.yaml");
+        assert_eq!(display(Path::new("./a/b.yaml"), cwd), "a/b.yaml");
+        assert_eq!(
+            display(Path::new("/elsewhere/x.yaml"), cwd),
+            "/elsewhere/x.yaml"
+        );
+    }
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalize(Path::new("../x/./y")), PathBuf::from("../x/y"));
+    }
+}
