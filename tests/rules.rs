@@ -1,6 +1,9 @@
 //! Per-rule fixtures. Each folder `fixtures/rules/<CODE>/` is a small tree of real
 //! file kinds; a line ending in `# expect: CODE[, CODE]` must get exactly those
-//! diagnostics (any rule), and every other line none. The folder's own rule is
+//! diagnostics (any rule), and every other line none. Where a trailing comment
+//! would change the line's meaning (a Dockerfile `FROM` or `ARG`, which has no
+//! end-of-line comments), a comment line `# expect-next: CODE[, CODE]` says it
+//! for the line below. The folder's own rule is
 //! selected even when it is off by default; an optional `args` file adds flags.
 //! A snapshot then pins the exact messages, help, fixes and columns.
 
@@ -47,9 +50,15 @@ fn expected(dir: &Path) -> BTreeSet<(String, u64, String)> {
             .to_string_lossy()
             .replace('\\', "/");
         for (index, line) in text.lines().enumerate() {
-            if let Some((_, codes)) = line.split_once("expect: ") {
+            let marker = match line.split_once("expect: ") {
+                Some((_, codes)) => Some((index + 1, codes)),
+                None => line
+                    .split_once("expect-next: ")
+                    .map(|(_, codes)| (index + 2, codes)),
+            };
+            if let Some((line_number, codes)) = marker {
                 for code in codes.split([',', ' ']).filter(|c| c.starts_with("MLR")) {
-                    expected.insert((relative.clone(), index as u64 + 1, code.to_string()));
+                    expected.insert((relative.clone(), line_number as u64, code.to_string()));
                 }
             }
         }
