@@ -560,10 +560,21 @@ impl Workspace {
                 .map(|f| f.origin().function.as_deref())
                 .collect();
             let named: Vec<&str> = functions.iter().flatten().copied().collect();
+            // The file's unnamed facts (a project's own build) are shared by its
+            // functions' sets; they form a set of their own only when no function
+            // takes them, or when they hold a build, which is judged once, there.
+            let unnamed_build = file
+                .facts
+                .iter()
+                .any(|f| matches!(f, Fact::Build(b) if b.origin.function.is_none()));
             let owners: Vec<Option<&str>> = if named.is_empty() {
                 functions.into_iter().collect()
             } else {
-                named.into_iter().map(Some).collect()
+                let mut owners: Vec<Option<&str>> = named.into_iter().map(Some).collect();
+                if unnamed_build {
+                    owners.push(None);
+                }
+                owners
             };
             for function in owners {
                 let owner = match function {
@@ -633,7 +644,14 @@ impl Workspace {
                             fact: package,
                         });
                     }
-                    Fact::Build(build) if belongs(file, &build.origin) => {
+                    // A build belongs to its own function only: the project's build
+                    // is not each function's build.
+                    Fact::Build(build)
+                        if belongs(file, &build.origin)
+                            && function.is_none_or(|(spec, name)| {
+                                spec != file || build.origin.function.as_deref() == name
+                            }) =>
+                    {
                         set.builds.push(Member {
                             file,
                             path: &paths[file],

@@ -92,13 +92,6 @@ fn image_cases() -> Vec<Case> {
         )
         .into_bytes()
     };
-    // Note: `docker build` pulls an untagged `FROM mlrun/mlrun` as `latest` (MLRun
-    // fills no tag there); MLR101 treats it like an image in an MLRun spec today, so
-    // this pin is offered as safe. If the rule learns the difference, this case
-    // moves to the unsafe ones.
-    let dockerfile = "# the runtime\nFROM mlrun/mlrun AS runtime\nCOPY src/ /app/\n\n\
-                      FROM runtime\n";
-    let pinned = dockerfile.replace("mlrun/mlrun ", "mlrun/mlrun:1.6.4 ");
     let cell = |image: &str| {
         notebook(&[
             "import mlrun",
@@ -129,13 +122,23 @@ fn image_cases() -> Vec<Case> {
               fn.spec.image = \"mlrun/mlrun:1.6.4\"  # was pinned\n"
                 .to_vec(),
         ),
+        ("train.ipynb", cell("mlrun/mlrun"), cell("mlrun/mlrun:1.6.4")),
+    ]
+}
+
+/// `docker build` pulls an untagged `FROM mlrun/mlrun` as `latest` (MLRun fills no
+/// tag there), so pinning it changes the image: an unsafe fix.
+fn dockerfile_cases() -> Vec<Case> {
+    let dockerfile = "# the runtime\nFROM mlrun/mlrun AS runtime\nCOPY src/ /app/\n\n\
+                      FROM runtime\n";
+    let pinned = dockerfile.replace("mlrun/mlrun ", "mlrun/mlrun:1.6.4 ");
+    vec![
         (
             "lf/Dockerfile",
             dockerfile.as_bytes().to_vec(),
             pinned.as_bytes().to_vec(),
         ),
         ("crlf/Dockerfile", crlf(dockerfile), crlf(&pinned)),
-        ("train.ipynb", cell("mlrun/mlrun"), cell("mlrun/mlrun:1.6.4")),
     ]
 }
 
@@ -197,7 +200,7 @@ fn safe_fixes_pin_mlrun_images_in_python_dockerfiles_and_notebooks() {
     let first = fix(dir.path(), &[]);
     assert_eq!(code(&first), 0, "stderr: {}", stderr(&first));
     assert_eq!(stdout(&first), "", "nothing remains to report");
-    assert_eq!(stderr(&first), "Fixed 7 problems in 7 files.\n");
+    assert_eq!(stderr(&first), "Fixed 5 problems in 5 files.\n");
     assert_bytes(dir.path(), &cases, |case| &case.2);
     let fixed = std::fs::read(dir.path().join("train.ipynb")).expect("read");
     serde_json::from_slice::<serde_json::Value>(&fixed).expect("the notebook is still JSON");
@@ -205,6 +208,21 @@ fn safe_fixes_pin_mlrun_images_in_python_dockerfiles_and_notebooks() {
     let second = fix(dir.path(), &["--unsafe-fixes"]);
     assert_eq!(code(&second), 0, "stderr: {}", stderr(&second));
     assert_eq!(stderr(&second), "No fixes applied.\n");
+    assert_bytes(dir.path(), &cases, |case| &case.2);
+}
+
+#[test]
+fn dockerfile_from_is_pinned_only_with_unsafe_fixes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = dockerfile_cases();
+    write_all(dir.path(), &cases);
+    let safe = fix(dir.path(), &[]);
+    assert_eq!(code(&safe), 1, "the findings remain");
+    assert_eq!(stderr(&safe), "No fixes applied.\n");
+    assert_bytes(dir.path(), &cases, |case| &case.1);
+    let first = fix(dir.path(), &["--unsafe-fixes"]);
+    assert_eq!(code(&first), 0, "stderr: {}", stderr(&first));
+    assert_eq!(stderr(&first), "Fixed 2 problems in 2 files.\n");
     assert_bytes(dir.path(), &cases, |case| &case.2);
 }
 

@@ -122,6 +122,9 @@ pub struct ImageFact {
     pub origin: Origin,
     pub role: ImageRole,
     pub value: ImageValue,
+    /// Pulled exactly as written by a container build (a Dockerfile `FROM`), not
+    /// resolved by MLRun: no client version fills in a missing tag.
+    pub pulled_as_written: bool,
 }
 
 /// What the image is used for.
@@ -169,6 +172,7 @@ impl ImageFact {
             origin,
             role,
             value,
+            pulled_as_written: false,
         })
     }
 }

@@ -26,12 +26,20 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
         return None;
     }
     // Untagged and undigested, a `:` can only be a registry port, which defeats
-    // MLRun's "no `:` anywhere" test for filling the tag.
-    let fills_tag = image.mlrun_fills_tag();
+    // MLRun's "no `:` anywhere" test for filling the tag; and an image a container
+    // build pulls as written never meets MLRun at all.
+    let pulled_as_written = matches!(fact, Fact::Image(f) if f.pulled_as_written);
+    let fills_tag = image.mlrun_fills_tag() && !pulled_as_written;
     let message = if fills_tag {
         format!(
             "MLRun image `{}` has no tag: MLRun fills it from the submitting client's version, \
              so a client upgrade changes the image in production",
+            image.text
+        )
+    } else if pulled_as_written {
+        format!(
+            "MLRun image `{}` has no tag: it is pulled as written, with no client version to \
+             fill it in, so it resolves `latest`",
             image.text
         )
     } else {
@@ -44,26 +52,27 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     let help = pin_help(image, scope);
     // Only where MLRun fills the tag does writing the client's tag keep what runs
     // today; behind a port today's image is `latest`, and pinning would change it.
-    let fix = fix_tag(image, scope)
-        .filter(|_| fills_tag)
-        .and_then(|client| {
-            let end = image.repository_end();
-            let edit = text_edit(origin, image, (end, end), format!(":{}", client.tag))?;
-            Some(Fix {
-                message: format!("Pin the image to `{}`", client.pinned(image)),
-                // Clients on an older Python get a `-pyNN` image for these releases, so
-                // the plain tag is what runs today only for some of them; a version
-                // seen in an environment is not necessarily the project's client.
-                applicability: if client.python_variant().is_some()
-                    || client.client.origin == VersionOrigin::Environment
-                {
-                    Applicability::Unsafe
-                } else {
-                    Applicability::Safe
-                },
-                edits: vec![edit],
-            })
-        });
+    let fix = fix_tag(image, scope).and_then(|client| {
+        let end = image.repository_end();
+        let edit = text_edit(origin, image, (end, end), format!(":{}", client.tag))?;
+        Some(Fix {
+            message: format!("Pin the image to `{}`", client.pinned(image)),
+            // Clients on an older Python get a `-pyNN` image for these releases, so
+            // the plain tag is what runs today only for some of them; a version
+            // seen in an environment is not necessarily the project's client.
+            // Where MLRun fills no tag, today's image is `latest`: pinning
+            // changes what runs.
+            applicability: if !fills_tag
+                || client.python_variant().is_some()
+                || client.client.origin == VersionOrigin::Environment
+            {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            },
+            edits: vec![edit],
+        })
+    });
     Some(Finding {
         span: origin.span,
         message,
@@ -132,7 +141,7 @@ mod tests {
     }
 
     #[test]
-    fn registry_port_gets_port_message_and_no_fix() {
+    fn registry_port_gets_port_message_and_an_unsafe_fix() {
         let finding = run(
             &RULE,
             &image("localhost:5000/mlrun/mlrun"),
@@ -148,7 +157,13 @@ mod tests {
             finding.help.as_deref(),
             Some("pin it to `localhost:5000/mlrun/mlrun:1.6.4` (client version 1.6.4 from --mlrun-version)")
         );
-        assert_eq!(finding.fix, None);
+        // Today's image is `latest`: pinning changes what runs, so only --unsafe-fixes.
+        let fix = finding.fix.unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(
+            fix.message,
+            "Pin the image to `localhost:5000/mlrun/mlrun:1.6.4`"
+        );
     }
 
     #[test]

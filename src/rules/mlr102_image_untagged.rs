@@ -31,7 +31,8 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     );
     // MLRun 1.9+ special-cases exactly `python` (§1.2 step 2); say so, since users
     // of the `application` kind see it as MLRun's own default.
-    if image.text == "python" {
+    let resolved_by_mlrun = !matches!(fact, Fact::Image(f) if f.pulled_as_written);
+    if image.text == "python" && resolved_by_mlrun {
         help.push_str(
             "; MLRun 1.9 and later tag a bare `python` with the client's Python minor version \
              (`python:3.11`), which still moves with every patch release",

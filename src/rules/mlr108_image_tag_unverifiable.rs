@@ -80,6 +80,7 @@ mod tests {
                 text: "image".into(),
                 reason: "a Python variable".into(),
             },
+            pulled_as_written: false,
         });
         let finding = run(&RULE, &fact, &no_client()).unwrap();
         assert_eq!(finding.span, Span::new(40, 45));

@@ -80,6 +80,7 @@ impl<'a> ClientTag<'a> {
 
 /// The literal image reference of an image fact. Every pinning rule judges only
 /// these; references built from variables belong to MLR108.
+/// Also see [`ImageFact::pulled_as_written`]: for those images MLRun fills no tag.
 pub fn literal_image(fact: &Fact) -> Option<(&Origin, &ImageRef)> {
     match fact {
         Fact::Image(ImageFact {

@@ -413,7 +413,10 @@ impl Reader<'_> {
             Ok(None) => {}
             Ok(Some(text)) => {
                 if let Some(fact) = ImageFact::from_text(&text, role, origin) {
-                    self.facts.push(Fact::Image(fact));
+                    self.facts.push(Fact::Image(ImageFact {
+                        pulled_as_written: true,
+                        ..fact
+                    }));
                 }
             }
             Err((text, reason)) => self.facts.push(Fact::Image(ImageFact {
@@ -423,6 +426,7 @@ impl Reader<'_> {
                     text,
                     reason: reason.to_string(),
                 },
+                pulled_as_written: true,
             })),
         }
     }

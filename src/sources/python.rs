@@ -854,6 +854,7 @@ impl<'a> Reader<'_, 'a> {
                     text,
                     reason: reason.to_string(),
                 },
+                pulled_as_written: false,
             }),
             Value::Absent => None,
         };
