@@ -14,6 +14,7 @@ pub mod fix;
 pub mod report;
 pub mod rules;
 pub mod selection;
+pub mod server;
 pub mod sources;
 pub mod span;
 pub mod suppress;
