@@ -42,6 +42,26 @@ impl Document {
     }
 }
 
+/// The path a document is judged as. jupyterlab-lsp sends a notebook as one
+/// virtual Python document of its code cells at
+/// `<root>/.virtual_documents/<path of the notebook>.py`: judged at the
+/// notebook's own place, it gets the notebook's project, requirements and
+/// configuration.
+pub fn judged_path(path: PathBuf) -> PathBuf {
+    let virtual_folder = path
+        .components()
+        .position(|part| part.as_os_str() == ".virtual_documents");
+    match virtual_folder {
+        Some(at) => path
+            .components()
+            .enumerate()
+            .filter(|&(index, _)| index != at)
+            .map(|(_, part)| part)
+            .collect(),
+        None => path,
+    }
+}
+
 /// Whether a change to the file at `path` can change the findings of *other*
 /// files: a project spec (default image), a requirements or constraints file or a
 /// lock (pins), a configuration file (rules, versions, locks).
@@ -137,6 +157,18 @@ mod tests {
             Encoding::Utf16,
         );
         assert_eq!(open.text, "x\n");
+    }
+
+    #[test]
+    fn virtual_notebook_documents_are_judged_beside_the_notebook() {
+        assert_eq!(
+            judged_path(PathBuf::from("/p/.virtual_documents/sub/train.ipynb.py")),
+            PathBuf::from("/p/sub/train.ipynb.py")
+        );
+        assert_eq!(
+            judged_path(PathBuf::from("/p/sub/train.py")),
+            PathBuf::from("/p/sub/train.py")
+        );
     }
 
     #[test]

@@ -364,6 +364,7 @@ impl Server {
                     ));
                 };
                 let key = item.uri.as_str().to_owned();
+                let path = documents::judged_path(path);
                 self.documents.open(Document {
                     uri: item.uri,
                     path: path.clone(),

@@ -276,6 +276,25 @@ async def test_notebook_cell_fix_keeps_valid_json(client: LanguageClient, projec
 
 
 @pytest.mark.asyncio
+async def test_jupyterlab_virtual_document_is_judged_beside_the_notebook(
+    client: LanguageClient, project
+):
+    # jupyterlab-lsp sends a notebook's code cells as one Python document under
+    # .virtual_documents/; its project is the notebook's folder.
+    (project / "sub").mkdir()
+    (project / "sub" / "requirements.txt").write_text("mlrun==1.6.4\n")
+    virtual = project / ".virtual_documents" / "sub" / "train.ipynb.py"
+    virtual.parent.mkdir(parents=True)
+    text = 'import mlrun\n\n\nfn = mlrun.new_function("t", kind="job", image="mlrun/mlrun")\n'
+    virtual.write_text(text)
+    uri, diagnostics = await open_document(client, virtual, "python")
+    assert [d.code for d in diagnostics] == ["MLR101"]
+    actions = await actions_at(client, uri, diagnostics[0])
+    fixed = apply_edits(text, edits_of(actions["Fix MLR101: Pin the image to `mlrun/mlrun:1.6.4`"], uri))
+    assert await change_document(client, uri, 2, fixed) == []
+
+
+@pytest.mark.asyncio
 async def test_unsaved_requirements_shape_the_open_project(client: LanguageClient, project):
     requirements = project / "requirements.txt"
     requirements.write_text("mlrun==1.6.4\n")
