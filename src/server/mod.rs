@@ -33,6 +33,7 @@ use crate::diagnostic::FileDiagnostics;
 use crate::discover::WalkOptions;
 use crate::engine::{self, Settings};
 use crate::rules;
+use crate::sources::FileKind;
 use crate::span::{Encoding, Span};
 use documents::{Document, Documents};
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -547,9 +548,17 @@ impl Server {
     /// The findings on `document`'s current text, as `check` would report them
     /// for the saved file (with the other open documents' text too).
     fn lint(&self, document: &Document) -> Result<FileDiagnostics, String> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let shown = engine::display_path(&document.path, &cwd);
+        let text: Arc<str> = Arc::from(document.text.as_str());
+        // Editors send every file of a language (any `.txt`, any `.toml`); `check`
+        // reports a file it does not know only when it is named, and nothing here
+        // named it.
+        if FileKind::of(&document.path).is_none() {
+            return Ok(FileDiagnostics::new(shown, text, Vec::new()));
+        }
         // A fresh resolver each time: configuration files edited since the last
         // lint are read again.
-        let cwd = std::env::current_dir().unwrap_or_default();
         let resolver =
             Resolver::new(&cwd, None, Overrides::default()).map_err(|err| err.to_string())?;
         let settings = Settings {
@@ -566,14 +575,11 @@ impl Server {
         };
         let outcome =
             engine::check_text_with(&document.path, document.text.clone(), &settings, &overlay)?;
-        let shown = engine::display_path(&document.path, &cwd);
         Ok(outcome
             .files
             .into_iter()
             .find(|file| file.path == shown)
-            .unwrap_or_else(|| {
-                FileDiagnostics::new(shown, Arc::from(document.text.as_str()), Vec::new())
-            }))
+            .unwrap_or_else(|| FileDiagnostics::new(shown, text, Vec::new())))
     }
 
     fn code_action(&mut self, params: lsp::CodeActionParams) -> Result<Value, Failure> {

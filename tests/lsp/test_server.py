@@ -349,6 +349,10 @@ async def test_unknown_documents_and_bad_requests_do_not_crash(client: LanguageC
     broken.write_text("kind: job\nspec:\n  image: [unclosed\n")
     _, diagnostics = await open_document(client, broken, "yaml")
     assert all(d.code != "MLR101" for d in diagnostics)
+    # A file of no kind mlrun-lint knows gets nothing (editors send every `.txt`).
+    notes = project / "notes.txt"
+    notes.write_text("image: mlrun/mlrun\n")
+    assert (await open_document(client, notes, "plaintext"))[1] == []
     # The server still answers.
     spec = project / "project.yaml"
     spec.write_text(PROJECT)
