@@ -40,7 +40,7 @@ use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response}
 use lsp_types as lsp;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, ErrorKind};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -136,8 +136,9 @@ struct Server {
     /// After `shutdown`, only `exit` is expected.
     shut_down: bool,
     next_request: i32,
-    /// The last error shown to the user (a broken configuration), to show it once.
-    last_error: Option<String>,
+    /// The errors already shown to the user (a broken configuration): each is
+    /// shown once, then only logged, so re-linting does not repeat pop-ups.
+    shown_errors: HashSet<String>,
 }
 
 impl Server {
@@ -151,7 +152,7 @@ impl Server {
             can_watch: false,
             shut_down: false,
             next_request: 0,
-            last_error: None,
+            shown_errors: HashSet::new(),
         }
     }
 
@@ -408,7 +409,9 @@ impl Server {
                     document.text = text;
                 }
                 let path = document.path.clone();
-                self.relint_around(&path, now);
+                if documents::shapes_others(&path) {
+                    self.relint_around(&path, now);
+                }
                 self.pending.insert(uri.as_str().to_owned(), now);
             }
             "textDocument/didClose" => {
@@ -525,12 +528,11 @@ impl Server {
                         .map(|found| convert::diagnostic(&file, found, self.encoding))
                         .collect();
                     self.publish(document.uri, diagnostics, Some(document.version));
-                    self.last_error = None;
                 }
                 Err(message) => {
                     let message = format!("{}: {message}", document.path.display());
                     self.log(lsp::MessageType::ERROR, message.clone());
-                    if self.last_error.as_ref() != Some(&message) {
+                    if self.shown_errors.insert(message.clone()) {
                         self.send(notification(
                             "window/showMessage",
                             lsp::ShowMessageParams {
@@ -538,7 +540,6 @@ impl Server {
                                 message: format!("mlrun-lint: {message}"),
                             },
                         ));
-                        self.last_error = Some(message);
                     }
                 }
             }

@@ -320,6 +320,42 @@ async def test_unsaved_requirements_shape_the_open_project(client: LanguageClien
 
 
 @pytest.mark.asyncio
+async def test_broken_configuration_is_shown_then_a_fix_on_disk_relints(
+    client: LanguageClient, project
+):
+    config = project / "mlrun-lint.toml"
+    config.write_text("mlrun-versoin = 1\n")
+    spec = project / "project.yaml"
+    spec.write_text(PROJECT)
+    uri = uri_of(spec)
+    mark = len(client.published)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="yaml", version=1, text=PROJECT
+            )
+        )
+    )
+    deadline = asyncio.get_running_loop().time() + TIMEOUT
+    while not client.messages:
+        assert asyncio.get_running_loop().time() < deadline, "no message shown"
+        await asyncio.sleep(0.02)
+    assert "mlrun-lint.toml" in client.messages[0].message
+    assert client.messages[0].type == types.MessageType.Error
+
+    # Fixed on disk: the editor's file watcher tells the server, which re-lints.
+    config.write_text('mlrun-version = "1.6.4"\n')
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri_of(config), type=types.FileChangeType.Changed)]
+        )
+    )
+    diagnostics = await published_after(client, mark, uri, 1)
+    actions = await actions_at(client, uri, diagnostics[0])
+    assert "Fix MLR101: Pin the image to `mlrun/mlrun:1.6.4`" in actions
+
+
+@pytest.mark.asyncio
 async def test_unknown_documents_and_bad_requests_do_not_crash(client: LanguageClient, project):
     unknown = uri_of(project / "never-opened.yaml")
     actions = await client.text_document_code_action_async(
