@@ -1,4 +1,4 @@
-//! The command line: `check`, `rule` and `rules`, as the contract fixes them.
+//! The command line: `check`, `rule`, `rules` and `server`, as the contract fixes them.
 
 use crate::config::{Overrides, Resolver};
 use crate::diagnostic::{FileDiagnostics, Severity};
@@ -38,6 +38,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         output_format: RulesFormat,
     },
+    /// Run the language server over stdio, for editors (see the README's "Editor
+    /// integration").
+    Server,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +162,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Rule { code_or_name } => rule(&code_or_name),
         Command::Rules { output_format } => list_rules(output_format),
+        Command::Server => Ok(crate::server::run()),
     };
     match result {
         Ok(code) => code,

@@ -72,6 +72,22 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
 /// includes (`-r`, `-c`) are read from disk, and so are the files that shape its
 /// scope (the project spec and requirements around it), as for a file named alone.
 pub fn check_text(path: &Path, text: String, settings: &Settings) -> Result<Outcome, String> {
+    check_text_with(path, text, settings, &|_| None)
+}
+
+/// The text of a file as an editor holds it (unsaved changes), or `None` to read
+/// it from disk.
+pub type Overlay<'a> = &'a (dyn Fn(&Path) -> Option<String> + Sync);
+
+/// [`check_text`], with the other files read through `overlay` first: an editor's
+/// unsaved requirements file shapes the project spec open beside it, so the
+/// language server and a later `check` of the saved files agree.
+pub fn check_text_with(
+    path: &Path,
+    text: String,
+    settings: &Settings,
+    overlay: Overlay<'_>,
+) -> Result<Outcome, String> {
     let kind = FileKind::of(path);
     let file = match kind {
         Some(known) => {
@@ -96,17 +112,45 @@ pub fn check_text(path: &Path, text: String, settings: &Settings) -> Result<Outc
             .filter(|candidate| !paths::same_file(&candidate.path, path))
             .map(|candidate| ReadFile {
                 context_only: true,
-                ..read_file(&candidate.path, candidate.kind)
+                ..read_overlaid(&candidate.path, candidate.kind, overlay)
             })
             .collect::<Vec<_>>(),
     );
-    check_read(files, settings)
+    check_read_with(files, settings, overlay)
+}
+
+/// [`read_file`], taking the text from `overlay` when it has the file.
+fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> ReadFile {
+    match (kind, overlay(path)) {
+        (Some(known), Some(text)) => {
+            let read = sources::read(known, path, &text);
+            ReadFile {
+                kind,
+                context_only: false,
+                path: path.to_path_buf(),
+                text: Arc::from(text),
+                facts: read.facts,
+                cells: read.cells,
+            }
+        }
+        _ => read_file(path, kind),
+    }
 }
 
 const UNKNOWN_KIND: &str = "mlrun-lint does not recognise this kind of file by its name";
 
 fn check_read(read: Vec<ReadFile>, settings: &Settings) -> Result<Outcome, String> {
-    let workspace = Workspace::link(read, &|path| read_file(path, Some(FileKind::Requirements)));
+    check_read_with(read, settings, &|_| None)
+}
+
+fn check_read_with(
+    read: Vec<ReadFile>,
+    settings: &Settings,
+    overlay: Overlay<'_>,
+) -> Result<Outcome, String> {
+    let workspace = Workspace::link(read, &|path| {
+        read_overlaid(path, Some(FileKind::Requirements), overlay)
+    });
     let cwd = std::env::current_dir().unwrap_or_default();
     let shown: Vec<String> = workspace
         .files

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod report;
 pub mod rules;
 pub mod selection;
+pub mod server;
 pub mod sources;
 pub mod span;
 pub mod suppress;

@@ -101,14 +101,78 @@ impl LineIndex {
         }
     }
 
-    /// The 0-based line and UTF-16 code-unit column of `offset`, as the Language
-    /// Server Protocol counts by default.
-    pub fn line_utf16_column(&self, text: &str, offset: usize) -> (usize, usize) {
+    /// The 0-based line and the column of `offset` counted in `encoding`'s code
+    /// units (the Language Server Protocol's negotiated position encoding). An
+    /// offset inside a character, or past the end, is clamped as in
+    /// [`line_column`](Self::line_column).
+    pub fn line_unit_column(
+        &self,
+        text: &str,
+        offset: usize,
+        encoding: Encoding,
+    ) -> (usize, usize) {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let column = text[start..offset].encode_utf16().count();
-        (line, column)
+        (line, encoding.units(&text[start..offset]))
+    }
+
+    /// The byte offset of 0-based `line` and `column` counted in `encoding`'s code
+    /// units: the reverse of [`line_unit_column`](Self::line_unit_column), for
+    /// positions an editor sends. As the protocol asks, a column past the end of
+    /// its line means the line's end (before its `\r\n` or `\n`), a line past the
+    /// end means the end of the text, and a column inside a character (half a
+    /// surrogate pair) means the start of that character.
+    pub fn offset_of(&self, text: &str, line: usize, column: usize, encoding: Encoding) -> usize {
+        let Some(&start) = self.line_starts.get(line) else {
+            return text.len();
+        };
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(text.len(), |&next| next);
+        let content = text[start..end].trim_end_matches(['\n', '\r']);
+        let mut counted = 0;
+        for (at, character) in content.char_indices() {
+            let width = encoding.width(character);
+            if counted + width > column {
+                return start + at;
+            }
+            counted += width;
+        }
+        start + content.len()
+    }
+}
+
+/// How a column counts the characters before it: the position encodings of the
+/// Language Server Protocol (`utf-8`, `utf-16`, `utf-32`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// Bytes.
+    Utf8,
+    /// UTF-16 code units: a character outside the Basic Multilingual Plane counts 2.
+    Utf16,
+    /// Unicode scalar values.
+    Utf32,
+}
+
+impl Encoding {
+    /// How many code units `character` takes.
+    pub fn width(self, character: char) -> usize {
+        match self {
+            Encoding::Utf8 => character.len_utf8(),
+            Encoding::Utf16 => character.len_utf16(),
+            Encoding::Utf32 => 1,
+        }
+    }
+
+    /// How many code units `text` takes.
+    pub fn units(self, text: &str) -> usize {
+        match self {
+            Encoding::Utf8 => text.len(),
+            Encoding::Utf16 => text.encode_utf16().count(),
+            Encoding::Utf32 => text.chars().count(),
+        }
     }
 }
 
@@ -152,6 +216,49 @@ mod tests {
             LineColumn { line: 2, column: 2 }
         );
         let emoji = "a😀b";
-        assert_eq!(LineIndex::new(emoji).line_utf16_column(emoji, 5), (0, 3));
+        assert_eq!(
+            LineIndex::new(emoji).line_unit_column(emoji, 5, Encoding::Utf16),
+            (0, 3)
+        );
+    }
+
+    #[test]
+    fn unit_columns_in_every_encoding_and_back() {
+        // 'é' is 2 bytes, 1 UTF-16 unit; '😀' is 4 bytes, 2 UTF-16 units.
+        let text = "x: é😀b\r\nimage: y\n";
+        let index = LineIndex::new(text);
+        let b = text.find('b').unwrap();
+        for (encoding, column) in [
+            (Encoding::Utf8, 9),
+            (Encoding::Utf16, 6),
+            (Encoding::Utf32, 5),
+        ] {
+            assert_eq!(index.line_unit_column(text, b, encoding), (0, column));
+            assert_eq!(index.offset_of(text, 0, column, encoding), b);
+        }
+        let image = text.find("image").unwrap();
+        assert_eq!(index.line_unit_column(text, image, Encoding::Utf16), (1, 0));
+        assert_eq!(index.offset_of(text, 1, 0, Encoding::Utf16), image);
+    }
+
+    #[test]
+    fn offsets_clamp_like_the_protocol_says() {
+        let text = "a😀\r\nb";
+        let index = LineIndex::new(text);
+        // Past the end of the line: before the CRLF.
+        assert_eq!(index.offset_of(text, 0, 99, Encoding::Utf16), 5);
+        // Half a surrogate pair: the start of the character.
+        assert_eq!(index.offset_of(text, 0, 2, Encoding::Utf16), 1);
+        // Past the last line: the end of the text.
+        assert_eq!(index.offset_of(text, 7, 0, Encoding::Utf8), text.len());
+        // Inside a multi-byte character in UTF-8: its start.
+        assert_eq!(index.offset_of(text, 0, 3, Encoding::Utf8), 1);
+        // An offset inside the character maps to its start in every encoding.
+        assert_eq!(index.line_unit_column(text, 3, Encoding::Utf16), (0, 1));
+        // The end of a text without a final newline.
+        assert_eq!(
+            index.line_unit_column(text, text.len(), Encoding::Utf32),
+            (1, 1)
+        );
     }
 }

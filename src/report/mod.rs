@@ -18,6 +18,8 @@ mod junit;
 mod sarif;
 mod statistics;
 
+pub(crate) use sarif::rule_page_url;
+
 use crate::diagnostic::{Applicability, Diagnostic, FileDiagnostics, Severity};
 use crate::span::LineColumn;
 use std::fmt;

@@ -34,8 +34,9 @@ const SCHEMA: &str =
 /// Codes meaning "part of the input was not analysed", reported as notifications too.
 const NOT_ANALYSED: &[&str] = &["MLR001", "MLR003"];
 
-/// The URL of a rule's page in the repository.
-fn rule_page_url(code: &str, name: &str) -> String {
+/// The URL of a rule's page in the repository (also the language server's
+/// `codeDescription.href`).
+pub(crate) fn rule_page_url(code: &str, name: &str) -> String {
     format!("{HOME}/blob/main/rules/{code}-{name}.md")
 }
 
