@@ -550,7 +550,7 @@ impl Server {
     /// for the saved file (with the other open documents' text too).
     fn lint(&self, document: &Document) -> Result<FileDiagnostics, String> {
         let cwd = std::env::current_dir().unwrap_or_default();
-        let shown = engine::display_path(&document.path, &cwd);
+        let shown = crate::paths::display(&document.path, &cwd);
         let text: Arc<str> = Arc::from(document.text.as_str());
         // Editors send every file of a language (any `.txt`, any `.toml`); `check`
         // reports a file it does not know only when it is named, and nothing here
