@@ -12,6 +12,7 @@ use crate::discover::{self, WalkOptions};
 use crate::facts::{Fact, Origin, Problem, ProblemKind};
 use crate::report::fingerprint;
 use crate::rules::{self, Check, Rule, Scope};
+use crate::sources::yaml::tree;
 use crate::sources::{self, FileKind};
 use crate::span::Span;
 use crate::suppress;
@@ -19,7 +20,7 @@ use crate::workspace::{ReadFile, Workspace};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Files larger than this are not read (MLR003). MLRun specs with embedded source
 /// code reach a few hundred KiB; 16 MiB leaves room for anything real.
@@ -51,6 +52,10 @@ pub struct Outcome {
 /// Checks `paths` (files and folders). Files and folders that the configuration
 /// excludes are not read, unless named in `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
+    on_workers(|| check_on_workers(paths, settings))
+}
+
+fn check_on_workers(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
     let resolver = settings.config.clone();
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
@@ -70,6 +75,14 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> 
 /// includes (`-r`, `-c`) are read from disk, and so are the files that shape its
 /// scope (the project spec and requirements around it), as for a file named alone.
 pub fn check_text(path: &Path, text: String, settings: &Settings) -> Result<Outcome, String> {
+    on_workers(|| check_text_on_workers(path, text, settings))
+}
+
+fn check_text_on_workers(
+    path: &Path,
+    text: String,
+    settings: &Settings,
+) -> Result<Outcome, String> {
     let kind = FileKind::of(path);
     let file = match kind {
         Some(known) => {
@@ -99,6 +112,26 @@ pub fn check_text(path: &Path, text: String, settings: &Settings) -> Result<Outc
             .collect::<Vec<_>>(),
     );
     check_read(files, settings)
+}
+
+/// Runs `work` on the engine's worker pool, whose threads have the stack the YAML
+/// parser needs, so it parses on them instead of starting a thread per file.
+/// Should the pool fail to start, `work` runs where it is called (rayon's global
+/// pool, a parser thread per YAML file): slower, same result.
+fn on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("mlrun-lint-{i}"))
+            .stack_size(tree::PARSE_STACK_BYTES)
+            .start_handler(|_| tree::mark_parse_stack())
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
 }
 
 const UNKNOWN_KIND: &str = "mlrun-lint does not recognise this kind of file by its name";
