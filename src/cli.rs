@@ -238,7 +238,10 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let files = apply_baseline(outcome, &args.config)?;
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-    let mut stdout = std::io::stdout().lock();
+    // Standard output flushes at every newline; a large report is written in
+    // many small pieces, so it goes through one buffer (a write call per 8 KiB,
+    // not per line).
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     if args.config.statistics {
         write_output(report::statistics(&files, args.output_format, &mut stdout))?;
     } else {
@@ -249,6 +252,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             &mut stdout,
         ))?;
     }
+    write_output(stdout.flush())?;
     let failed =
         Summary::of(&files).any_at_or_above(fail_on) || (rewrote && args.exit_non_zero_on_fix);
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))

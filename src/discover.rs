@@ -94,13 +94,21 @@ pub fn candidates_excluding(
             });
         }
     }
+    let mut symlinks = false;
     if let Some((first, rest)) = roots.split_first() {
-        found.extend(walk(first, rest, options, exclude));
+        let walked = walk(first, rest, options, exclude);
+        symlinks = walked.symlinks;
+        found.extend(walked.candidates);
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
-    // `check a.yaml ./a.yaml .` names one file three times: keep the first.
+    // `check a.yaml ./a.yaml .` names one file three times: keep the first. One
+    // folder walked without symbolic links names every file once, so the
+    // canonical paths (several system calls per file) are only worked out when
+    // two names could be one file.
     let mut seen = std::collections::HashSet::new();
-    found.retain(|c| seen.insert(identity(&c.path)));
+    if paths.len() > 1 || roots.is_empty() || symlinks {
+        found.retain(|c| seen.insert(identity(&c.path)));
+    }
     let named: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
     let context: Vec<Candidate> = context_of(&named)
         .into_iter()
@@ -162,12 +170,14 @@ pub fn context_of(named: &[&PathBuf]) -> Vec<Candidate> {
     context
 }
 
-fn walk(
-    first: &Path,
-    rest: &[PathBuf],
-    options: WalkOptions,
-    exclude: ExcludeFn,
-) -> Vec<Candidate> {
+/// What a walk found.
+struct Walked {
+    candidates: Vec<Candidate>,
+    /// Whether any candidate is a symbolic link (so may be another candidate).
+    symlinks: bool,
+}
+
+fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions, exclude: ExcludeFn) -> Walked {
     let mut builder = WalkBuilder::new(first);
     for root in rest {
         builder.add(root);
@@ -205,8 +215,10 @@ fn walk(
         }
     });
     let found = Mutex::new(Vec::new());
+    let symlinks = std::sync::atomic::AtomicBool::new(false);
     builder.build_parallel().run(|| {
         let found = &found;
+        let symlinks = &symlinks;
         Box::new(move |entry| {
             // Unreadable folders are passed over by the walker; a file we cannot
             // read is reported when it is opened.
@@ -217,6 +229,9 @@ fn walk(
                 return WalkState::Continue;
             }
             if let Some(kind) = FileKind::of(entry.path()) {
+                if entry.path_is_symlink() {
+                    symlinks.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
                 let candidate = Candidate {
                     path: entry.into_path(),
                     kind: Some(kind),
@@ -230,7 +245,10 @@ fn walk(
             WalkState::Continue
         })
     });
-    found
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    Walked {
+        candidates: found
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        symlinks: symlinks.into_inner(),
+    }
 }

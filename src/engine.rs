@@ -13,6 +13,7 @@ use crate::facts::{Fact, Origin, Problem, ProblemKind};
 use crate::paths;
 use crate::report::fingerprint;
 use crate::rules::{self, Check, Rule, Scope};
+use crate::sources::yaml::tree;
 use crate::sources::{self, FileKind};
 use crate::span::Span;
 use crate::suppress;
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Files larger than this are not read (MLR003). MLRun specs with embedded source
 /// code reach a few hundred KiB; 16 MiB leaves room for anything real.
@@ -53,6 +54,10 @@ pub struct Outcome {
 /// Checks `paths` (files and folders). Files and folders that the configuration
 /// excludes are not read, unless named in `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
+    on_workers(|| check_on_workers(paths, settings))
+}
+
+fn check_on_workers(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
     let resolver = settings.config.clone();
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
@@ -83,6 +88,15 @@ pub type Overlay<'a> = &'a (dyn Fn(&Path) -> Option<String> + Sync);
 /// unsaved requirements file shapes the project spec open beside it, so the
 /// language server and a later `check` of the saved files agree.
 pub fn check_text_with(
+    path: &Path,
+    text: String,
+    settings: &Settings,
+    overlay: Overlay<'_>,
+) -> Result<Outcome, String> {
+    on_workers(|| check_text_on_workers(path, text, settings, overlay))
+}
+
+fn check_text_on_workers(
     path: &Path,
     text: String,
     settings: &Settings,
@@ -134,6 +148,26 @@ fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> R
             }
         }
         _ => read_file(path, kind),
+    }
+}
+
+/// Runs `work` on the engine's worker pool, whose threads have the stack the YAML
+/// parser needs, so it parses on them instead of starting a thread per file.
+/// Should the pool fail to start, `work` runs where it is called (rayon's global
+/// pool, a parser thread per YAML file): slower, same result.
+fn on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("mlrun-lint-{i}"))
+            .stack_size(tree::PARSE_STACK_BYTES)
+            .start_handler(|_| tree::mark_parse_stack())
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
     }
 }
 

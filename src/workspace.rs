@@ -56,6 +56,11 @@ struct Edge {
 pub struct Workspace {
     pub files: Vec<ReadFile>,
     edges: Vec<Edge>,
+    /// Indexes into `edges` by the file they leave (`outgoing`) and reach
+    /// (`incoming`): every file's scope walks its includes, so finding them must
+    /// not cost a scan of all edges per file (that made a run quadratic in files).
+    outgoing: Vec<Vec<usize>>,
+    incoming: Vec<Vec<usize>>,
     /// Folders whose project spec gives a `default_image`.
     default_image_folders: BTreeSet<PathBuf>,
     /// Exact `mlrun` pins by folder: the project's client version.
@@ -147,11 +152,14 @@ impl Workspace {
         let mut workspace = Self {
             files,
             edges: Vec::new(),
+            outgoing: Vec::new(),
+            incoming: Vec::new(),
             default_image_folders: BTreeSet::new(),
             mlrun_pins: BTreeMap::new(),
             locked: BTreeMap::new(),
         };
         workspace.follow_includes(read);
+        workspace.index_edges();
         workspace.report_cycles();
         workspace.mark_constraints_files();
         workspace.index_projects();
@@ -159,12 +167,7 @@ impl Workspace {
     }
 
     fn follow_includes(&mut self, read: &dyn Fn(&Path) -> ReadFile) {
-        let mut index: HashMap<PathBuf, usize> = self
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, file)| (identity(&file.path), i))
-            .collect();
+        let mut index = FileIndex::new(&self.files);
         let mut depth = vec![0; self.files.len()];
         let mut queue: VecDeque<usize> = (0..self.files.len()).collect();
         while let Some(from) = queue.pop_front() {
@@ -215,8 +218,8 @@ impl Workspace {
                         .find(|t| t.is_file())
                         .unwrap_or_else(|| normalize(&folder.join(&written))),
                 };
-                let to = match index.get(&identity(&target)) {
-                    Some(&to) => to,
+                let to = match index.find(&self.files, &target) {
+                    Some(to) => to,
                     None if depth[from] >= MAX_INCLUDE_DEPTH => {
                         problems.push(problem(
                             ProblemKind::Skipped,
@@ -232,7 +235,7 @@ impl Workspace {
                         self.files.push(file);
                         depth.push(depth[from] + 1);
                         let to = self.files.len() - 1;
-                        index.insert(identity(&target), to);
+                        index.insert(&target, to);
                         queue.push_back(to);
                         to
                     }
@@ -254,6 +257,25 @@ impl Workspace {
             }
             self.files[from].facts.extend(problems);
         }
+    }
+
+    fn index_edges(&mut self) {
+        self.outgoing = vec![Vec::new(); self.files.len()];
+        self.incoming = vec![Vec::new(); self.files.len()];
+        for (i, edge) in self.edges.iter().enumerate() {
+            self.outgoing[edge.from].push(i);
+            self.incoming[edge.to].push(i);
+        }
+    }
+
+    /// The includes written in file `file`.
+    fn edges_from(&self, file: usize) -> impl Iterator<Item = &Edge> {
+        self.outgoing[file].iter().map(|&i| &self.edges[i])
+    }
+
+    /// The includes that name file `file`.
+    fn edges_to(&self, file: usize) -> impl Iterator<Item = &Edge> {
+        self.incoming[file].iter().map(|&i| &self.edges[i])
     }
 
     /// pip recurses through `-r` without end on a cycle: report the include that
@@ -282,7 +304,7 @@ impl Workspace {
         }
         state[node] = 1;
         stack.push(node);
-        for edge in self.edges.iter().filter(|e| e.from == node) {
+        for edge in self.edges_from(node) {
             match state[edge.to] {
                 0 => self.visit(edge.to, state, stack, problems),
                 1 => {
@@ -318,7 +340,7 @@ impl Workspace {
             let named = file_name(&self.files[i].path)
                 .to_ascii_lowercase()
                 .starts_with("constraints");
-            let incoming = self.edges.iter().filter(|e| e.to == i);
+            let incoming = self.edges_to(i);
             let (mut as_constraint, mut as_requirement) = (false, false);
             for edge in incoming {
                 match edge.kind {
@@ -472,9 +494,8 @@ impl Workspace {
         while let Some(node) = todo.pop() {
             if includers.insert(node) {
                 todo.extend(
-                    self.edges
-                        .iter()
-                        .filter(|e| e.to == node && e.kind == IncludeKind::Requirements)
+                    self.edges_to(node)
+                        .filter(|e| e.kind == IncludeKind::Requirements)
                         .map(|e| e.from),
                 );
             }
@@ -497,9 +518,8 @@ impl Workspace {
         while let Some(file) = todo.pop() {
             if seen.insert(file) {
                 todo.extend(
-                    self.edges
-                        .iter()
-                        .filter(|e| e.from == file && follow(e.kind))
+                    self.edges_from(file)
+                        .filter(|e| follow(e.kind))
                         .map(|e| e.to),
                 );
             }
@@ -510,10 +530,10 @@ impl Workspace {
     /// Exact pins of the constraints files that `members` name with `-c` (and of
     /// everything those files include).
     fn constraints_for(&self, members: &BTreeSet<usize>) -> BTreeMap<String, String> {
-        let targets = self
-            .edges
+        let targets = members
             .iter()
-            .filter(|e| members.contains(&e.from) && e.kind == IncludeKind::Constraints)
+            .flat_map(|&member| self.edges_from(member))
+            .filter(|e| e.kind == IncludeKind::Constraints)
             .map(|e| e.to);
         let mut pins = BTreeMap::new();
         for file in self.closure(targets, |_| true) {
@@ -540,9 +560,8 @@ impl Workspace {
         for (index, file) in self.files.iter().enumerate() {
             if file.kind == Some(FileKind::Requirements) {
                 let included = self
-                    .edges
-                    .iter()
-                    .any(|e| e.to == index && e.kind == IncludeKind::Requirements);
+                    .edges_to(index)
+                    .any(|e| e.kind == IncludeKind::Requirements);
                 let constraints = file
                     .facts
                     .iter()
@@ -611,9 +630,8 @@ impl Workspace {
         };
         let mut files: BTreeSet<usize> = members.clone();
         if let Some((spec, _)) = function {
-            let included = self.edges.iter().filter(|e| {
-                e.from == spec
-                    && e.kind == IncludeKind::Requirements
+            let included = self.edges_from(spec).filter(|e| {
+                e.kind == IncludeKind::Requirements
                     && self.files[spec].facts.iter().any(|f| {
                         matches!(f, Fact::Include(i) if i.origin.span == e.at && belongs(spec, &i.origin))
                     })
@@ -623,10 +641,10 @@ impl Workspace {
         }
         // Constraints in effect count for conflicts too: pip refuses a requirement
         // pinned against its constraint.
-        let constraints = self
-            .edges
+        let constraints = files
             .iter()
-            .filter(|e| files.contains(&e.from) && e.kind == IncludeKind::Constraints)
+            .flat_map(|&file| self.edges_from(file))
+            .filter(|e| e.kind == IncludeKind::Constraints)
             .map(|e| e.to);
         let constraint_files = self.closure(constraints, |_| true);
         files.extend(constraint_files);
@@ -663,6 +681,54 @@ impl Workspace {
             }
         }
         set
+    }
+}
+
+/// Finds a file of the run by path. Include targets are mostly spelled as the
+/// walk found the file (the includer's folder joined with a relative name), so
+/// paths are compared as written first; canonical paths, several system calls
+/// per file, are worked out for every file (once) only when an existing target
+/// is not found that way: a symbolic link, an absolute name, a file the walk
+/// skipped.
+struct FileIndex {
+    written: HashMap<PathBuf, usize>,
+    canonical: Option<HashMap<PathBuf, usize>>,
+}
+
+impl FileIndex {
+    fn new(files: &[ReadFile]) -> Self {
+        Self {
+            written: files
+                .iter()
+                .enumerate()
+                .map(|(i, file)| (normalize(&file.path), i))
+                .collect(),
+            canonical: None,
+        }
+    }
+
+    fn find(&mut self, files: &[ReadFile], target: &Path) -> Option<usize> {
+        if let Some(&found) = self.written.get(&normalize(target)) {
+            return Some(found);
+        }
+        if !target.exists() {
+            return None;
+        }
+        let canonical = self.canonical.get_or_insert_with(|| {
+            files
+                .iter()
+                .enumerate()
+                .map(|(i, file)| (identity(&file.path), i))
+                .collect()
+        });
+        canonical.get(&identity(target)).copied()
+    }
+
+    fn insert(&mut self, target: &Path, file: usize) {
+        self.written.insert(normalize(target), file);
+        if let Some(canonical) = &mut self.canonical {
+            canonical.insert(identity(target), file);
+        }
     }
 }
 

@@ -25,7 +25,21 @@ pub const MAX_NODES: usize = 100_000;
 /// level, and an unoptimised build needs up to ~50 KiB a level, so [`MAX_DEPTH`]
 /// levels would overflow a 2 MiB test or worker thread. The memory is only
 /// reserved; pages are touched as the recursion goes.
-const PARSE_STACK_BYTES: usize = 64 << 20;
+pub const PARSE_STACK_BYTES: usize = 64 << 20;
+
+thread_local! {
+    /// Set on threads started with [`PARSE_STACK_BYTES`] of stack (the engine's
+    /// worker pool): [`parse`] runs on them directly. Starting a thread per file
+    /// costs more than parsing a typical spec (mapping and unmapping 64 MiB makes
+    /// every core flush its TLB), and a run reads thousands of specs.
+    static ON_PARSE_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Declares that the current thread was started with at least
+/// [`PARSE_STACK_BYTES`] of stack, so YAML is parsed on it without a new thread.
+pub fn mark_parse_stack() {
+    ON_PARSE_STACK.with(|flag| flag.set(true));
+}
 
 /// One YAML value with where it was used (`span`) and where it was written
 /// (`defined`). The two differ only for an alias (`*img`) or a merged (`<<`) value:
@@ -138,14 +152,19 @@ fn options() -> Options {
 
 /// Parses every document of `text` (empty documents are skipped).
 ///
-/// Runs on its own thread with a stack sized for [`MAX_DEPTH`], so the caller's
-/// stack does not matter, and a panic inside the parser becomes an error.
+/// Runs on a stack sized for [`MAX_DEPTH`] (the current thread's when it was
+/// [marked](mark_parse_stack), else a thread of its own), so the caller's stack
+/// does not matter, and a panic inside the parser becomes an error.
 pub fn parse(text: &str) -> Result<Vec<Node>, ParseError> {
     let failed = |message: String| ParseError {
         kind: ParseErrorKind::Failed,
         message,
         offset: None,
     };
+    if ON_PARSE_STACK.with(std::cell::Cell::get) {
+        return std::panic::catch_unwind(|| parse_here(text))
+            .unwrap_or_else(|_| Err(failed("the YAML parser failed on this input".into())));
+    }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("yaml-parse".into())
@@ -471,6 +490,28 @@ mod tests {
         assert!(parse(&text).is_ok());
         let flow = format!("{}x{}", "[".repeat(depth), "]".repeat(depth));
         assert!(parse(&flow).is_ok());
+    }
+
+    #[test]
+    fn a_marked_thread_parses_deep_nesting_itself() {
+        // The engine's workers are started with PARSE_STACK_BYTES and marked; the
+        // parser must run on them, to the depth limit and past it, without a thread.
+        let flow = |depth: usize| format!("{}x{}", "[".repeat(depth), "]".repeat(depth));
+        let worker = std::thread::Builder::new()
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn(move || {
+                mark_parse_stack();
+                (
+                    parse(&flow(MAX_DEPTH - 1)).is_ok(),
+                    parse(&flow(MAX_DEPTH + 10)).is_err(),
+                )
+            });
+        let (deep_ok, too_deep_refused) = worker
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or((false, false));
+        assert!(deep_ok);
+        assert!(too_deep_refused);
     }
 
     #[test]
