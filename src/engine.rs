@@ -227,7 +227,13 @@ fn check_read_with(
             let scope = scope_of(owner);
             for rule in &set_rules {
                 for finding in rule.check_set(&set, &scope) {
-                    found[finding.file].push(diagnostic(rule, finding.finding));
+                    // A set finding reached from two sets (a file included by two
+                    // requirements files) is reported once.
+                    let found = &mut found[finding.file];
+                    let new = diagnostic(rule, finding.finding);
+                    if !found.contains(&new) {
+                        found.push(new);
+                    }
                 }
             }
         }
@@ -298,7 +304,7 @@ fn finish(
             .collect()
     };
     file.diagnostics = configure(std::mem::take(&mut file.diagnostics));
-    sort_and_dedup(&mut file.diagnostics);
+    sort(&mut file.diagnostics);
     let mut fingerprints = fingerprint::of_file(&file);
     if !ignore_noqa {
         let report_unused = settings.severity_of(rules::UNUSED_NOQA).is_some();
@@ -340,8 +346,9 @@ fn diagnostic(rule: &Rule, finding: Finding) -> Diagnostic {
     }
 }
 
-/// Position order, then code; a set finding reached from two sets is reported once.
-fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
+/// Position order, then code. Two facts can give the same diagnostic (`pip install
+/// x x`, or two requirements collapsed onto one escaped string): both are kept.
+fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (a.span.start, a.code, a.span.end, &a.message).cmp(&(
             b.span.start,
@@ -350,7 +357,6 @@ fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
             &b.message,
         ))
     });
-    diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
 }
 
 /// Every finding of every enabled rule on `facts`, sorted by position then code.
@@ -363,7 +369,7 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
                 .filter_map(move |rule| rule.check_fact(fact, scope).map(|f| diagnostic(rule, f)))
         })
         .collect();
-    sort_and_dedup(&mut diagnostics);
+    sort(&mut diagnostics);
     diagnostics
 }
 
