@@ -239,3 +239,42 @@ fn stdin_is_checked_as_the_named_file() {
     assert_eq!(output.status.code(), Some(0));
     insta::assert_snapshot!("stdin_concise", stdout(&output));
 }
+
+#[test]
+fn notebook_cells_python_and_dockerfiles_take_noqa_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let cell = [
+        "import mlrun\\n",
+        "fn = mlrun.code_to_function(\\\"f\\\", image=\\\"mlrun/mlrun\\\")  # noqa: MLR101 follows the client\\n",
+        "other = mlrun.code_to_function(\\\"g\\\", image=\\\"mlrun/mlrun\\\")\\n",
+        "%pip install pandas  # noqa: MLR201\\n",
+    ]
+    .map(|line| format!("    \"{line}\""))
+    .join(",\n");
+    write(
+        dir.path(),
+        "nb.ipynb",
+        &format!(
+            "{{\n \"cells\": [\n  {{\n   \"cell_type\": \"code\",\n   \"execution_count\": null,\n   \"metadata\": {{}},\n   \"outputs\": [],\n   \"source\": [\n{cell}\n   ]\n  }}\n ],\n \"metadata\": {{}},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}}\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "app.py",
+        "import mlrun\nfn = mlrun.code_to_function(\"f\", image=\"python\")  # noqa: MLR102\n",
+    );
+    // A FROM line cannot end in a comment: a `# noqa:` line above it covers it.
+    write(
+        dir.path(),
+        "Dockerfile",
+        "# noqa: MLR102 the platform team pins it\nFROM ubuntu AS base\nRUN pip install pandas  # noqa: MLR201\nFROM python\n",
+    );
+    let (diagnostics, _) = check_json(dir.path(), &["--extend-select", "MLR004", "."]);
+    assert_eq!(
+        found(&diagnostics),
+        [
+            "Dockerfile:4 MLR102".to_string(),
+            "nb.ipynb:3 MLR101".to_string(),
+        ]
+    );
+}

@@ -262,9 +262,21 @@ mod tests {
     }
 
     #[test]
-    fn unused_codes_and_own_line_comments() {
+    fn an_own_line_comment_covers_the_next_line() {
         let text =
-            "pandas==2.2.2  # noqa: MLR201, E501, MLR202\n# noqa: MLR201\nnumpy # noqa: MLR201\n";
+            "FROM python:3.11\n# noqa: MLR102 pinned by the platform team\nFROM ubuntu AS b\n";
+        let ubuntu = diagnostic(text, "MLR102", "ubuntu");
+        assert_eq!(apply(text, &[ubuntu], true).kept, [false]);
+        let text = "# noqa\nFROM ubuntu\n";
+        let ubuntu = diagnostic(text, "MLR102", "ubuntu");
+        assert_eq!(apply(text, &[ubuntu], true).kept, [true]);
+    }
+
+    #[test]
+    fn unused_codes_and_own_line_comments() {
+        // The own-line comment covers the blank line below it: nothing to suppress.
+        let text =
+            "pandas==2.2.2  # noqa: MLR201, E501, MLR202\n# noqa: MLR201\n\nnumpy # noqa: MLR201\n";
         let numpy = diagnostic(text, "MLR201", "numpy");
         let applied = apply(text, &[numpy], true);
         assert_eq!(applied.kept, [false]);
@@ -282,7 +294,7 @@ mod tests {
         );
         assert_eq!(
             fixed(text, &applied.unused[1]),
-            text.replace("# noqa: MLR201\nnumpy", "numpy")
+            text.replace("# noqa: MLR201\n\n", "\n")
         );
         // Bare directives and foreign-only directives are never reported.
         let text = "a # noqa\nb # noqa: E501\n";

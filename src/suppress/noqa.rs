@@ -172,7 +172,11 @@ fn line_directive(content: &str, base: usize, number: usize) -> Option<Directive
             return None;
         }
         let mut directive = directive_at(content, hash, hash + 1, base)?;
-        directive.target = Target::Line(number);
+        // `# noqa: CODE` alone on its line covers the next line, for lines that
+        // cannot end in a comment (a Dockerfile `FROM`), as hadolint's
+        // `# hadolint ignore=` does. A bare `# noqa` there covers nothing.
+        let covers_next = directive.own_line && !directive.codes.is_empty();
+        directive.target = Target::Line(number + usize::from(covers_next));
         Some(directive)
     })
 }
@@ -211,8 +215,10 @@ fn directive_at(content: &str, hash: usize, from: usize, base: usize) -> Option<
         if token_rest.is_empty() {
             break;
         }
+        // A notebook's line is a JSON string: `# noqa: MLR201\n",` ends the code at
+        // the escape, so `\` and `"` end a token too.
         let token_len = token_rest
-            .find(|c: char| c.is_whitespace() || c == ',')
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '\\' | '"'))
             .unwrap_or(token_rest.len());
         let token = &token_rest[..token_len];
         if is_code(token) {
@@ -356,10 +362,11 @@ mod tests {
         );
         // After the first line of content it is not a file directive.
         assert_eq!(parsed("kind: job\n# mlrun-lint: noqa\n"), vec![]);
-        // A line directive on a header comment line stays a line directive.
+        // A line directive on a header comment line stays a line directive, for the
+        // line below it (a comment alone on its line covers the next line).
         assert_eq!(
             one("# noqa: MLR101\n"),
-            Some((Target::Line(0), vec!["MLR101".into()], None))
+            Some((Target::Line(1), vec!["MLR101".into()], None))
         );
     }
 
