@@ -202,3 +202,34 @@ fn a_file_that_cannot_be_written_keeps_its_bytes_and_its_finding() {
     assert!(stdout(&output).contains("MLR101"), "{}", stdout(&output));
     assert_eq!(read(dir.path(), "function.yaml"), before.as_bytes());
 }
+
+#[test]
+fn moving_and_mismatched_mlrun_tags_are_rewritten_only_with_unsafe_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = "kind: job\nmetadata:\n  name: t\nspec:\n  image: 'mlrun/mlrun:latest'  # MLR103\n  build:\n    base_image: quay.io/mlrun/mlrun:1.5.2\r\n";
+    let after = "kind: job\nmetadata:\n  name: t\nspec:\n  image: 'mlrun/mlrun:1.6.4'  # MLR103\n  build:\n    base_image: quay.io/mlrun/mlrun:1.6.4\r\n";
+    write(dir.path(), "function.yaml", before.as_bytes());
+    // Both change what runs: --fix alone leaves them.
+    let safe = fix(dir.path(), &[]);
+    assert_eq!(stderr(&safe), "No fixes applied.\n");
+    assert_eq!(read(dir.path(), "function.yaml"), before.as_bytes());
+    let unsafe_run = fix(dir.path(), &["--unsafe-fixes"]);
+    assert_eq!(stderr(&unsafe_run), "Fixed 2 problems in 1 file.\n");
+    assert_eq!(read(dir.path(), "function.yaml"), after.as_bytes());
+}
+
+#[test]
+fn an_unused_noqa_is_removed_and_a_used_one_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = "pandas==2.2.2  # noqa: MLR201\nnumpy  # noqa: MLR201 tested on every release\n";
+    write(dir.path(), "requirements.txt", before.as_bytes());
+    let output = run_in(
+        dir.path(),
+        &["check", "--fix", "--extend-select", "MLR004", "."],
+    );
+    assert_eq!(stderr(&output), "Fixed 1 problem in 1 file.\n");
+    assert_eq!(
+        read(dir.path(), "requirements.txt"),
+        b"pandas==2.2.2\nnumpy  # noqa: MLR201 tested on every release\n"
+    );
+}
