@@ -232,7 +232,7 @@ pub fn classify(text: &str) -> Result<Spec, String> {
 
 /// Markers nest with parentheses, and `pep508_rs` parses them recursively: deeper
 /// nesting than any real marker could exhaust the stack, so it is refused first.
-const MAX_PAREN_DEPTH: usize = 32;
+pub const MAX_PAREN_DEPTH: usize = 32;
 
 /// Reads one requirement the way pip's `install_req_from_line` does: a URL (markers
 /// after `"; "`), a local path or archive file, `name[extras] @ url`, or

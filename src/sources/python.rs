@@ -522,7 +522,7 @@ struct Reader<'t, 'a> {
 /// Expression nesting the walks follow. The parser grows its own stack for deep
 /// nesting, but our walks recurse on the thread's stack: `[[[[…]]]]` thousands
 /// deep would overflow it, and no SDK call is written that deep.
-const MAX_DEPTH: usize = 100;
+pub const MAX_DEPTH: usize = 100;
 
 #[derive(Default)]
 struct Depth(usize);
