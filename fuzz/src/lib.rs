@@ -31,8 +31,11 @@ use mlrun_lint::span::Span;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+/// A target's body: any bytes in, a panic when an invariant breaks.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, for running saved inputs outside the fuzzer.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("yaml_spec", yaml_spec),
     ("requirements_txt", requirements_txt),
     ("pip_command", pip_command),
