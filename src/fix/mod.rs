@@ -55,7 +55,7 @@ pub fn verify(path: &Path, kind: FileKind, old_text: &str, new_text: &str) -> Re
 }
 
 /// Stops `--fix` from rewriting files forever when fixes keep making new fixes.
-const MAX_ROUNDS: usize = 10;
+pub const MAX_ROUNDS: usize = 10;
 
 /// What `--fix` did.
 #[derive(Debug)]
