@@ -174,6 +174,8 @@ pub fn run() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    // A bad limit must stop the run, not fall back to the default unnoticed.
+    engine::file_size_limit()?;
     if let Some(version) = &args.mlrun_version {
         pep440_rs::Version::from_str(version)
             .map_err(|err| format!("--mlrun-version `{version}` is not a version: {err}"))?;

@@ -25,8 +25,51 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Files larger than this are not read (MLR003). MLRun specs with embedded source
-/// code reach a few hundred KiB; 16 MiB leaves room for anything real.
+/// code reach a few hundred KiB; 16 MiB leaves room for anything real while a
+/// 200 MB data file that happens to be named `requirements.txt` is never loaded.
+/// [`MAX_FILE_BYTES_VAR`] replaces it for a run.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The environment variable that replaces [`MAX_FILE_BYTES`] for a run, in bytes.
+/// An environment variable rather than a configuration key: the limit guards the
+/// reading of every file, and configuration is per folder, found by reading files.
+pub const MAX_FILE_BYTES_VAR: &str = "MLRUN_LINT_MAX_FILE_BYTES";
+
+/// The file size limit in force: [`MAX_FILE_BYTES_VAR`] when it is set to a valid
+/// size, [`MAX_FILE_BYTES`] otherwise. The command line refuses an invalid value
+/// up front ([`file_size_limit`]), so no run falls back to the default silently.
+pub fn max_file_bytes() -> u64 {
+    static LIMIT: OnceLock<u64> = OnceLock::new();
+    *LIMIT.get_or_init(|| file_size_limit().unwrap_or(MAX_FILE_BYTES))
+}
+
+/// The file size limit [`MAX_FILE_BYTES_VAR`] asks for ([`MAX_FILE_BYTES`] when it
+/// is not set), or why its value is not a size: a positive whole number of bytes.
+pub fn file_size_limit() -> Result<u64, String> {
+    let value = match std::env::var(MAX_FILE_BYTES_VAR) {
+        Err(std::env::VarError::NotPresent) => return Ok(MAX_FILE_BYTES),
+        Err(std::env::VarError::NotUnicode(value)) => value.to_string_lossy().into_owned(),
+        Ok(value) => value,
+    };
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(|| {
+            format!("{MAX_FILE_BYTES_VAR}=`{value}` is not a file size: give a number of bytes")
+        })
+}
+
+/// A size limit as people read it: whole MiB when it is, bytes otherwise.
+fn describe_limit(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes}-byte")
+    }
+}
 
 /// Everything `check` needs to know, resolved from flags and configuration.
 #[derive(Clone, Debug)]
@@ -435,21 +478,23 @@ fn read_text(path: &Path) -> Result<String, Unread> {
     if !metadata.is_file() {
         return Err(Unread::new("not a regular file"));
     }
-    if metadata.len() > MAX_FILE_BYTES {
+    let limit = max_file_bytes();
+    let raise = format!("set {MAX_FILE_BYTES_VAR} to raise it");
+    if metadata.len() > limit {
         return Err(Unread::new(format!(
-            "the file is {} bytes, over the {} MiB limit",
+            "the file is {} bytes, over the {} limit ({raise})",
             metadata.len(),
-            MAX_FILE_BYTES / (1024 * 1024)
+            describe_limit(limit)
         )));
     }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
         .map_err(|err| Unread::new(format!("cannot read the file: {err}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(Unread::new(format!(
-            "the file grew over the {} MiB limit while it was read",
-            MAX_FILE_BYTES / (1024 * 1024)
+            "the file grew over the {} limit while it was read ({raise})",
+            describe_limit(limit)
         )));
     }
     String::from_utf8(bytes).map_err(|err| {

@@ -229,7 +229,9 @@ impl Workspace {
                         ));
                         continue;
                     }
-                    None if target.is_file() => {
+                    // A FIFO or a folder under the name exists: reading it
+                    // reports why it is not checked (MLR003), not "not found".
+                    None if target.exists() => {
                         let mut file = read(&target);
                         file.kind = Some(FileKind::Requirements);
                         self.files.push(file);

@@ -236,7 +236,7 @@ pub fn classify(text: &str) -> Result<Spec, String> {
 
 /// Markers nest with parentheses, and `pep508_rs` parses them recursively: deeper
 /// nesting than any real marker could exhaust the stack, so it is refused first.
-const MAX_PAREN_DEPTH: usize = 32;
+pub const MAX_PAREN_DEPTH: usize = 32;
 
 /// Reads one requirement the way pip's `install_req_from_line` does: a URL (markers
 /// after `"; "`), a local path or archive file, `name[extras] @ url`, or
@@ -563,6 +563,21 @@ fn parse_named_url(
 }
 
 fn pep508(text: &str) -> Result<Requirement, String> {
+    // pep508_rs 0.9 panics (an `expect`) on a name ending in `.`, `-` or `_` that
+    // is followed by more text (`scikit-=learn`, found by fuzzing): such a name is
+    // refused here first, with the message pep508_rs gives at the end of the text.
+    let name = text.trim_start();
+    let name_end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .unwrap_or(name.len());
+    let starts_well = name.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if let Some(last @ ('.' | '-' | '_')) = name[..name_end].chars().last() {
+        if starts_well && name_end < name.len() {
+            return Err(format!(
+                "Package name must end with an alphanumeric character, not '{last}'"
+            ));
+        }
+    }
     Requirement::from_str(text).map_err(|e| e.message.to_string())
 }
 
@@ -892,6 +907,11 @@ mod tests {
             "pkg @ https://x/y.zip extra",
             "café==1.0",
             "pkg ; python_version <",
+            // pep508_rs panics on these unless they are refused first (fuzzing).
+            "scikit-=learn==1.0.2",
+            "pandas- >=1.0",
+            "numpy_[extra]",
+            "x. ; python_version < '3'",
             &format!(
                 "pkg ; {}python_version>'3'{}",
                 "(".repeat(10_000),

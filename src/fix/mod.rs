@@ -18,7 +18,7 @@ pub use plan::{plan, Plan};
 pub use write::write_atomically;
 
 use crate::diagnostic::FileDiagnostics;
-use crate::engine::{self, Outcome, Settings, MAX_FILE_BYTES};
+use crate::engine::{self, Outcome, Settings};
 use crate::facts::{Fact, ProblemKind};
 use crate::sources::{self, FileKind};
 use std::collections::{BTreeSet, HashSet};
@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 /// parse or skipped-file problems, or it grew past the size limit. A fix must
 /// never turn a checked file into one mlrun-lint (or MLRun) cannot read.
 pub fn verify(path: &Path, kind: FileKind, old_text: &str, new_text: &str) -> Result<(), String> {
-    if new_text.len() as u64 > MAX_FILE_BYTES {
+    if new_text.len() as u64 > engine::max_file_bytes() {
         return Err("the fixed file would be over the size limit".into());
     }
     let unreadable = |text: &str| -> Vec<String> {
@@ -55,7 +55,7 @@ pub fn verify(path: &Path, kind: FileKind, old_text: &str, new_text: &str) -> Re
 }
 
 /// Stops `--fix` from rewriting files forever when fixes keep making new fixes.
-const MAX_ROUNDS: usize = 10;
+pub const MAX_ROUNDS: usize = 10;
 
 /// What `--fix` did.
 #[derive(Debug)]

@@ -779,7 +779,7 @@ struct Expanded {
 }
 
 /// Nested `${a:-${b:-…}}` deeper than this is not evaluated (and cannot exhaust the stack).
-const MAX_EXPANSION_DEPTH: usize = 8;
+pub const MAX_EXPANSION_DEPTH: usize = 8;
 
 /// Expands a word as BuildKit's shell lexer does for `FROM`, `ARG`, `COPY`,
 /// `WORKDIR`: `'…'` literal, `"…"` with escapes, the escape character, `$NAME`,

@@ -58,8 +58,76 @@ pub(crate) fn read_cells(source: &str, cells: &[Span]) -> Vec<Fact> {
         ))
     });
     let options = ParseOptions::from(PySourceType::Ipynb);
-    let parsed = parse_cells_unchecked(source, ranges, &options);
+    let safe = without_rare_escapes(source, cells);
+    let parsed = parse_cells_unchecked(&safe, ranges, &options);
     read_module(source, parsed.syntax(), parsed.errors().first(), true)
+}
+
+/// `source` with the IPython escapes `?help`, `/autocall`, `,quote` and `;quote`
+/// turned into `%` line magics, byte for byte, so every offset stays the same.
+///
+/// Ruff's parser (0.0.10) hits an `unreachable!` when one of them starts a line
+/// while an expression is still open after mismatched brackets (`mlrun(}` then
+/// `/x`, found by fuzzing): only `%` and `!` escapes may stand in an expression.
+/// None of the four can hold an SDK call, and both kinds are the same statement to
+/// the reader, which reads an escape's text from the original source. As in Ruff's
+/// lexer, which starts afresh in each cell, a line starts an escape only outside
+/// strings, comments and brackets: `f(a\n    , b)` and `(a\n / b)` are left alone.
+fn without_rare_escapes<'s>(source: &'s str, cells: &[Span]) -> std::borrow::Cow<'s, str> {
+    let bytes = source.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    for cell in cells {
+        let end = cell.end.min(bytes.len());
+        let (mut nesting, mut at_line_start, mut i) = (0usize, true, cell.start);
+        while i < end {
+            let byte = bytes[i];
+            if at_line_start && !matches!(byte, b' ' | b'\t' | b'\x0c') {
+                at_line_start = false;
+                if matches!(byte, b'?' | b'/' | b',' | b';') {
+                    out.get_or_insert_with(|| bytes.to_vec())[i] = b'%';
+                }
+            }
+            match byte {
+                b'(' | b'[' | b'{' => nesting += 1,
+                b')' | b']' | b'}' => nesting = nesting.saturating_sub(1),
+                b'#' => {
+                    while i + 1 < end && bytes[i + 1] != b'\n' {
+                        i += 1;
+                    }
+                }
+                // A continuation: the next line goes on this one.
+                b'\\' => i += 1,
+                b'\n' => at_line_start = nesting == 0,
+                b'\'' | b'"' => i = string_end(&bytes[..end], i),
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    // Only ASCII bytes were replaced by an ASCII byte: still UTF-8.
+    match out.map(String::from_utf8) {
+        Some(Ok(text)) => std::borrow::Cow::Owned(text),
+        _ => std::borrow::Cow::Borrowed(source),
+    }
+}
+
+/// The offset of the last byte of the string literal opening at `start` (a quote),
+/// or of the byte before the newline that ends an unterminated one-line string.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let triple = bytes[start..].starts_with(&[bytes[start]; 3]);
+    let quote = &bytes[start..start + if triple { 3 } else { 1 }];
+    let mut i = start + quote.len();
+    while i < bytes.len() {
+        if bytes[i..].starts_with(quote) {
+            return i + quote.len() - 1;
+        }
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\n' if !triple => return i - 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 fn read_module(
@@ -522,7 +590,7 @@ struct Reader<'t, 'a> {
 /// Expression nesting the walks follow. The parser grows its own stack for deep
 /// nesting, but our walks recurse on the thread's stack: `[[[[…]]]]` thousands
 /// deep would overflow it, and no SDK call is written that deep.
-const MAX_DEPTH: usize = 100;
+pub const MAX_DEPTH: usize = 100;
 
 #[derive(Default)]
 struct Depth(usize);

@@ -361,3 +361,42 @@ fn package_facts_keep_their_spec() {
     let facts = read("import mlrun\nfn.with_requirements(['pandas'])\n");
     assert!(matches!(&facts[0], Fact::Package(p) if p.spec == Spec::None));
 }
+
+/// Ruff panics on `?`, `/`, `,` and `;` escapes inside an open expression; they
+/// become `%` magics, and only where its lexer would see an escape.
+#[test]
+fn rare_escapes_become_magics_only_at_logical_line_starts() {
+    let cases = [
+        ("mlrun(}\n /x", "mlrun(}\n %x"),
+        (
+            "?mlrun.new_function\n;f a\n,f a\n%pip install x",
+            "%mlrun.new_function\n%f a\n%f a\n%pip install x",
+        ),
+        (
+            "f(a\n    , b)\nx = (a\n / b)",
+            "f(a\n    , b)\nx = (a\n / b)",
+        ),
+        (
+            "s = '''\n?not an escape'''\n# (\n?x",
+            "s = '''\n?not an escape'''\n# (\n%x",
+        ),
+        ("x = 'a(' \\\n/ 2", "x = 'a(' \\\n/ 2"),
+    ];
+    for (before, after) in cases {
+        let cell = [Span::new(0, before.len())];
+        assert_eq!(without_rare_escapes(before, &cell), after, "{before:?}");
+    }
+    // Each cell starts afresh: a bracket left open in one does not reach the next.
+    let source = "f(\n?x";
+    let cells = [Span::new(0, 2), Span::new(3, 5)];
+    assert_eq!(without_rare_escapes(source, &cells), "f(\n%x");
+}
+
+#[test]
+fn an_escape_after_mismatched_brackets_does_not_crash_the_notebook_reader() {
+    let source = "import mlrun\nmlrun(}\n /x\nfn = mlrun.new_function(image='mlrun/mlrun')";
+    let facts = read_cells(source, &[Span::new(0, source.len())]);
+    assert!(facts
+        .iter()
+        .all(|fact| fact.origin().span.end <= source.len()));
+}
