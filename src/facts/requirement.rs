@@ -559,22 +559,40 @@ fn parse_named_url(
 }
 
 fn pep508(text: &str) -> Result<Requirement, String> {
-    // pep508_rs 0.9 panics (an `expect`) on a name ending in `.`, `-` or `_` that
-    // is followed by more text (`scikit-=learn`, found by fuzzing): such a name is
-    // refused here first, with the message pep508_rs gives at the end of the text.
+    refuse_separator_endings(text)?;
+    Requirement::from_str(text).map_err(|e| e.message.to_string())
+}
+
+/// pep508_rs 0.9 panics (an `expect`) on a package name followed by more text, or
+/// an extra name, that ends in `.`, `-` or `_` (`scikit-=learn`, `pkg[security-]`,
+/// both found by fuzzing). Such names are refused here first, with the message
+/// pep508_rs gives for a name at the end of the text.
+fn refuse_separator_endings(text: &str) -> Result<(), String> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let ends_badly = |name: &str| {
+        name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name.chars().all(is_name_char)
+            && name.ends_with(['.', '-', '_'])
+    };
     let name = text.trim_start();
-    let name_end = name
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
-        .unwrap_or(name.len());
-    let starts_well = name.starts_with(|c: char| c.is_ascii_alphanumeric());
-    if let Some(last @ ('.' | '-' | '_')) = name[..name_end].chars().last() {
-        if starts_well && name_end < name.len() {
+    let name_end = name.find(|c: char| !is_name_char(c)).unwrap_or(name.len());
+    let (package, rest) = name.split_at(name_end);
+    if !rest.is_empty() && ends_badly(package) {
+        return Err(format!(
+            "Package name must end with an alphanumeric character, not '{}'",
+            &package[package.len() - 1..]
+        ));
+    }
+    if let Some(extras) = rest.trim_start().strip_prefix('[') {
+        let extras = extras.split(']').next().unwrap_or_default();
+        if let Some(extra) = extras.split(',').map(str::trim).find(|e| ends_badly(e)) {
             return Err(format!(
-                "Package name must end with an alphanumeric character, not '{last}'"
+                "Extra name must end with an alphanumeric character, not '{}'",
+                &extra[extra.len() - 1..]
             ));
         }
     }
-    Requirement::from_str(text).map_err(|e| e.message.to_string())
+    Ok(())
 }
 
 fn validate_marker(marker: &str) -> Result<(), String> {
@@ -908,6 +926,9 @@ mod tests {
             "pandas- >=1.0",
             "numpy_[extra]",
             "x. ; python_version < '3'",
+            "requests[security-]",
+            "requests[socks, security_ ]",
+            "pkg[a.",
             &format!(
                 "pkg ; {}python_version>'3'{}",
                 "(".repeat(10_000),
