@@ -559,20 +559,23 @@ fn parse_named_url(
 }
 
 fn pep508(text: &str) -> Result<Requirement, String> {
-    refuse_separator_endings(text)?;
+    refuse_what_pep508_rs_panics_on(text)?;
     Requirement::from_str(text).map_err(|e| e.message.to_string())
 }
 
-/// pep508_rs 0.9 panics (an `expect`) on a package name followed by more text, or
-/// an extra name, that ends in `.`, `-` or `_` (`scikit-=learn`, `pkg[security-]`,
-/// both found by fuzzing). Such names are refused here first, with the message
-/// pep508_rs gives for a name at the end of the text.
-fn refuse_separator_endings(text: &str) -> Result<(), String> {
+/// pep508_rs 0.9 panics on three kinds of malformed text, all found by fuzzing,
+/// which are refused here first with messages in its own style:
+///
+/// - a package name followed by more text, or an extra name, that ends in `.`,
+///   `-` or `_` (`scikit-=learn`, `pkg[security-]`): an `expect` on the name;
+/// - a non-ASCII character in an environment marker (after `;`): the marker
+///   parser slices the word after an expression by its count of characters as
+///   if it were bytes. Markers compare ASCII platform names and versions, so
+///   such a marker is refused whole.
+fn refuse_what_pep508_rs_panics_on(text: &str) -> Result<(), String> {
     let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
     let ends_badly = |name: &str| {
-        name.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && name.chars().all(is_name_char)
-            && name.ends_with(['.', '-', '_'])
+        name.starts_with(|c: char| c.is_ascii_alphanumeric()) && name.ends_with(['.', '-', '_'])
     };
     let name = text.trim_start();
     let name_end = name.find(|c: char| !is_name_char(c)).unwrap_or(name.len());
@@ -585,12 +588,26 @@ fn refuse_separator_endings(text: &str) -> Result<(), String> {
     }
     if let Some(extras) = rest.trim_start().strip_prefix('[') {
         let extras = extras.split(']').next().unwrap_or_default();
-        if let Some(extra) = extras.split(',').map(str::trim).find(|e| ends_badly(e)) {
-            return Err(format!(
-                "Extra name must end with an alphanumeric character, not '{}'",
-                &extra[extra.len() - 1..]
-            ));
+        for extra in extras.split(',').map(str::trim_start) {
+            // pep508_rs reads an extra up to the first character not in a name;
+            // the name is checked when that character is a space or the end.
+            let end = extra
+                .find(|c: char| !is_name_char(c))
+                .unwrap_or(extra.len());
+            let followed_well = extra[end..].chars().next().is_none_or(char::is_whitespace);
+            if followed_well && ends_badly(&extra[..end]) {
+                return Err(format!(
+                    "Extra name must end with an alphanumeric character, not '{}'",
+                    &extra[end - 1..end]
+                ));
+            }
         }
+    }
+    if let Some(c) = text
+        .split_once(';')
+        .and_then(|(_, marker)| marker.chars().find(|c| !c.is_ascii()))
+    {
+        return Err(format!("Invalid character in marker: `{c}`"));
     }
     Ok(())
 }
@@ -929,6 +946,9 @@ mod tests {
             "requests[security-]",
             "requests[socks, security_ ]",
             "pkg[a.",
+            "pkg[extra-  x]",
+            "pkg ; python_version > '3' x'éé'",
+            "memray~=1.12; sys_platform != 'win3\u{feff} sys_platform != 'win3\u{feff}",
             &format!(
                 "pkg ; {}python_version>'3'{}",
                 "(".repeat(10_000),
