@@ -563,22 +563,57 @@ fn parse_named_url(
 }
 
 fn pep508(text: &str) -> Result<Requirement, String> {
-    // pep508_rs 0.9 panics (an `expect`) on a name ending in `.`, `-` or `_` that
-    // is followed by more text (`scikit-=learn`, found by fuzzing): such a name is
-    // refused here first, with the message pep508_rs gives at the end of the text.
+    refuse_what_pep508_rs_panics_on(text)?;
+    Requirement::from_str(text).map_err(|e| e.message.to_string())
+}
+
+/// pep508_rs 0.9 panics on three kinds of malformed text, all found by fuzzing,
+/// which are refused here first with messages in its own style:
+///
+/// - a package name followed by more text, or an extra name, that ends in `.`,
+///   `-` or `_` (`scikit-=learn`, `pkg[security-]`): an `expect` on the name;
+/// - a non-ASCII character in an environment marker (after `;`): the marker
+///   parser slices the word after an expression by its count of characters as
+///   if it were bytes. Markers compare ASCII platform names and versions, so
+///   such a marker is refused whole.
+fn refuse_what_pep508_rs_panics_on(text: &str) -> Result<(), String> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let ends_badly = |name: &str| {
+        name.starts_with(|c: char| c.is_ascii_alphanumeric()) && name.ends_with(['.', '-', '_'])
+    };
     let name = text.trim_start();
-    let name_end = name
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
-        .unwrap_or(name.len());
-    let starts_well = name.starts_with(|c: char| c.is_ascii_alphanumeric());
-    if let Some(last @ ('.' | '-' | '_')) = name[..name_end].chars().last() {
-        if starts_well && name_end < name.len() {
-            return Err(format!(
-                "Package name must end with an alphanumeric character, not '{last}'"
-            ));
+    let name_end = name.find(|c: char| !is_name_char(c)).unwrap_or(name.len());
+    let (package, rest) = name.split_at(name_end);
+    if !rest.is_empty() && ends_badly(package) {
+        return Err(format!(
+            "Package name must end with an alphanumeric character, not '{}'",
+            &package[package.len() - 1..]
+        ));
+    }
+    if let Some(extras) = rest.trim_start().strip_prefix('[') {
+        let extras = extras.split(']').next().unwrap_or_default();
+        for extra in extras.split(',').map(str::trim_start) {
+            // pep508_rs reads an extra up to the first character not in a name;
+            // the name is checked when that character is a space or the end.
+            let end = extra
+                .find(|c: char| !is_name_char(c))
+                .unwrap_or(extra.len());
+            let followed_well = extra[end..].chars().next().is_none_or(char::is_whitespace);
+            if followed_well && ends_badly(&extra[..end]) {
+                return Err(format!(
+                    "Extra name must end with an alphanumeric character, not '{}'",
+                    &extra[end - 1..end]
+                ));
+            }
         }
     }
-    Requirement::from_str(text).map_err(|e| e.message.to_string())
+    if let Some(c) = text
+        .split_once(';')
+        .and_then(|(_, marker)| marker.chars().find(|c| !c.is_ascii()))
+    {
+        return Err(format!("Invalid character in marker: `{c}`"));
+    }
+    Ok(())
 }
 
 fn validate_marker(marker: &str) -> Result<(), String> {
@@ -912,6 +947,12 @@ mod tests {
             "pandas- >=1.0",
             "numpy_[extra]",
             "x. ; python_version < '3'",
+            "requests[security-]",
+            "requests[socks, security_ ]",
+            "pkg[a.",
+            "pkg[extra-  x]",
+            "pkg ; python_version > '3' x'éé'",
+            "memray~=1.12; sys_platform != 'win3\u{feff} sys_platform != 'win3\u{feff}",
             &format!(
                 "pkg ; {}python_version>'3'{}",
                 "(".repeat(10_000),
