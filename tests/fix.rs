@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::{run_in, stdout};
+use common::{code, fix, run_in, stderr, stdout};
 use std::path::Path;
-use std::process::Output;
 
 const HEAD: &str = "kind: job\nmetadata:\n  name: trainer\nspec:\n";
 
@@ -20,27 +19,6 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) {
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).expect("read the spec")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited normally")
-}
-
-fn fix(dir: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "check",
-        "--output-format",
-        "concise",
-        "--mlrun-version",
-        "1.6.4",
-        "--fix",
-    ];
-    args.extend_from_slice(extra);
-    run_in(dir, &args)
 }
 
 /// Each spelling an image can have in a spec, before and after `--fix`.

@@ -5,32 +5,10 @@
 
 mod common;
 
-use common::{run_in, stdout};
+use common::{code, fix, stderr, stdout};
 use std::path::Path;
-use std::process::Output;
 
 type Case = (&'static str, Vec<u8>, Vec<u8>);
-
-fn fix(dir: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "check",
-        "--output-format",
-        "concise",
-        "--mlrun-version",
-        "1.6.4",
-        "--fix",
-    ];
-    args.extend_from_slice(extra);
-    run_in(dir, &args)
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited normally")
-}
 
 fn write_all(dir: &Path, cases: &[Case]) {
     for (name, before, _) in cases {

@@ -22,6 +22,28 @@ pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
 }
 
+/// Runs `check --fix` with the client version 1.6.4, concise output, and `extra` flags.
+pub fn fix(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "check",
+        "--output-format",
+        "concise",
+        "--mlrun-version",
+        "1.6.4",
+        "--fix",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited normally")
+}
+
 /// Runs `check --output-format json` and returns the parsed diagnostics.
 pub fn check_json(dir: &Path, args: &[&str]) -> (Vec<Value>, i32) {
     let mut all = vec!["check", "--output-format", "json"];
