@@ -10,7 +10,7 @@
 use mlrun_lint::config::{Overrides, Resolver};
 use mlrun_lint::discover::WalkOptions;
 use mlrun_lint::engine::{self, Settings};
-use mlrun_lint::sources::{requirements_txt, yaml};
+use mlrun_lint::sources::{dockerfile, requirements_txt, yaml};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -168,4 +168,32 @@ fn read_requirements(bencher: divan::Bencher) {
     bencher
         .counter(divan::counter::BytesCount::of_str(&text))
         .bench(|| requirements_txt::read(divan::black_box(&text)).len());
+}
+
+/// `RUN pip install` over N continued lines: each package's span goes through the
+/// instruction's span map, so this grows linearly only while the map's lookups
+/// are bisections (they once scanned it: 12 s at 100,000 lines).
+#[divan::bench(args = [1_000, 10_000, 100_000])]
+fn read_dockerfile_continued_install(bencher: divan::Bencher, lines: usize) {
+    let packages: Vec<String> = (0..lines).map(|i| format!("pkg{i}")).collect();
+    let text = format!(
+        "FROM python:3.11\nRUN pip install {}\n",
+        packages.join(" \\\n  ")
+    );
+    bencher
+        .counter(divan::counter::BytesCount::of_str(&text))
+        .bench(|| dockerfile::read(divan::black_box(&text)).len());
+}
+
+/// N stages, each built `FROM` the one before by name: naming a stage must not
+/// search the earlier ones.
+#[divan::bench(args = [1_000, 10_000, 40_000])]
+fn read_dockerfile_many_stages(bencher: divan::Bencher, stages: usize) {
+    let mut text = String::from("FROM python:3.11 AS s0\n");
+    for i in 1..stages {
+        text.push_str(&format!("FROM s{} AS s{i}\nRUN echo {i}\n", i - 1));
+    }
+    bencher
+        .counter(divan::counter::BytesCount::of_str(&text))
+        .bench(|| dockerfile::read(divan::black_box(&text)).len());
 }

@@ -782,10 +782,10 @@ impl SpanMap {
 
     /// Whether the file bytes of `span` are exactly its text (no piece boundary inside).
     pub fn is_contiguous(&self, span: Span) -> bool {
-        !self
-            .pieces
-            .iter()
-            .any(|&(t, _)| t > span.start && t < span.end)
+        // Pieces are sorted by text offset: only the first one after `span.start`
+        // can start inside it (a scan would make many lookups quadratic).
+        let after = self.pieces.partition_point(|&(t, _)| t <= span.start);
+        self.pieces.get(after).is_none_or(|&(t, _)| t >= span.end)
     }
 
     /// This map followed by `outer` (this map's file offsets are `outer`'s text
@@ -796,10 +796,14 @@ impl SpanMap {
             let t_end = self.pieces.get(i + 1).map_or(text_len, |&(next, _)| next);
             result.push(t, outer.start(f));
             let f_end = f + (t_end - t);
-            for &(ot, of) in &outer.pieces {
-                if ot > f && ot < f_end {
-                    result.push(t + (ot - f), of);
-                }
+            // The outer pieces starting inside this one, found by bisection: both
+            // maps are sorted, so composing them stays linear in their sizes.
+            let first = outer.pieces.partition_point(|&(ot, _)| ot <= f);
+            for &(ot, of) in outer.pieces[first..]
+                .iter()
+                .take_while(|&&(ot, _)| ot < f_end)
+            {
+                result.push(t + (ot - f), of);
             }
         }
         result

@@ -45,6 +45,7 @@ pub fn read(text: &str) -> Vec<Fact> {
         escape: '\\',
         global: HashMap::new(),
         stages: Vec::new(),
+        stage_names: HashMap::new(),
         facts: Vec::new(),
     };
     reader.directives();
@@ -150,6 +151,9 @@ struct Reader<'t> {
     escape: char,
     global: HashMap<String, ArgValue>,
     stages: Vec<Stage>,
+    /// Each stage name's latest stage index, so naming a stage costs the same
+    /// however many stages came before (a search of `stages` would be quadratic).
+    stage_names: HashMap<String, usize>,
     facts: Vec<Fact>,
 }
 
@@ -351,6 +355,9 @@ impl Reader<'_> {
             }
             self.push_image(resolved, ImageRole::BuildBase, "FROM");
         }
+        if let Some(name) = &stage.name {
+            self.stage_names.insert(name.clone(), self.stages.len());
+        }
         self.stages.push(stage);
     }
 
@@ -382,10 +389,7 @@ impl Reader<'_> {
             .parse::<usize>()
             .ok()
             .filter(|&i| i < self.stages.len());
-        let by_name = self
-            .stages
-            .iter()
-            .rposition(|s| s.name.as_deref() == Some(name.as_str()));
+        let by_name = self.stage_names.get(&name).copied();
         if name == "scratch" {
             resolved.value = Ok(None);
         } else if let Some(stage) = by_name.or(index) {
