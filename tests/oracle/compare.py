@@ -52,6 +52,10 @@ FAMILY = {
     "hub": {"MLR301"},
 }
 MIN_PART = 3  # shortest literal taken as a part of a composed value
+# Where a part of a composed value may begin or end: an image's `/`, `:`, `@`, a requirement's
+# operators and markers. A part that ends inside a name (`mlrun/mlrun` in `mlrun/mlrun-gpu:x`)
+# did not produce it.
+SEPARATORS = set(":/@=<>~![]; ,")
 
 
 # ---------------------------------------------------------------- policy
@@ -195,9 +199,22 @@ def locate(value, literals, command_token=False):
     parts = []
     for lit in literals:
         segments = [s for s in lit.text.split("{}") if s]
-        if segments and sum(map(len, segments)) >= MIN_PART and all(s in value for s in segments):
+        if segments and sum(map(len, segments)) >= MIN_PART and all(_is_part(s, value) for s in segments):
             parts.append(lit)
     return parts
+
+
+def _is_part(segment, value):
+    """Whether `segment` occurs in `value` as a whole piece (see SEPARATORS)."""
+    start = value.find(segment)
+    while start >= 0:
+        end = start + len(segment)
+        left = start == 0 or segment[0] in SEPARATORS or value[start - 1] in SEPARATORS
+        right = end == len(value) or segment[-1] in SEPARATORS or value[end] in SEPARATORS
+        if left and right:
+            return True
+        start = value.find(segment, start + 1)
+    return False
 
 
 # ---------------------------------------------------------------- one case

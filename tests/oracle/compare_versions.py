@@ -6,7 +6,8 @@ each) and, for each version V, runs `mlrun-lint check --mlrun-version V` on smal
 - one `function.yaml` per image of the facts table (`spec.image: <image>`): where MLRun fills a
   tag (`enrich_image_url` with client V), mlrun-lint must flag the image and its fix, applied,
   must give MLRun's result for a Python 3.11 client; where a Python 3.9 client gets another image
-  (`-py39`), the fix must be unsafe. Where MLRun fills nothing, mlrun-lint must not offer a safe
+  (`-py39`), the fix must be unsafe, and where it gets the same one the help must not ask for
+  `-py39`; an explicitly tagged image MLRun still changes for Python 3.9 clients must be said. Where MLRun fills nothing, mlrun-lint must not offer a safe
   fix as if it did; where MLRun rewrites the name (`mlrun/ml-base` -> `mlrun/mlrun`) or the tag
   (`python` -> `python:3.11`), what mlrun-lint says is shown beside it;
 - one spec with no image per function kind: the image MLR107 names must be that version's
@@ -104,6 +105,9 @@ def compare_version(binary, facts):
                 diffs.append(f"{image}: MLRun {version} gives {py311} (Python 3.11 client), mlrun-lint's MLR101 fix gives {got}")
             if py39 != py311 and tag_fix["fix"]["applicability"] == "safe":
                 diffs.append(f"{image}: a Python 3.9 client of MLRun {version} gets {py39}, yet mlrun-lint's fix {got} is marked safe")
+            if py39 == py311 == got and "-py39" in tag_fix["help"]:
+                diffs.append(f"{image}: MLRun {version} gives Python 3.9 clients {py39} too (no suffix), yet mlrun-lint's help "
+                             f"says to add -py39 and its fix is {tag_fix['fix']['applicability']}: {tag_fix['help']}")
         elif fills and "MLR105" in by_code:
             # Obsolete image: flagged, which is right (MLRun would tag an image that is no longer
             # published); when MLRun itself renames it, the replacement must be the same image.
@@ -115,6 +119,9 @@ def compare_version(binary, facts):
         elif fills and image == "python":
             diffs.append(f"{image}: MLRun {version} tags it from the client's Python ({py311} / {py39}); mlrun-lint says {codes}: "
                          + "; ".join(f["message"] for f in mine))
+        elif not fills and py39 != image and not any("py39" in f["message"] + f["help"] for f in mine):
+            diffs.append(f"{image}: MLRun {version} changes it to {py39} for Python 3.9 clients (kept for 3.11); "
+                         f"mlrun-lint says {codes} and nothing of that")
         elif not fills and tag_fix and tag_fix["fix"]["applicability"] == "safe":
             diffs.append(f"{image}: MLRun {version} fills no tag, yet mlrun-lint offers a safe MLR101 fix")
     kind_rows = []

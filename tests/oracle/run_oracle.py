@@ -307,7 +307,7 @@ def main():
         errors = [r["error"] for r in runs if r["error"]]
         status = "error: " + errors[0].strip().splitlines()[-1] if errors else "ok"
         count = sum(len(r["values"]) + len(r["hub"]) for r in runs)
-        print(f"oracle: {case_id}: {count} values, {status}", flush=True)
+        print(f"oracle: {case_id}: {count} values, {status}", file=sys.stderr, flush=True)
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(result, fh, indent=1, sort_keys=True)
 
