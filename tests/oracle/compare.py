@@ -6,8 +6,8 @@ Standard library only. For each case:
   tag (and no digest) or a moving tag (`latest`, ...), or with a tag that is the MLRun client's
   own version when no literal of the case holds that version (`f"mlrun/mlrun:{mlrun.__version__}"`
   is MLRun's client-following fill made explicit); a requirement (in `requirements` or a
-  `pip install` build command) is unpinned unless it is `name==X.Y.Z`; a hub URL is unpinned
-  without `:tag`;
+  `pip install` build command) is unpinned unless pinned exactly (`name==X.Y.Z`: a `==` clause
+  without `.*`, or `===`); a hub URL is unpinned without `:tag`;
 - the string literals that produced it are located with `ast`: literals equal to the value (for a
   command's package, the command literals naming it); for a composed value (f-string, `+`,
   `.format`) the literals whose text is part of it;
@@ -38,9 +38,11 @@ import sys
 import tempfile
 
 MOVING_TAGS = {"latest", "unstable", "dev", "development", "edge", "nightly", "main", "master"}
-EXACT_REQUIREMENT = re.compile(
-    r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*===?\s*[0-9][A-Za-z0-9.+!_-]*\s*(;.*)?$"
-)
+# `name[extras] specifiers ; marker`. Pinned, as mlrun-lint and `packaging` agree
+# (tests/differential_packaging.rs): a `===` clause, or a `==` clause without `.*`, whatever other
+# clauses sit beside it (`==1.0,!=1.1` admits at most 1.0).
+REQUIREMENT = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*(?P<specs>[^;@]*?)\s*(;.*)?$")
+EXACT_CLAUSE = re.compile(r"^\s*(===\s*\S+|==\s*[0-9][^*\s]*)\s*$")
 MAGIC = re.compile(r"^\s*[%!]")
 PIP_OPTIONS_WITH_VALUE = {
     "-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",
@@ -79,9 +81,10 @@ def image_pinned(image, client_version, literals_text):
 
 
 def requirement_pinned(req):
-    if EXACT_REQUIREMENT.match(req):
+    m = REQUIREMENT.match(req)
+    if m and any(EXACT_CLAUSE.match(clause) for clause in m.group("specs").split(",")):
         return True, "exact"
-    return False, "not `name==X.Y.Z`"
+    return False, "not pinned exactly (`name==X.Y.Z`)"
 
 
 def hub_pinned(url):

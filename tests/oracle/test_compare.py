@@ -29,9 +29,11 @@ class Policy(unittest.TestCase):
         self.assertTrue(compare.image_pinned("mlrun/mlrun:1.6.4", "1.12.1", [])[0])
 
     def test_requirements(self):
-        for req in ["pandas==2.2.2", "uvicorn[standard]==0.38.0", "torch==2.3.1 ; python_version>'3.8'", "a===1.0"]:
+        for req in ["pandas==2.2.2", "uvicorn[standard]==0.38.0", "torch==2.3.1 ; python_version>'3.8'", "a===1.0",
+                    "x==1.0,!=1.1"]:
             self.assertTrue(compare.requirement_pinned(req)[0], req)
-        for req in ["pandas", "pandas>=2", "torch~=2.3", "numpy==1.*", "x==1,<2", "git+https://h/r.git", "pkg 0.3.8"]:
+        for req in ["pandas", "pandas>=2", "torch~=2.3", "numpy==1.*", "x>=1,<2", "git+https://h/r.git",
+                    "pkg @ https://h/pkg.whl", "pkg 0.3.8"]:
             self.assertFalse(compare.requirement_pinned(req)[0], req)
 
     def test_hub(self):
