@@ -226,7 +226,8 @@ def _run_once(case_path, case_id, env):
         os.chdir(workdir)
         os.environ.update(env)
         sys.path.insert(0, workdir)
-        ns = {"__name__": "oracle_case", "__file__": os.path.join(workdir, "project_setup.py")}
+        main_file = "project_setup.py" if os.path.isdir(case_path) else os.path.basename(case_path)
+        ns = {"__name__": "oracle_case", "__file__": os.path.join(workdir, main_file)}
         if os.path.isdir(case_path):
             with open(os.path.join(workdir, "project_setup.py"), encoding="utf-8") as fh:
                 exec(compile(fh.read(), "project_setup.py", "exec"), ns)
