@@ -9,7 +9,8 @@ each) and, for each version V, runs `mlrun-lint check --mlrun-version V` on smal
   (`-py39`), the fix must be unsafe, and where it gets the same one the help must not ask for
   `-py39`; an explicitly tagged image MLRun still changes for Python 3.9 clients must be said. Where MLRun fills nothing, mlrun-lint must not offer a safe
   fix as if it did; where MLRun rewrites the name (`mlrun/ml-base` -> `mlrun/mlrun`) or the tag
-  (`python` -> `python:3.11`), what mlrun-lint says is shown beside it;
+  (`python` -> `python:3.11`), what mlrun-lint says is shown beside it; an obsolete image MLR105
+  says is removed by some version must no longer run in that version;
 - one spec with no image per function kind: the image MLR107 names must be that version's
   `function_defaults.image_by_kind[kind]`.
 
@@ -30,6 +31,11 @@ import tempfile
 
 KINDS = ["job", "serving", "nuclio", "remote", "dask", "mpijob", "application"]
 MLR107_IMAGE = re.compile(r"default image of kind `[^`]+`, `([^`]+)`")
+REMOVAL_PLANNED = re.compile(r"removal planned for (\d+\.\d+\.\d+)")
+
+
+def _version(text):
+    return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
 
 
 def lint(binary, root, version):
@@ -124,6 +130,10 @@ def compare_version(binary, facts):
                          f"mlrun-lint says {codes} and nothing of that")
         elif not fills and tag_fix and tag_fix["fix"]["applicability"] == "safe":
             diffs.append(f"{image}: MLRun {version} fills no tag, yet mlrun-lint offers a safe MLR101 fix")
+        planned = REMOVAL_PLANNED.search(by_code["MLR105"]["message"]) if "MLR105" in by_code else None
+        if planned and fills and _version(version) >= _version(planned.group(1)):
+            diffs.append(f"{image}: mlrun-lint's MLR105 says removal planned for {planned.group(1)}, "
+                         f"but MLRun {version} still runs it (as {py311}): {by_code['MLR105']['message']}")
     kind_rows = []
     by_kind = facts.get("image_by_kind") or {}
     for kind in KINDS:
