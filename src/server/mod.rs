@@ -50,6 +50,7 @@ use std::io::BufReader;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::str::FromStr;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread;
@@ -767,19 +768,22 @@ impl Server {
                     }
                     self.publish(uri, diagnostics, version);
                 }
-                // Cells whose findings are gone.
+                // Cells whose findings are gone, or that are gone themselves.
                 if let Some(notebook) = self.notebooks.get(&key) {
-                    let cleared: Vec<lsp::Uri> = notebook
-                        .cells
+                    let cleared: Vec<(lsp::Uri, Option<i32>)> = before
                         .iter()
-                        .filter(|cell| {
-                            before.contains(cell.uri.as_str())
-                                && !now_shown.contains(cell.uri.as_str())
+                        .filter(|uri| !now_shown.contains(*uri))
+                        .filter_map(|uri| {
+                            let version = notebook
+                                .cells
+                                .iter()
+                                .find(|cell| cell.uri.as_str() == uri)
+                                .map(|cell| cell.version);
+                            Some((lsp::Uri::from_str(uri).ok()?, version))
                         })
-                        .map(|cell| cell.uri.clone())
                         .collect();
-                    for uri in cleared {
-                        self.publish(uri, Vec::new(), None);
+                    for (uri, version) in cleared {
+                        self.publish(uri, Vec::new(), version);
                     }
                     self.shown.insert(key, now_shown);
                 }
