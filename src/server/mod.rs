@@ -72,6 +72,8 @@ pylock*.toml,pyproject.toml,mlrun-lint.toml,.mlrun-lint.toml,project.yaml}";
 pub enum Outgoing {
     Lsp(Message),
     Json(Value),
+    /// Everything before it is written; the writer ends.
+    Stop,
 }
 
 /// What wakes the main loop.
@@ -91,6 +93,7 @@ pub fn run() -> ExitCode {
             let written = match &message {
                 Outgoing::Lsp(message) => message.write(&mut stdout),
                 Outgoing::Json(value) => transport::write_json(&mut stdout, value),
+                Outgoing::Stop => break,
             };
             if written.is_err() {
                 break;
@@ -102,14 +105,12 @@ pub fn run() -> ExitCode {
     // Not joined: after an early end it may still be waiting on stdin.
     thread::spawn(move || read_messages(&client_events));
     let (jobs, queue) = mpsc::channel::<Job>();
-    let workers = worker::start(queue, events, to_client.clone());
-    let mut server = Server::new(to_client, jobs);
+    worker::start(queue, events, to_client.clone());
+    let mut server = Server::new(to_client.clone(), jobs);
     let code = server.serve(&from_client);
-    drop(server);
-    for worker in workers {
-        let _ = worker.join();
-    }
-    // Everything sent is written before the process ends.
+    // Everything sent so far is written before the process ends; a worker still
+    // judging (a large document) does not hold up `exit`.
+    let _ = to_client.send(Outgoing::Stop);
     let _ = writer.join();
     code
 }

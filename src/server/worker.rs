@@ -98,30 +98,27 @@ pub struct Done {
     pub outcome: Result<Published, String>,
 }
 
-/// Starts the workers; they end when `jobs`' sender is dropped.
-pub fn start(
-    jobs: Receiver<Job>,
-    done: Sender<super::Event>,
-    to_client: Sender<Outgoing>,
-) -> Vec<thread::JoinHandle<()>> {
+/// Starts the workers; they end when `jobs`' sender is dropped, or with the
+/// process.
+pub fn start(jobs: Receiver<Job>, done: Sender<super::Event>, to_client: Sender<Outgoing>) {
     let jobs = Arc::new(Mutex::new(jobs));
-    (0..WORKERS)
-        .map(|index| {
-            let (jobs, done, to_client) = (jobs.clone(), done.clone(), to_client.clone());
-            thread::Builder::new()
-                .name(format!("mlrun-lint-server-{index}"))
-                .spawn(move || loop {
-                    // A poisoned lock only means another worker panicked holding it.
-                    let job = match jobs.lock() {
-                        Ok(jobs) => jobs.recv(),
-                        Err(poisoned) => poisoned.into_inner().recv(),
-                    };
-                    let Ok(job) = job else { return };
-                    run(job, &done, &to_client);
-                })
-                .expect("the operating system starts a thread")
-        })
-        .collect()
+    for index in 0..WORKERS {
+        let (jobs, done, to_client) = (jobs.clone(), done.clone(), to_client.clone());
+        let started = thread::Builder::new()
+            .name(format!("mlrun-lint-server-{index}"))
+            .spawn(move || loop {
+                // A poisoned lock only means another worker panicked holding it.
+                let job = match jobs.lock() {
+                    Ok(jobs) => jobs.recv(),
+                    Err(poisoned) => poisoned.into_inner().recv(),
+                };
+                let Ok(job) = job else { return };
+                run(job, &done, &to_client);
+            });
+        if let Err(err) = started {
+            eprintln!("mlrun-lint server: cannot start a worker thread: {err}");
+        }
+    }
 }
 
 fn run(job: Job, done: &Sender<super::Event>, to_client: &Sender<Outgoing>) {
@@ -132,54 +129,68 @@ fn run(job: Job, done: &Sender<super::Event>, to_client: &Sender<Outgoing>) {
         encoding,
         purpose,
     } = job;
-    let subject = subject.resolved();
-    let judged = catch_unwind(AssertUnwindSafe(|| judge(&subject, &others)));
+    // Where a panic is shown, worked out before anything can panic.
+    let fallback = failed(&subject);
+    let panicked = || {
+        let message = format!("mlrun-lint failed while checking {key} (a bug: please report it)");
+        eprintln!("mlrun-lint server: {message}");
+        let _ = to_client.send(Outgoing::Lsp(super::notification(
+            "window/logMessage",
+            lsp::LogMessageParams {
+                typ: lsp::MessageType::ERROR,
+                message,
+            },
+        )));
+        Failure::Panic
+    };
+    let judged = catch_unwind(AssertUnwindSafe(|| {
+        let subject = subject.resolved();
+        judge(&subject, &others).map(|file| (subject, file))
+    }));
     let judged = match judged {
         Ok(judged) => judged.map_err(Failure::Config),
-        Err(_) => {
-            let message =
-                format!("mlrun-lint failed while checking {key} (a bug: please report it)");
-            eprintln!("mlrun-lint server: {message}");
-            let _ = to_client.send(Outgoing::Lsp(super::notification(
-                "window/logMessage",
-                lsp::LogMessageParams {
-                    typ: lsp::MessageType::ERROR,
-                    message: message.clone(),
-                },
-            )));
-            Err(Failure::Panic)
-        }
+        Err(_) => Err(panicked()),
+    };
+    // Each use of the result is guarded too: a bug in placing a finding must not
+    // end the worker.
+    let guarded = |work: &dyn Fn(&Subject, &FileDiagnostics) -> Result<Value, Failure>| {
+        judged
+            .as_ref()
+            .map_err(Failure::clone)
+            .and_then(|(subject, file)| {
+                catch_unwind(AssertUnwindSafe(|| work(subject, file)))
+                    .unwrap_or_else(|_| Err(panicked()))
+            })
     };
     match purpose {
         Purpose::Publish => {
-            let outcome = match judged {
-                Ok(file) => Ok(published(&subject, &file, encoding)),
-                Err(Failure::Config(message)) => Err(message),
-                Err(Failure::Panic) => Ok(failed(&subject)),
+            let outcome = match &judged {
+                Ok((subject, file)) => {
+                    Ok(
+                        catch_unwind(AssertUnwindSafe(|| published(subject, file, encoding)))
+                            .unwrap_or_else(|_| {
+                                panicked();
+                                fallback
+                            }),
+                    )
+                }
+                Err(Failure::Config(message)) => Err(message.clone()),
+                Err(Failure::Panic) => Ok(fallback),
             };
             let _ = done.send(super::Event::Done(Done { key, outcome }));
         }
         Purpose::CodeAction(id, params) => {
-            let reply = judged.and_then(|file| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    code_actions(&subject, &file, &params, encoding)
-                }))
-                .unwrap_or(Err(Failure::Panic))
-            });
+            let reply = guarded(&|subject, file| code_actions(subject, file, &params, encoding));
             answer(to_client, id, reply);
         }
         Purpose::Hover(id, params) => {
-            let reply = judged.and_then(|file| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    hover(&subject, &file, &params, encoding)
-                }))
-                .unwrap_or(Err(Failure::Panic))
-            });
+            let reply = guarded(&|subject, file| hover(subject, file, &params, encoding));
             answer(to_client, id, reply);
         }
     }
 }
 
+#[derive(Clone)]
 enum Failure {
     Config(String),
     Panic,

@@ -300,3 +300,16 @@ def test_a_second_initialize_is_answered(tmp_path):
     answers = {r["id"]: r for r in responses(result.stdout)}
     assert answers[1]["result"]["capabilities"] == answers[2]["result"]["capabilities"]
     assert "notebookDocumentSync" in answers[2]["result"]["capabilities"]
+
+
+def test_exit_does_not_wait_for_a_document_being_judged(tmp_path):
+    (tmp_path / ".git").mkdir()
+    big = tmp_path / "requirements.txt"
+    text = "".join(f"package-{n}>=1.0\n" for n in range(60_000))
+    session = Session()
+    session.send(initialize(tmp_path), open_requirements(big, text))
+    session.until(lambda m: m.get("id") == 1)
+    start = time.monotonic()
+    assert session.close() == 0
+    # Judging this file takes several seconds; exit is at once.
+    assert time.monotonic() - start < 2
