@@ -146,7 +146,15 @@ fn check_text_on_workers(
     overlay: Overlay<'_>,
 ) -> Result<Outcome, String> {
     let kind = FileKind::of(path);
+    let limit = max_file_bytes();
     let file = match kind {
+        // The same refusal as for a file on disk: an editor's buffer or standard
+        // input over the limit is not parsed either.
+        Some(_) if text.len() as u64 > limit => unreadable(
+            path,
+            kind,
+            Unread::new(over_limit(text.len() as u64, limit)),
+        ),
         Some(known) => {
             let read = sources::read(known, path, &text);
             ReadFile {
@@ -471,6 +479,14 @@ impl Unread {
     }
 }
 
+/// Why a file of `bytes` bytes is not read under the size limit `limit`.
+fn over_limit(bytes: u64, limit: u64) -> String {
+    format!(
+        "the file is {bytes} bytes, over the {} limit (set {MAX_FILE_BYTES_VAR} to raise it)",
+        describe_limit(limit)
+    )
+}
+
 /// The file's text, if it is a readable regular file of UTF-8 within the size limit.
 fn read_text(path: &Path) -> Result<String, Unread> {
     let metadata = std::fs::metadata(path)
@@ -481,11 +497,7 @@ fn read_text(path: &Path) -> Result<String, Unread> {
     let limit = max_file_bytes();
     let raise = format!("set {MAX_FILE_BYTES_VAR} to raise it");
     if metadata.len() > limit {
-        return Err(Unread::new(format!(
-            "the file is {} bytes, over the {} limit ({raise})",
-            metadata.len(),
-            describe_limit(limit)
-        )));
+        return Err(Unread::new(over_limit(metadata.len(), limit)));
     }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     std::fs::File::open(path)

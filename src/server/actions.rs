@@ -27,17 +27,7 @@ pub fn code_actions(
     only: Option<&[lsp::CodeActionKind]>,
     encoding: Encoding,
 ) -> Vec<lsp::CodeActionOrCommand> {
-    let wanted = |kind: &str| {
-        only.is_none_or(|kinds| {
-            kinds.iter().any(|asked| {
-                let asked = asked.as_str();
-                kind == asked
-                    || kind
-                        .strip_prefix(asked)
-                        .is_some_and(|rest| rest.starts_with('.'))
-            })
-        })
-    };
+    let wanted = |kind: &str| wanted(only, kind);
     let mut actions = Vec::new();
     if wanted(lsp::CodeActionKind::QUICKFIX.as_str()) {
         for found in file
@@ -63,6 +53,31 @@ pub fn code_actions(
         .collect()
 }
 
+/// Whether the client asked for actions of `kind` (`only` lists kinds and their
+/// parents: `source` covers `source.fixAll.mlrun-lint`).
+pub fn wanted(only: Option<&[lsp::CodeActionKind]>, kind: &str) -> bool {
+    only.is_none_or(|kinds| {
+        kinds.iter().any(|asked| {
+            let asked = asked.as_str();
+            kind == asked
+                || kind
+                    .strip_prefix(asked)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    })
+}
+
+/// `Fix MLR101: <message>`, marked `(unsafe)` when the fix changes what runs.
+pub fn fix_title(found: &Diagnostic, fix: &crate::diagnostic::Fix) -> String {
+    let safe = fix.applicability == Applicability::Safe;
+    format!(
+        "Fix {}: {}{}",
+        found.code,
+        fix.message,
+        if safe { "" } else { " (unsafe)" }
+    )
+}
+
 /// Whether a finding's span meets the requested range; an empty range (the
 /// cursor) touching either end of a span counts.
 fn touches(span: Span, range: Span) -> bool {
@@ -81,12 +96,7 @@ fn quick_fix(
     let fix = found.fix.as_ref()?;
     let safe = fix.applicability == Applicability::Safe;
     Some(lsp::CodeAction {
-        title: format!(
-            "Fix {}: {}{}",
-            found.code,
-            fix.message,
-            if safe { "" } else { " (unsafe)" }
-        ),
+        title: fix_title(found, fix),
         kind: Some(lsp::CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![shown.clone()]),
         edit: Some(workspace_edit(
@@ -243,6 +253,7 @@ mod tests {
             path: PathBuf::from(path),
             version: 1,
             text: text.into(),
+            virtual_notebook: false,
         }
     }
 

@@ -20,45 +20,37 @@ pub struct Document {
     pub path: PathBuf,
     pub version: i32,
     pub text: String,
+    /// A jupyterlab-lsp virtual document: a notebook's cells as Python.
+    pub virtual_notebook: bool,
+}
+
+/// Applies one `didChange` content change to `text`: the whole text, or a range
+/// of it.
+pub fn apply_change(
+    text: &mut String,
+    change: lsp::TextDocumentContentChangeEvent,
+    encoding: Encoding,
+) {
+    match change.range {
+        None => *text = change.text,
+        Some(range) => {
+            let lines = LineIndex::new(text);
+            let span = convert::span(&lines, text, range, encoding);
+            text.replace_range(span.start..span.end, &change.text);
+        }
+    }
 }
 
 impl Document {
     /// Applies one `didChange` content change: the whole text, or a range of it.
     pub fn apply(&mut self, change: lsp::TextDocumentContentChangeEvent, encoding: Encoding) {
-        match change.range {
-            None => self.text = change.text,
-            Some(range) => {
-                let lines = LineIndex::new(&self.text);
-                let span = convert::span(&lines, &self.text, range, encoding);
-                self.text.replace_range(span.start..span.end, &change.text);
-            }
-        }
+        apply_change(&mut self.text, change, encoding);
     }
 
     /// Whether the document is a notebook read as its JSON text: edits inside it
     /// are JSON edits, so a `# noqa` comment cannot be added as text.
     pub fn is_notebook(&self) -> bool {
         FileKind::of(&self.path) == Some(FileKind::Notebook)
-    }
-}
-
-/// The path a document is judged as. jupyterlab-lsp sends a notebook as one
-/// virtual Python document of its code cells at
-/// `<root>/.virtual_documents/<path of the notebook>.py`: judged at the
-/// notebook's own place, it gets the notebook's project, requirements and
-/// configuration.
-pub fn judged_path(path: PathBuf) -> PathBuf {
-    let virtual_folder = path
-        .components()
-        .position(|part| part.as_os_str() == ".virtual_documents");
-    match virtual_folder {
-        Some(at) => path
-            .components()
-            .enumerate()
-            .filter(|&(index, _)| index != at)
-            .map(|(_, part)| part)
-            .collect(),
-        None => path,
     }
 }
 
@@ -101,13 +93,14 @@ impl Documents {
         self.open.values()
     }
 
-    /// The editor's text of the file at `path`, when it is open: read instead of
-    /// the file on disk.
-    pub fn text_of(&self, path: &Path) -> Option<String> {
+    /// The text of every open document that stands for a file on disk, by path:
+    /// what a lint on a worker reads instead of those files.
+    pub fn snapshot(&self) -> HashMap<PathBuf, String> {
         self.open
             .values()
-            .find(|document| document.path == path)
-            .map(|document| document.text.clone())
+            .filter(|document| !document.virtual_notebook)
+            .map(|document| (document.path.clone(), document.text.clone()))
+            .collect()
     }
 }
 
@@ -122,6 +115,7 @@ mod tests {
             path: PathBuf::from("/p/requirements.txt"),
             version: 1,
             text: text.into(),
+            virtual_notebook: false,
         }
     }
 
@@ -157,18 +151,6 @@ mod tests {
             Encoding::Utf16,
         );
         assert_eq!(open.text, "x\n");
-    }
-
-    #[test]
-    fn virtual_notebook_documents_are_judged_beside_the_notebook() {
-        assert_eq!(
-            judged_path(PathBuf::from("/p/.virtual_documents/sub/train.ipynb.py")),
-            PathBuf::from("/p/sub/train.ipynb.py")
-        );
-        assert_eq!(
-            judged_path(PathBuf::from("/p/sub/train.py")),
-            PathBuf::from("/p/sub/train.py")
-        );
     }
 
     #[test]
