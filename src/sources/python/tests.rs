@@ -17,6 +17,9 @@ fn summary(text: &str) -> Vec<String> {
                     ImageValue::Unverifiable { reason, .. } => {
                         format!("image {:?} unverifiable ({reason})", image.role)
                     }
+                    ImageValue::FollowsClient { image: r, .. } => {
+                        format!("image {:?} follows client ({})", image.role, r.text)
+                    }
                 },
                 Fact::Package(package) => format!("package {:?}", package.spec),
                 Fact::Include(include) => format!("include {}", include.path),
@@ -72,7 +75,7 @@ fn implicit_concatenation_escapes_and_prefixes_are_not_editable() {
 }
 
 #[test]
-fn dynamic_images_are_unverifiable_and_constants_are_judged_where_defined() {
+fn unknown_values_are_unverifiable_and_known_ones_are_judged_where_written() {
     let text = r#"import mlrun
 IMAGE = "mlrun/mlrun"
 reassigned = "a:1"
@@ -90,11 +93,15 @@ mlrun.code_to_function("m", image="")
         summary(text),
         [
             r#"image Run | "mlrun/mlrun" | mlrun/mlrun | f"#,
-            "image Run unverifiable (a Python variable) | reassigned | - | g",
-            r#"image Run unverifiable (an f-string) | f"mlrun/mlrun:{v}" | - | h"#,
+            // Every reaching definition, each at its literal.
+            r#"image Run | "a:1" | a:1 | g"#,
+            r#"image Run | "b:2" | b:2 | g"#,
+            r#"image Run unverifiable (an f-string whose `v` is a Python variable) | f"mlrun/mlrun:{v}" | - | h"#,
             "image Run unverifiable (a function call) | get_image() | - | i",
             "image Run unverifiable (an attribute) | cfg.image | - | j",
-            r#"image Run unverifiable (a conditional expression) | "mlrun/mlrun" if gpu is None else gpu | - | k"#,
+            // Both branches: the literal is judged, the unknown one is MLR108.
+            r#"image Run | "mlrun/mlrun" | mlrun/mlrun | k"#,
+            "image Run unverifiable (a Python variable) | gpu | - | k",
         ]
     );
 }
