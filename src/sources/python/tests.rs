@@ -93,8 +93,7 @@ mlrun.code_to_function("m", image="")
         summary(text),
         [
             r#"image Run | "mlrun/mlrun" | mlrun/mlrun | f"#,
-            // Every reaching definition, each at its literal.
-            r#"image Run | "a:1" | a:1 | g"#,
+            // A straight-line reassignment hides the value before it.
             r#"image Run | "b:2" | b:2 | g"#,
             r#"image Run unverifiable (an f-string whose `v` is a Python variable) | f"mlrun/mlrun:{v}" | - | h"#,
             "image Run unverifiable (a function call) | get_image() | - | i",
@@ -406,4 +405,191 @@ fn an_escape_after_mismatched_brackets_does_not_crash_the_notebook_reader() {
     assert!(facts
         .iter()
         .all(|fact| fact.origin().span.end <= source.len()));
+}
+
+/// The images (with their text at the span) each line of `text` gives.
+fn images(text: &str) -> Vec<String> {
+    summary(text)
+        .into_iter()
+        .map(|line| line.split(" | ").take(2).collect::<Vec<_>>().join(" | "))
+        .collect()
+}
+
+#[test]
+fn reaching_definitions_follow_branches_loops_and_straight_line_reassignment() {
+    let text = r#"import mlrun
+def setup(project):
+    image = "dead:1"
+    image = "base"
+    image = image + ":2"
+    project.set_function("a.py", image=image)
+    gpu = "cpu:1"
+    if project.name:
+        gpu = "gpu"
+    project.set_function("b.py", image=gpu)
+    for step in range(3):
+        project.set_function("c.py", image=looped if step else "first:1")
+        looped = "later"
+    project.set_function("d.py", image=unused_after)
+    unused_after = "never-reaches"
+"#;
+    assert_eq!(
+        images(text),
+        [
+            r#"image Run | "base""#,
+            r#"image Run | "cpu:1""#,
+            r#"image Run | "gpu""#,
+            r#"image Run | "later""#,
+            r#"image Run | "first:1""#,
+            "image Run unverifiable (a Python variable) | unused_after",
+        ]
+    );
+    // `image + ":2"` is composed: reported on the literal holding the name.
+    assert!(
+        summary(text)[0].starts_with(r#"image Run | "base" | - "#),
+        "{:?}",
+        summary(text)
+    );
+}
+
+#[test]
+fn wrappers_are_judged_at_their_calls_and_their_defaults_once() {
+    let text = r#"import mlrun
+def add(project, name, image="default-image", **kwargs):
+    return project.set_function(f"{name}.py", name=name, image=image, **kwargs)
+
+def forward(project, image):
+    return add(project, "fwd", image)
+
+def again(image):
+    return again(image)
+
+class Helper:
+    def deploy(self, image="method-default:1"):
+        self.project.set_function("m.py", image=image)
+
+add(project, "a", "positional:1")
+add(project, "b", image="keyword")
+add(project, "c")
+add(project, "d", requirements=["pandas"])
+forward(project, "through-forward")
+Helper().deploy()
+Helper().deploy("method-call")
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            // Call sites in the order the file's calls are listed: `forward`'s body first.
+            r#"image Run | "through-forward" | through-forward | -"#,
+            r#"image Run | "positional:1" | positional:1 | -"#,
+            r#"image Run | "keyword" | keyword | -"#,
+            r#"image Run | "default-image" | default-image | -"#,
+            r#"package None | pandas | pandas | -"#,
+            r#"image Run | "method-default:1" | method-default:1 | -"#,
+            r#"image Run | "method-call" | method-call | -"#,
+        ]
+    );
+}
+
+#[test]
+fn containers_dicts_and_keyword_spreads() {
+    let text = r#"import mlrun
+base = ["a==1"]
+reqs = [*base, "b"]
+reqs += ["c==3"]
+reqs.append("d")
+reqs.extend(("e==5",))
+reqs.insert(0, "f")
+fn = project.set_function("x.py", name="x", requirements=reqs)
+cfg = {"image": "from-dict", "requirements": ["g"]}
+cfg["base_image"] = "set-by-key:1"
+fn.build_config(base_image=cfg["base_image"], requirements=cfg.get("requirements"))
+project.set_function("y.py", **cfg)
+project.set_function("z.py", **dict(image="from-dict-call:1"))
+for name, spec in {"t": {"image": "table"}}.items():
+    project.set_function(name, image=spec["image"])
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            "package Exact(\"1\") | a==1 | a==1 | x",
+            "package None | b | b | x",
+            "package Exact(\"3\") | c==3 | c==3 | x",
+            "package None | d | d | x",
+            "package Exact(\"5\") | e==5 | e==5 | x",
+            "package None | f | f | x",
+            r#"image BuildBase | "set-by-key:1" | set-by-key:1 | x"#,
+            "package None | g | g | x",
+            r#"image Run | "from-dict" | from-dict | -"#,
+            r#"image Run | "from-dict-call:1" | from-dict-call:1 | -"#,
+            r#"image Run | "table" | table | -"#,
+        ]
+    );
+}
+
+#[test]
+fn composed_strings_environment_defaults_and_the_client_version() {
+    let text = r#"import os
+import mlrun
+v = "1.6.4"
+REPO = "mlrun/mlrun"
+a = mlrun.new_function(image=f"mlrun/mlrun:{v}")
+b = mlrun.new_function(image=REPO + ":" + v)
+c = mlrun.new_function(image="{}:{}".format(REPO, v))
+d = mlrun.new_function(image=f"mlrun/mlrun:{mlrun.__version__}")
+e = mlrun.new_function(image="quay.io/mlrun/mlrun:" + mlrun.get_version())
+f = mlrun.new_function(image=f"python:{mlrun.__version__}")
+g = mlrun.new_function(image=os.environ.get("IMAGE", "env-default"))
+h = mlrun.new_function(image=os.getenv("IMAGE"))
+i = mlrun.new_function(image=REPO)
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            r#"image Run | f"mlrun/mlrun:{v}" | - | -"#,
+            // `"{}:{}".format(REPO, v)` is the same value on the same literal: once.
+            r#"image Run | "mlrun/mlrun" | - | -"#,
+            r#"image Run follows client (mlrun/mlrun) | f"mlrun/mlrun:{mlrun.__version__}" | - | -"#,
+            r#"image Run follows client (quay.io/mlrun/mlrun) | "quay.io/mlrun/mlrun:" | - | -"#,
+            "image Run unverifiable (a tag from the MLRun client's version on an image that is not MLRun's) | f\"python:{mlrun.__version__}\" | - | -",
+            r#"image Run | "env-default" | env-default | -"#,
+            r#"image Run unverifiable (environment variable IMAGE) | os.getenv("IMAGE") | - | -"#,
+            // Also a part of composed strings: no fix may edit it.
+            r#"image Run | "mlrun/mlrun" | - | -"#,
+        ]
+    );
+}
+
+#[test]
+fn limits_end_in_a_named_unknown_or_a_skipped_file() {
+    let many: String = (0..=super::values::MAX_VALUES)
+        .map(|i| format!("if c{i}:\n    x = 'img{i}:1'\n"))
+        .collect();
+    let lines = summary(&format!(
+        "import mlrun\n{many}mlrun.new_function(image=x)\n"
+    ));
+    assert_eq!(lines.len(), super::values::MAX_VALUES + 1);
+    assert!(
+        lines[super::values::MAX_VALUES].contains("(MAX_VALUES)"),
+        "{lines:?}"
+    );
+
+    let chain: String = (1..=40).map(|i| format!("v{i} = v{}\n", i - 1)).collect();
+    let lines = summary(&format!(
+        "import mlrun\nv0 = 'a:1'\n{chain}mlrun.new_function(image=v40)\n"
+    ));
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains("(MAX_VALUE_DEPTH)"), "{lines:?}");
+
+    let deep = format!(
+        "import mlrun\nx = {}1{}\n",
+        "[".repeat(300),
+        "]".repeat(300)
+    );
+    let facts = read(&deep);
+    assert!(
+        matches!(&facts[..], [Fact::Problem(p)] if p.kind == ProblemKind::Skipped
+            && p.message.contains("(MAX_DEPTH)")),
+        "{facts:?}"
+    );
 }

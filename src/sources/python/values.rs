@@ -44,9 +44,10 @@ pub const MAX_VALUES: usize = 64;
 /// Nested resolutions (a name bound to a name bound to …, a wrapper calling a
 /// wrapper) followed for one use.
 pub const MAX_VALUE_DEPTH: usize = 32;
-/// Resolution steps for a whole file: 100,000 assignments to one name read 100,000
-/// times cannot take quadratic time.
-pub const MAX_STEPS: usize = 200_000;
+/// Resolution steps for a whole file (each expression followed and each binding
+/// read is one): 100,000 assignments to one name read 100,000 times cannot take
+/// quadratic time.
+pub const MAX_STEPS: usize = 2_000_000;
 
 /// Marks the MLRun client's version (`mlrun.__version__`, `mlrun.get_version()`)
 /// inside a composed value. Never in a Python string literal's value read here.
@@ -112,8 +113,8 @@ enum Elem<'a> {
 
 enum BindingKind<'a> {
     Value(&'a Expr),
-    /// `x += e`.
-    Add(&'a Expr),
+    /// `x += e`: the target (read where it stands, for the value before) and `e`.
+    Add(&'a Expr, &'a Expr),
     /// `x.append(e)`, `x.insert(i, e)`.
     Push(&'a Expr),
     /// `x.extend(e)`.
@@ -146,8 +147,15 @@ enum Slot<'a> {
 }
 
 struct Binding<'a> {
+    /// Where the binding's statement starts.
+    start: TextSize,
     /// Where the binding is complete: uses after it see it.
     end: TextSize,
+    /// The statement list the binding's statement stands in: a later plain
+    /// assignment in the same list hides it from the uses after that assignment.
+    block: TextRange,
+    /// A plain assignment statement (not a loop variable, a walrus, a mutation).
+    kills: bool,
     /// The outermost loop around the binding in its scope.
     in_loop: Option<TextRange>,
     scope: ScopeId,
@@ -188,7 +196,8 @@ pub(super) struct Values<'a> {
 #[derive(Default)]
 struct Walk {
     depth: usize,
-    active: Vec<(usize, usize, u8)>,
+    /// The names being resolved, by scope, name and demand.
+    active: Vec<(ScopeId, u64)>,
 }
 
 impl<'a> Values<'a> {
@@ -211,10 +220,10 @@ impl<'a> Values<'a> {
             scope: MODULE,
             loops: Vec::new(),
             depth: 0,
+            statement: (TextSize::default(), TextRange::default()),
+            block: TextRange::default(),
         };
-        for stmt in body {
-            binder.visit_stmt(stmt);
-        }
+        binder.visit_body(body);
         binder.values
     }
 
@@ -328,14 +337,17 @@ impl<'a> Values<'a> {
             Expr::StringLiteral(literal) => vec![self.literal(literal)],
             Expr::NoneLiteral(_) => vec![Str::Absent],
             Expr::Name(name) => {
-                let mut out = Vec::new();
-                for elem in self.name_values(name.id.as_str(), expr, scope, walk, Demand::Value) {
-                    match elem {
-                        Elem::Item(at) | Elem::Whole(at) => out.extend(self.strings_in(at, walk)),
-                        Elem::Unknown(unknown) => out.push(unknown),
-                    }
-                }
-                out
+                let id = name.id.as_str();
+                self.following(
+                    (id, expr.range().start()),
+                    scope,
+                    Demand::Value,
+                    walk,
+                    |walk| {
+                        let elems = self.name_values(id, expr, scope, walk, Demand::Value);
+                        self.elem_strings(elems, walk)
+                    },
+                )
             }
             Expr::If(conditional) => {
                 let mut out = self.strings_in(at.with(&conditional.body), walk);
@@ -562,16 +574,22 @@ impl<'a> Values<'a> {
     /// The concatenation of `parts`, each a set of values: every combination, up to
     /// [`MAX_VALUES`].
     fn compose(&self, expr: &Expr, parts: Vec<Vec<Str>>, what: &str) -> Vec<Str> {
-        let whole = span_of(expr.range());
+        self.compose_at(expr.range(), parts, what)
+    }
+
+    fn compose_at(&self, range: TextRange, parts: Vec<Vec<Str>>, what: &str) -> Vec<Str> {
+        let whole = span_of(range);
         let mut combos: Vec<(String, Vec<(usize, Span)>)> = vec![(String::new(), Vec::new())];
         for part in parts {
             if let Some(Str::Unknown { text, reason, .. }) =
                 part.iter().find(|s| matches!(s, Str::Unknown { .. }))
             {
-                return vec![self.unknown(expr, format!("{what} whose `{text}` is {reason}"))];
+                return vec![self.unknown_at(range, format!("{what} whose `{text}` is {reason}"))];
             }
             if part.iter().any(|s| matches!(s, Str::Absent)) {
-                return vec![self.unknown(expr, format!("{what} with a part that may be `None`"))];
+                return vec![
+                    self.unknown_at(range, format!("{what} with a part that may be `None`"))
+                ];
             }
             let mut next = Vec::new();
             for (value, pieces) in &combos {
@@ -604,8 +622,8 @@ impl<'a> Values<'a> {
                     }
                     next.push((value, pieces));
                     if next.len() > MAX_VALUES {
-                        return vec![self.unknown(
-                            expr,
+                        return vec![self.unknown_at(
+                            range,
                             format!(
                                 "{what} with more than {MAX_VALUES} possible values (MAX_VALUES)"
                             ),
@@ -700,15 +718,23 @@ impl<'a> Values<'a> {
                 .collect(),
             Expr::Named(named) => self.elems(at.with(&named.value), walk),
             Expr::Name(name) => {
-                let mut out = Vec::new();
-                for elem in self.name_values(name.id.as_str(), expr, at.scope, walk, Demand::Items)
-                {
-                    match elem {
-                        Elem::Whole(value) => out.extend(self.elems(value, walk)),
-                        other => out.push(other),
-                    }
-                }
-                out
+                let id = name.id.as_str();
+                self.following(
+                    (id, expr.range().start()),
+                    at.scope,
+                    Demand::Items,
+                    walk,
+                    |walk| {
+                        let mut out = Vec::new();
+                        for elem in self.name_values(id, expr, at.scope, walk, Demand::Items) {
+                            match elem {
+                                Elem::Whole(value) => out.extend(self.elems(value, walk)),
+                                other => out.push(other),
+                            }
+                        }
+                        out
+                    },
+                )
             }
             Expr::Call(call) => match &*call.func {
                 // `list(x)`, `tuple(x)`, `x.copy()`.
@@ -819,16 +845,17 @@ impl<'a> Values<'a> {
                 .collect(),
             Expr::Named(named) => self.entries(at.with(&named.value), key, walk),
             Expr::Name(name) => {
-                let mut out = Vec::new();
-                for elem in
-                    self.name_values(name.id.as_str(), expr, at.scope, walk, Demand::Entries(key))
-                {
-                    match elem {
-                        Elem::Whole(value) => out.extend(self.entries(value, key, walk)),
-                        other => out.push(other),
+                let (id, demand) = (name.id.as_str(), Demand::Entries(key));
+                self.following((id, expr.range().start()), at.scope, demand, walk, |walk| {
+                    let mut out = Vec::new();
+                    for elem in self.name_values(id, expr, at.scope, walk, demand) {
+                        match elem {
+                            Elem::Whole(value) => out.extend(self.entries(value, key, walk)),
+                            other => out.push(other),
+                        }
                     }
-                }
-                out
+                    out
+                })
             }
             Expr::NoneLiteral(_) => Vec::new(),
             _ => vec![Elem::Unknown(self.unknown(expr, "a Python expression"))],
@@ -856,6 +883,31 @@ impl<'a> Values<'a> {
                 None => out.extend(self.entries(at.with(&keyword.value), key, walk)),
             }
         }
+        out
+    }
+
+    /// Runs `resolve` for the name `id` in `scope`, unless that very name is
+    /// already being resolved further up: a definition in terms of itself
+    /// (`x = x + [...]`, a helper passing its parameter to itself) adds nothing the
+    /// other definitions do not, since every reaching definition is taken anyway.
+    fn following<T>(
+        &self,
+        (id, use_at): (&str, TextSize),
+        scope: ScopeId,
+        demand: Demand,
+        walk: &mut Walk,
+        resolve: impl FnOnce(&mut Walk) -> Vec<T>,
+    ) -> Vec<T> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (id, use_at, demand.tag(), demand.key()).hash(&mut hasher);
+        let key = (scope, hasher.finish());
+        if walk.active.contains(&key) {
+            return Vec::new();
+        }
+        walk.active.push(key);
+        let out = resolve(walk);
+        walk.active.pop();
         out
     }
 
@@ -924,19 +976,41 @@ impl<'a> Values<'a> {
         let Some(bindings) = self.scopes[scope].bindings.get(id) else {
             return Vec::new();
         };
-        let key = (scope, bindings.as_ptr() as usize, demand.tag());
-        if walk.active.contains(&key) {
-            // Defined in terms of itself (`x = x + [...]`): the cycle adds nothing
-            // the other definitions do not.
-            return Vec::new();
+        // Reading the bindings is work too: 100,000 assignments to one name read
+        // 100,000 times must end.
+        let steps = self.steps.get() + bindings.len();
+        self.steps.set(steps);
+        if steps > MAX_STEPS {
+            return vec![Elem::Unknown(self.unknown(
+                use_expr,
+                format!(
+                    "a value not followed: the file's {MAX_STEPS} resolution steps (MAX_STEPS) are used up"
+                ),
+            ))];
         }
-        walk.active.push(key);
+        let reaches = |binding: &Binding| {
+            position
+                .is_none_or(|p| binding.end <= p || binding.in_loop.is_some_and(|l| l.contains(p)))
+        };
+        // A plain assignment hides the earlier ones of its statement list from the
+        // uses after it in that list, which it dominates: `image = "a"` then
+        // `image = image + ":1"` reaches the use as `a:1` alone.
+        let mut hidden_before: HashMap<TextRange, TextSize> = HashMap::new();
+        if let Some(p) = position {
+            for binding in bindings {
+                if binding.kills && binding.end <= p && p <= binding.block.end() {
+                    let start = hidden_before.entry(binding.block).or_default();
+                    *start = (*start).max(binding.start);
+                }
+            }
+        }
         let mut out = Vec::new();
         let mut reached = false;
         for binding in bindings {
-            let reaches = position
-                .is_none_or(|p| binding.end <= p || binding.in_loop.is_some_and(|l| l.contains(p)));
-            if !reaches {
+            let hidden = hidden_before
+                .get(&binding.block)
+                .is_some_and(|start| binding.end <= *start);
+            if hidden || !reaches(binding) {
                 continue;
             }
             reached = true;
@@ -950,7 +1024,6 @@ impl<'a> Values<'a> {
                 break;
             }
         }
-        walk.active.pop();
         if !reached && required && demand != Demand::Class {
             out.push(Elem::Unknown(self.unknown(use_expr, "a Python variable")));
         }
@@ -975,12 +1048,22 @@ impl<'a> Values<'a> {
             })],
             (_, Demand::Class) => Vec::new(),
             (BindingKind::Value(e), _) => vec![Elem::Whole(at(e))],
-            (BindingKind::Add(e), Demand::Items) => self.elems(at(e), walk),
-            (BindingKind::Add(_), _) => {
-                vec![Elem::Unknown(
-                    self.unknown(use_expr, "a string built with `+=`"),
-                )]
+            // `x += e`: what `x` was before, then `e`.
+            (BindingKind::Add(target, e), Demand::Items) => {
+                let mut out = self.elems(at(target), walk);
+                out.extend(self.elems(at(e), walk));
+                out
             }
+            (BindingKind::Add(target, e), Demand::Value) => {
+                let before = self.strings_in(at(target), walk);
+                let added = self.strings_in(at(e), walk);
+                let statement = TextRange::new(binding.start, binding.end);
+                self.compose_at(statement, vec![before, added], "a string built with `+=`")
+                    .into_iter()
+                    .map(Elem::Unknown)
+                    .collect()
+            }
+            (BindingKind::Add(..), _) => Vec::new(),
             (BindingKind::Push(e), Demand::Items) => vec![Elem::Item(at(e))],
             (BindingKind::Extend(e), Demand::Items) => self.elems(at(e), walk),
             (BindingKind::Key(k, e), Demand::Entries(key)) if key.is_none_or(|key| key == k) => {
@@ -1075,18 +1158,25 @@ impl<'a> Values<'a> {
                 }
             }
             Expr::Name(name) => {
-                let mut out = Vec::new();
-                for elem in
-                    self.name_values(name.id.as_str(), at.expr, at.scope, walk, Demand::Value)
-                {
-                    match elem {
-                        Elem::Whole(value) | Elem::Item(value) => {
-                            out.extend(self.project(value, path, walk))
+                let id = name.id.as_str();
+                self.following(
+                    (id, at.expr.range().start()),
+                    at.scope,
+                    Demand::Value,
+                    walk,
+                    |walk| {
+                        let mut out = Vec::new();
+                        for elem in self.name_values(id, at.expr, at.scope, walk, Demand::Value) {
+                            match elem {
+                                Elem::Whole(value) | Elem::Item(value) => {
+                                    out.extend(self.project(value, path, walk))
+                                }
+                                other => out.push(other),
+                            }
                         }
-                        other => out.push(other),
-                    }
-                }
-                out
+                        out
+                    },
+                )
             }
             _ => vec![Elem::Unknown(self.unknown(at.expr, "an unpacked value"))],
         };
@@ -1115,11 +1205,6 @@ impl<'a> Values<'a> {
             Slot::VarArgs => return vec![Elem::Unknown(self.unknown(use_expr, "`*args`"))],
             Slot::VarKeywords => ("**", None, None),
         };
-        let key = (function, name.as_ptr() as usize, 3);
-        if walk.active.contains(&key) {
-            // A recursive call passes on what the outer calls passed.
-            return Vec::new();
-        }
         let default_at = |d: &'a Expr| {
             Elem::Whole(At {
                 expr: d,
@@ -1140,7 +1225,6 @@ impl<'a> Values<'a> {
                 ))],
             };
         }
-        walk.active.push(key);
         let mut out = Vec::new();
         for &(call, scope, implicit_self) in &sites {
             let at = |expr| At { expr, scope };
@@ -1196,7 +1280,6 @@ impl<'a> Values<'a> {
                 break;
             }
         }
-        walk.active.pop();
         out
     }
 
@@ -1266,6 +1349,13 @@ enum Demand<'k> {
 }
 
 impl Demand<'_> {
+    fn key(&self) -> Option<&str> {
+        match self {
+            Demand::Entries(key) => *key,
+            _ => None,
+        }
+    }
+
     fn tag(self) -> u8 {
         match self {
             Demand::Value => 0,
@@ -1417,10 +1507,27 @@ struct Binder<'a> {
     /// Loops open in the current scope (outermost first).
     loops: Vec<TextRange>,
     depth: usize,
+    /// The start of the statement being bound and the statement list it is in.
+    statement: (TextSize, TextRange),
+    /// The statement list being walked.
+    block: TextRange,
 }
 
 impl<'a> Binder<'a> {
     fn bind(&mut self, id: &'a str, end: TextSize, kind: BindingKind<'a>) {
+        let kills = matches!(
+            kind,
+            BindingKind::Value(_)
+                | BindingKind::Add(..)
+                | BindingKind::Unpack(..)
+                | BindingKind::Def
+                | BindingKind::Class(_)
+        );
+        self.bind_with(id, end, kind, kills);
+    }
+
+    fn bind_with(&mut self, id: &'a str, end: TextSize, kind: BindingKind<'a>, kills: bool) {
+        let (start, block) = self.statement;
         let mut scope = self.scope;
         if self.values.scopes[scope].globals.contains(id) {
             scope = MODULE;
@@ -1431,7 +1538,10 @@ impl<'a> Binder<'a> {
             .entry(id)
             .or_default()
             .push(Binding {
+                start,
                 end,
+                block,
+                kills,
                 in_loop,
                 scope: self.scope,
                 kind,
@@ -1542,9 +1652,7 @@ impl<'a> Binder<'a> {
         let scope = self.open(def.range.start(), false);
         bind_parameters(self, &def.parameters, index);
         let loops = std::mem::take(&mut self.loops);
-        for stmt in &def.body {
-            self.visit_stmt(stmt);
-        }
+        self.visit_body(&def.body);
         self.loops = loops;
         self.scope = self.values.scopes[scope].parent.unwrap_or(MODULE);
     }
@@ -1591,15 +1699,30 @@ fn bind_parameters<'a>(binder: &mut Binder<'a>, parameters: &'a Parameters, func
 }
 
 impl<'a> Visitor<'a> for Binder<'a> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        let (Some(first), Some(last)) = (body.first(), body.last()) else {
+            return;
+        };
+        let outer = self.block;
+        self.block = TextRange::new(first.range().start(), last.range().end());
+        for stmt in body {
+            self.visit_stmt(stmt);
+        }
+        self.block = outer;
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.depth >= super::MAX_DEPTH {
             return;
         }
         self.depth += 1;
+        let outer_statement = self.statement;
+        self.statement = (stmt.range().start(), self.block);
         let end = stmt.range().end();
         match stmt {
             Stmt::FunctionDef(def) => {
                 self.function(def);
+                self.statement = outer_statement;
                 self.depth -= 1;
                 return;
             }
@@ -1610,12 +1733,11 @@ impl<'a> Visitor<'a> for Binder<'a> {
                 let outer = self.scope;
                 let scope = self.open(class.range.start(), true);
                 let loops = std::mem::take(&mut self.loops);
-                for stmt in &class.body {
-                    self.visit_stmt(stmt);
-                }
+                self.visit_body(&class.body);
                 self.loops = loops;
                 self.scope = outer;
                 self.bind(class.name.id.as_str(), end, BindingKind::Class(scope));
+                self.statement = outer_statement;
                 self.depth -= 1;
                 return;
             }
@@ -1632,7 +1754,7 @@ impl<'a> Visitor<'a> for Binder<'a> {
             Stmt::AugAssign(assign) => {
                 if let Expr::Name(name) = &*assign.target {
                     let kind = if assign.op == Operator::Add {
-                        BindingKind::Add(&assign.value)
+                        BindingKind::Add(&assign.target, &assign.value)
                     } else {
                         BindingKind::Unknown("a computed value".into())
                     };
@@ -1727,6 +1849,7 @@ impl<'a> Visitor<'a> for Binder<'a> {
         if is_loop {
             self.loops.pop();
         }
+        self.statement = outer_statement;
         self.depth -= 1;
     }
 
@@ -1738,11 +1861,8 @@ impl<'a> Visitor<'a> for Binder<'a> {
         match expr {
             Expr::Named(named) => {
                 if let Expr::Name(name) = &*named.target {
-                    self.bind(
-                        name.id.as_str(),
-                        named.range.end(),
-                        BindingKind::Value(&named.value),
-                    );
+                    let kind = BindingKind::Value(&named.value);
+                    self.bind_with(name.id.as_str(), named.range.end(), kind, false);
                 }
             }
             Expr::Call(call) => {
