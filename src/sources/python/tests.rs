@@ -593,3 +593,28 @@ fn limits_end_in_a_named_unknown_or_a_skipped_file() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_function_sees_what_the_module_holds_once_it_has_run() {
+    let text = r#"import mlrun
+IMAGE = "draft"
+IMAGE = "final:1"
+REQS = ["dropped"]
+REQS = ["kept"]
+REQS.append("added")
+if GPU:
+    IMAGE = "gpu:1"
+
+def setup(project):
+    project.set_function("a.py", image=IMAGE, requirements=REQS)
+"#;
+    assert_eq!(
+        images(text),
+        [
+            r#"image Run | "final:1""#,
+            r#"image Run | "gpu:1""#,
+            "package None | kept",
+            "package None | added",
+        ]
+    );
+}

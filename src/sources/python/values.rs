@@ -995,10 +995,16 @@ impl<'a> Values<'a> {
         // A plain assignment hides the earlier ones of its statement list from the
         // uses after it in that list, which it dominates: `image = "a"` then
         // `image = image + ":1"` reaches the use as `a:1` alone.
+        // Read from an enclosing scope (a module name in a function), the value is
+        // what the scope holds once it has run: every block's last assignment.
         let mut hidden_before: HashMap<TextRange, TextSize> = HashMap::new();
-        if let Some(p) = position {
+        let dominates = |binding: &Binding| match position {
+            Some(p) => binding.end <= p && p <= binding.block.end(),
+            None => true,
+        };
+        if !matches!(reach, Reach::Mutations(_)) {
             for binding in bindings {
-                if binding.kills && binding.end <= p && p <= binding.block.end() {
+                if binding.kills && dominates(binding) {
                     let start = hidden_before.entry(binding.block).or_default();
                     *start = (*start).max(binding.start);
                 }
