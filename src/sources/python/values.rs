@@ -584,7 +584,13 @@ impl<'a> Values<'a> {
             if let Some(Str::Unknown { text, reason, .. }) =
                 part.iter().find(|s| matches!(s, Str::Unknown { .. }))
             {
-                return vec![self.unknown_at(range, format!("{what} whose `{text}` is {reason}"))];
+                // Say what the unknown part is once, not through every layer.
+                let reason = if reason.contains(" whose `") {
+                    reason.clone()
+                } else {
+                    format!("{what} whose `{text}` is {reason}")
+                };
+                return vec![self.unknown_at(range, reason)];
             }
             if part.iter().any(|s| matches!(s, Str::Absent)) {
                 return vec![
