@@ -475,6 +475,7 @@ add(project, "d", requirements=["pandas"])
 forward(project, "through-forward")
 Helper().deploy()
 Helper().deploy("method-call")
+unrelated.deploy("not-a-helper")
 "#;
     assert_eq!(
         summary(text),

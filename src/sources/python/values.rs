@@ -165,6 +165,8 @@ struct Binding<'a> {
 struct Scope<'a> {
     parent: Option<ScopeId>,
     is_class: bool,
+    /// A class body's class name.
+    class_name: Option<&'a str>,
     bindings: HashMap<&'a str, Vec<Binding<'a>>>,
     globals: HashSet<&'a str>,
 }
@@ -174,8 +176,9 @@ struct Function<'a> {
     def: &'a StmtFunctionDef,
     /// Where the `def` stands (defaults are evaluated there).
     outer: ScopeId,
-    /// A method: calls as `x.name(...)` pass `self` implicitly.
-    method: bool,
+    /// A method, with its class's name: calls as `x.name(...)` on an instance pass
+    /// `self` implicitly.
+    method: Option<&'a str>,
 }
 
 /// The value analysis of one module.
@@ -208,6 +211,7 @@ impl<'a> Values<'a> {
                 scopes: vec![Scope {
                     parent: None,
                     is_class: false,
+                    class_name: None,
                     bindings: HashMap::new(),
                     globals: HashSet::new(),
                 }],
@@ -1303,15 +1307,37 @@ impl<'a> Values<'a> {
         };
         calls
             .iter()
-            .filter(|(_, scope, attribute)| {
-                if f.method {
-                    *attribute
-                } else {
-                    !*attribute && self.encloses(f.outer, *scope)
-                }
+            .filter(|(call, scope, attribute)| match f.method {
+                // Only calls on what is recognisably an instance of the class: a
+                // method name alone (`add`) is also `set.add`.
+                Some(class) => *attribute && self.is_instance(call, *scope, class),
+                None => !*attribute && self.encloses(f.outer, *scope),
             })
-            .map(|&(call, scope, attribute)| (call, scope, attribute && f.method))
+            .map(|&(call, scope, attribute)| (call, scope, attribute && f.method.is_some()))
             .collect()
+    }
+
+    /// Whether `call` is `receiver.method(...)` on `self`, `cls`, `Class(...)` or a
+    /// name assigned `Class(...)`.
+    fn is_instance(&self, call: &ExprCall, scope: ScopeId, class: &str) -> bool {
+        let Expr::Attribute(method) = &*call.func else {
+            return false;
+        };
+        let made_here = |expr: &Expr| matches!(expr, Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == class));
+        match &*method.value {
+            Expr::Name(name) if matches!(name.id.as_str(), "self" | "cls") => true,
+            Expr::Name(name) => [scope, MODULE].iter().any(|&s| {
+                self.scopes[s]
+                    .bindings
+                    .get(name.id.as_str())
+                    .is_some_and(|bindings| {
+                        bindings.iter().any(
+                            |b| matches!(b.kind, BindingKind::Value(value) if made_here(value)),
+                        )
+                    })
+            }),
+            receiver => made_here(receiver),
+        }
     }
 
     /// Whether `outer` is `inner` or one of the scopes around it.
@@ -1645,7 +1671,7 @@ impl<'a> Binder<'a> {
 
     fn function(&mut self, def: &'a StmtFunctionDef) {
         let index = self.values.functions.len();
-        let method = self.values.scopes[self.scope].is_class;
+        let method = self.values.scopes[self.scope].class_name;
         self.values.functions.push(Function {
             name: def.name.id.as_str(),
             def,
@@ -1676,6 +1702,7 @@ impl<'a> Binder<'a> {
         self.values.scopes.push(Scope {
             parent: Some(self.scope),
             is_class,
+            class_name: None,
             bindings: HashMap::new(),
             globals: HashSet::new(),
         });
@@ -1744,6 +1771,7 @@ impl<'a> Visitor<'a> for Binder<'a> {
                 }
                 let outer = self.scope;
                 let scope = self.open(class.range.start(), true);
+                self.values.scopes[scope].class_name = Some(class.name.id.as_str());
                 let loops = std::mem::take(&mut self.loops);
                 self.visit_body(&class.body);
                 self.loops = loops;
