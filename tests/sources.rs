@@ -103,3 +103,31 @@ fn notebook_diagnostics_are_exact_with_cells() {
     ]);
     assert_eq!(Value::Array(diagnostics), expected);
 }
+
+/// `fixtures/sources/notebook-flow/helpers.ipynb`: a helper defined in one cell and
+/// called in a later one is an SDK entry point; the literal passed at the call is
+/// judged there, with a fix that edits only it; the pinned call stays silent.
+#[test]
+fn notebook_helpers_from_earlier_cells_are_followed_to_their_calls() {
+    let dir = fixture("notebook-flow");
+    let (diagnostics, code) = check_json(&dir, &["--mlrun-version", "1.6.4", "."]);
+    assert_eq!(code, 1);
+    let expected = json!([{
+        "code": "MLR101",
+        "rule": "mlrun-image-untagged",
+        "severity": "error",
+        "message": "MLRun image `mlrun/mlrun` has no tag: MLRun fills it from the submitting \
+                    client's version, so a client upgrade changes the image in production",
+        "path": "helpers.ipynb",
+        "cell": 2,
+        "start": at(2, 34),
+        "end": at(2, 47),
+        "help": "pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from --mlrun-version)",
+        "fix": {
+            "message": "Pin the image to `mlrun/mlrun:1.6.4`",
+            "applicability": "safe",
+            "edits": [{ "start": at(2, 46), "end": at(2, 46), "content": ":1.6.4" }],
+        },
+    }]);
+    assert_eq!(Value::Array(diagnostics), expected);
+}

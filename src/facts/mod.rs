@@ -154,6 +154,14 @@ pub enum ImageValue {
         /// What makes it unknowable, in a few words ("a Python variable").
         reason: String,
     },
+    /// An MLRun image whose tag is the running client's version
+    /// (`f"mlrun/mlrun:{mlrun.__version__}"`): what MLRun itself fills an untagged
+    /// image with, so judged as one. `image` is the reference without that tag.
+    FollowsClient {
+        image: ImageRef,
+        /// The expression as written.
+        text: String,
+    },
 }
 
 impl ImageFact {

@@ -7,7 +7,7 @@
 use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
 use super::{Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
-use crate::facts::Fact;
+use crate::facts::{Fact, ImageFact, ImageRef, ImageValue, Origin};
 use crate::rules::VersionOrigin;
 
 pub const RULE: Rule = Rule {
@@ -21,6 +21,14 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
+    if let Fact::Image(ImageFact {
+        origin,
+        value: ImageValue::FollowsClient { image, text },
+        ..
+    }) = fact
+    {
+        return Some(follows_client(origin, image, text, scope));
+    }
     let (origin, image) = literal_image(fact)?;
     if !image.is_mlrun() || !image.is_untagged() || image.is_cluster_built() {
         return None;
@@ -79,6 +87,22 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
         help: Some(help),
         fix,
     })
+}
+
+/// `f"mlrun/mlrun:{mlrun.__version__}"`: the tag MLRun itself would fill in, written
+/// out. The image still follows whichever client runs the code, so it is judged as
+/// an untagged one; no fix, since the expression is not a literal to edit.
+fn follows_client(origin: &Origin, image: &ImageRef, text: &str, scope: &Scope) -> Finding {
+    Finding {
+        span: origin.span,
+        message: format!(
+            "MLRun image `{text}` takes its tag from the running client's version, as MLRun \
+             does for an untagged `{}`: a client upgrade changes the image in production",
+            image.text
+        ),
+        help: Some(pin_help(image, scope)),
+        fix: None,
+    }
 }
 
 #[cfg(test)]

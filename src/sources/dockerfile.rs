@@ -1251,6 +1251,7 @@ mod tests {
                             ImageValue::Unverifiable { text, reason } => {
                                 format!("unverifiable {text} ({reason})")
                             }
+                            ImageValue::FollowsClient { text, .. } => format!("client {text}"),
                         };
                         format!(
                             "image {:?} {} [{span}] edit={edit} {value}",

@@ -22,17 +22,18 @@
 use super::pip_command;
 use crate::facts::requirement::{parse_requirement, SpanMap};
 use crate::facts::{
-    BuildFact, Fact, HubRef, HubRefFact, ImageFact, ImageRole, ImageValue, IncludeBase,
+    BuildFact, Fact, HubRef, HubRefFact, ImageFact, ImageRef, ImageRole, ImageValue, IncludeBase,
     IncludeFact, IncludeKind, Origin, Problem, ProblemKind,
 };
 use crate::span::Span;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{
-    Expr, ExprCall, ExprContext, ExprStringLiteral, PySourceType, Stmt, StringLiteral,
-};
+use ruff_python_ast::{Expr, ExprCall, PySourceType, Stmt};
 use ruff_python_parser::{parse_cells_unchecked, parse_unchecked_source, ParseOptions};
 use ruff_text_size::{Ranged, TextRange};
 use std::collections::HashMap;
+use values::{span_of, ScopeId, Str, Values, CLIENT_VERSION};
+
+mod values;
 
 /// Reads a `.py` file into facts. A file that never mentions `mlrun` is not parsed.
 pub fn read(text: &str) -> Vec<Fact> {
@@ -159,12 +160,12 @@ fn read_module(
             _ => Vec::new(),
         };
     }
-    let constants = scan.constants(&module.body);
     let mut reader = Reader {
         text,
         names: scan.names,
         star_import: scan.star_import,
-        constants,
+        values: Values::new(text, &module.body),
+        scope: Values::module_scope(),
         functions: HashMap::new(),
         notebook,
         facts: Vec::new(),
@@ -173,7 +174,48 @@ fn read_module(
     for stmt in &module.body {
         reader.visit_stmt(stmt);
     }
-    reader.facts
+    let cut = reader.depth.cut.or(scan.depth.cut);
+    let mut facts = once_per_literal(reader.facts, &reader.values);
+    if let Some(range) = cut {
+        let start = range.start().to_usize();
+        facts.push(Fact::Problem(Problem {
+            origin: Origin::new(Span::new(start, start), None, "python"),
+            kind: ProblemKind::Skipped,
+            message: format!(
+                "Python nested more than {MAX_DEPTH} levels deep (MAX_DEPTH): what lies deeper was not read"
+            ),
+        }));
+    }
+    facts
+}
+
+/// Each fact once: a literal that several SDK uses reach (a constant, a wrapper's
+/// default) is one finding, at the literal, whatever the uses. A literal that also
+/// went into a composed string keeps no fix: editing it would change that string.
+fn once_per_literal(facts: Vec<Fact>, values: &Values) -> Vec<Fact> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(facts.len());
+    for fact in facts {
+        let mut key = fact.clone();
+        // No rule tells roles apart: a literal that is both a build's target and
+        // the function's image is one finding.
+        if let Fact::Image(image) = &mut key {
+            image.role = ImageRole::Run;
+        }
+        let origin = key.origin_mut();
+        origin.function = None;
+        origin.field.clear();
+        if !seen.insert(format!("{key:?}")) {
+            continue;
+        }
+        let composed =
+            (fact.origin().edit_span).and_then(|edit| values.composed_literal_containing(edit));
+        out.push(match composed {
+            Some(span) => collapse(fact, span),
+            None => fact,
+        });
+    }
+    out
 }
 
 /// Whether some line starts with `import mlrun` or `from mlrun` (for the
@@ -186,15 +228,11 @@ fn textually_imports_mlrun(text: &str) -> bool {
     })
 }
 
-fn span_of(range: TextRange) -> Span {
-    Span::new(range.start().to_usize(), range.end().to_usize())
-}
-
 fn is_mlrun_module(module: &str) -> bool {
     module == "mlrun" || module.starts_with("mlrun.")
 }
 
-/// First pass: imports, and how often each name is assigned anywhere.
+/// First pass: the imports (an `import mlrun` inside a function counts too).
 #[derive(Default)]
 struct Scan {
     imports_mlrun: bool,
@@ -202,39 +240,7 @@ struct Scan {
     names: HashMap<String, String>,
     /// `from mlrun import *`: any SDK function may be called bare.
     star_import: bool,
-    /// How many times each name is bound (assignments, loops, `with`, …).
-    stores: HashMap<String, usize>,
     depth: Depth,
-}
-
-impl Scan {
-    /// Module-level names bound exactly once, by a plain assignment of a literal
-    /// string, list or tuple: constants whose value the linter can judge where it
-    /// is written (`IMAGE = "mlrun/mlrun"`).
-    fn constants<'a>(&self, body: &'a [Stmt]) -> HashMap<String, &'a Expr> {
-        let mut constants = HashMap::new();
-        for stmt in body {
-            let (target, value) = match stmt {
-                Stmt::Assign(assign) if assign.targets.len() == 1 => {
-                    (&assign.targets[0], &*assign.value)
-                }
-                Stmt::AnnAssign(assign) => match &assign.value {
-                    Some(value) => (&*assign.target, &**value),
-                    None => continue,
-                },
-                _ => continue,
-            };
-            let (Expr::Name(name), Expr::StringLiteral(_) | Expr::List(_) | Expr::Tuple(_)) =
-                (target, value)
-            else {
-                continue;
-            };
-            if self.stores.get(name.id.as_str()) == Some(&1) {
-                constants.insert(name.id.to_string(), value);
-            }
-        }
-        constants
-    }
 }
 
 impl<'a> Visitor<'a> for Scan {
@@ -264,19 +270,14 @@ impl<'a> Visitor<'a> for Scan {
             }
             _ => {}
         }
-        if self.depth.enter() {
+        if self.depth.enter(stmt.range()) {
             walk_stmt(self, stmt);
         }
         self.depth.leave();
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(name) = expr {
-            if matches!(name.ctx, ExprContext::Store | ExprContext::Del) {
-                *self.stores.entry(name.id.to_string()).or_default() += 1;
-            }
-        }
-        if self.depth.enter() {
+        if self.depth.enter(expr.range()) {
             walk_expr(self, expr);
         }
         self.depth.leave();
@@ -559,27 +560,23 @@ const RETURNS_FUNCTION: &[&str] = &[
     "set_function",
 ];
 
-/// A string value as the reader sees it.
-enum Value {
-    /// A string literal (or a module constant bound to one): its decoded value, the
-    /// bytes of the whole literal, and the bytes of its content when they are
-    /// exactly the value.
-    Literal {
-        value: String,
-        span: Span,
-        edit: Option<Span>,
-    },
-    /// Known only at run time.
-    Dynamic { text: String, reason: &'static str },
-    /// `None`: nothing given.
-    Absent,
+/// An argument of an SDK call that its signature gives a meaning: the parameter,
+/// the expression and the scope it is read in, and the bytes of the whole argument.
+struct Argument<'a> {
+    name: &'static str,
+    param: Param,
+    expr: &'a Expr,
+    scope: ScopeId,
+    range: TextRange,
 }
 
 struct Reader<'t, 'a> {
     text: &'t str,
     names: HashMap<String, String>,
     star_import: bool,
-    constants: HashMap<String, &'a Expr>,
+    values: Values<'a>,
+    /// The scope of the statement being read.
+    scope: ScopeId,
     /// Variables bound to an SDK call that returns a function: name → function name.
     functions: HashMap<String, Option<String>>,
     notebook: bool,
@@ -587,49 +584,71 @@ struct Reader<'t, 'a> {
     depth: Depth,
 }
 
-/// Expression nesting the walks follow. The parser grows its own stack for deep
-/// nesting, but our walks recurse on the thread's stack: `[[[[…]]]]` thousands
-/// deep would overflow it, and no SDK call is written that deep.
+/// Statement and expression nesting the walks follow. The parser grows its own
+/// stack for deep nesting, but our walks recurse on the thread's stack: `[[[[…]]]]`
+/// thousands deep would overflow it, and no SDK call is written that deep. What
+/// lies deeper is not read, and the file gets one MLR003 that says so.
 pub const MAX_DEPTH: usize = 100;
 
 #[derive(Default)]
-struct Depth(usize);
+struct Depth {
+    level: usize,
+    /// Where the walk first went no deeper.
+    cut: Option<TextRange>,
+}
 
 impl Depth {
     /// Enters one level; `false` when the walk should go no deeper.
-    fn enter(&mut self) -> bool {
-        self.0 += 1;
-        self.0 <= MAX_DEPTH
+    fn enter(&mut self, range: TextRange) -> bool {
+        self.level += 1;
+        let inside = self.level <= MAX_DEPTH;
+        if !inside && self.cut.is_none() {
+            self.cut = Some(range);
+        }
+        inside
     }
 
     fn leave(&mut self) {
-        self.0 -= 1;
+        self.level -= 1;
     }
 }
 
 impl<'a> Visitor<'a> for Reader<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
+        let opened = match stmt {
+            Stmt::FunctionDef(def) => self.values.scope_opened_at(def.range.start()),
+            Stmt::ClassDef(class) => self.values.scope_opened_at(class.range.start()),
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     self.assignment(target, &assign.value);
                 }
+                None
             }
-            Stmt::AugAssign(assign) => self.assignment(&assign.target, &assign.value),
+            Stmt::AugAssign(assign) => {
+                self.assignment(&assign.target, &assign.value);
+                None
+            }
             Stmt::AnnAssign(assign) => {
                 if let Some(value) = &assign.value {
                     self.assignment(&assign.target, value);
                 }
+                None
             }
             Stmt::IpyEscapeCommand(command) if self.notebook => {
                 self.pip_line(command.range);
+                None
             }
-            _ => {}
+            _ => None,
+        };
+        let outer = self.scope;
+        if let Some(scope) = opened {
+            self.scope = scope;
         }
-        if self.depth.enter() {
+        if self.depth.enter(stmt.range()) {
             walk_stmt(self, stmt);
         }
         self.depth.leave();
+        self.scope = outer;
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
@@ -638,7 +657,7 @@ impl<'a> Visitor<'a> for Reader<'_, 'a> {
             Expr::IpyEscapeCommand(command) if self.notebook => self.pip_line(command.range),
             _ => {}
         }
-        if self.depth.enter() {
+        if self.depth.enter(expr.range()) {
             walk_expr(self, expr);
         }
         self.depth.leave();
@@ -676,12 +695,11 @@ impl<'a> Reader<'_, 'a> {
             .find(|s| s.name == name && (!bare || s.module_level))
     }
 
-    /// The arguments of `call` that `signature` gives a meaning, as
-    /// (parameter name, meaning, argument).
-    fn arguments(
-        call: &'a ExprCall,
-        signature: &Signature,
-    ) -> Vec<(&'static str, Param, &'a Expr, TextRange)> {
+    /// The arguments of `call` that `signature` gives a meaning. A `**config`
+    /// argument gives the keywords its dict literal (or `dict(...)`) holds, for the
+    /// parameters not passed otherwise.
+    fn arguments(&self, call: &'a ExprCall, signature: &Signature) -> Vec<Argument<'a>> {
+        let scope = self.scope;
         let mut found = Vec::new();
         for (index, arg) in call.arguments.args.iter().enumerate() {
             // After `*args` positions are unknown.
@@ -689,7 +707,13 @@ impl<'a> Reader<'_, 'a> {
                 break;
             }
             if let Some(&(name, param)) = signature.params.get(index) {
-                found.push((name, param, arg, arg.range()));
+                found.push(Argument {
+                    name,
+                    param,
+                    expr: arg,
+                    scope,
+                    range: arg.range(),
+                });
             }
         }
         for keyword in &call.arguments.keywords {
@@ -697,7 +721,32 @@ impl<'a> Reader<'_, 'a> {
             if let Some(&(name, param)) =
                 signature.params.iter().find(|(n, _)| *n == arg.id.as_str())
             {
-                found.push((name, param, &keyword.value, keyword.range));
+                found.push(Argument {
+                    name,
+                    param,
+                    expr: &keyword.value,
+                    scope,
+                    range: keyword.range,
+                });
+            }
+        }
+        for keyword in &call.arguments.keywords {
+            if keyword.arg.is_some() {
+                continue;
+            }
+            for &(name, param) in signature.params {
+                if param == Other || found.iter().any(|a| a.name == name) {
+                    continue;
+                }
+                for at in self.values.keyword(&keyword.value, scope, name) {
+                    found.push(Argument {
+                        name,
+                        param,
+                        expr: at.expr,
+                        scope: at.scope,
+                        range: at.expr.range(),
+                    });
+                }
             }
         }
         found
@@ -707,32 +756,36 @@ impl<'a> Reader<'_, 'a> {
         let Some(signature) = self.signature(call) else {
             return;
         };
-        let arguments = Self::arguments(call, signature);
+        let arguments = self.arguments(call, signature);
         let function = self.function_name(call, &arguments);
         let field = |param: &str| format!("{}({param}=)", signature.name);
         let mut base_image = None;
         let mut with_mlrun = None;
-        for &(name, param, arg, range) in &arguments {
-            match param {
+        for argument in &arguments {
+            let (name, arg, scope) = (argument.name, argument.expr, argument.scope);
+            match argument.param {
                 Other | Name => {}
                 Image(role) => {
-                    if role == ImageRole::BuildBase {
-                        if let Value::Literal { value, .. } = self.value(arg) {
-                            base_image = Some(value);
-                        }
+                    if role == ImageRole::BuildBase && base_image.is_none() {
+                        base_image = self.values.strings(arg, scope).into_iter().find_map(
+                            |value| match value {
+                                Str::Literal { value, .. } => Some(value),
+                                _ => None,
+                            },
+                        );
                     }
-                    self.image(arg, role, &field(name), &function);
+                    self.image(arg, scope, role, &field(name), &function);
                 }
-                Requirements => self.requirements(arg, &field(name), &function),
-                RequirementsFile => self.requirements_file(arg, &field(name), &function),
-                Commands => self.commands(arg, &field(name), &function),
-                VersionSpecifier => self.version_specifier(arg, &field(name), &function),
+                Requirements => self.requirements(arg, scope, &field(name), &function),
+                RequirementsFile => self.requirements_file(arg, scope, &field(name), &function),
+                Commands => self.commands(arg, scope, &field(name), &function),
+                VersionSpecifier => self.version_specifier(arg, scope, &field(name), &function),
                 WithMlrun => {
                     if matches!(arg, Expr::BooleanLiteral(b) if b.value) {
-                        with_mlrun = Some(range);
+                        with_mlrun = Some(argument.range);
                     }
                 }
-                Url | UrlOrName => self.hub_ref(arg, &field(name), &function),
+                Url | UrlOrName => self.hub_ref(arg, scope, &field(name), &function),
             }
         }
         if let Some(range) = with_mlrun {
@@ -745,24 +798,30 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
+    /// The one literal string `expr` can be, if it can be only one.
+    fn single_literal(&self, expr: &'a Expr, scope: ScopeId) -> Option<String> {
+        match self.values.strings(expr, scope).as_slice() {
+            [Str::Literal { value, .. }] => Some(value.clone()),
+            _ => None,
+        }
+    }
+
     /// The function a call's facts belong to: its `name=` (or `new_name=`, or
     /// `build_function`'s function given by name), else the function the receiver
     /// variable was bound to.
-    fn function_name(
-        &self,
-        call: &ExprCall,
-        arguments: &[(&'static str, Param, &'a Expr, TextRange)],
-    ) -> Option<String> {
-        for &(_, param, arg, _) in arguments {
-            let named = match param {
+    fn function_name(&self, call: &ExprCall, arguments: &[Argument<'a>]) -> Option<String> {
+        for argument in arguments {
+            let value = match argument.param {
+                Name | UrlOrName => self.single_literal(argument.expr, argument.scope),
+                _ => None,
+            };
+            let named = match argument.param {
                 Name => true,
-                UrlOrName => {
-                    !matches!(self.value(arg), Value::Literal { ref value, .. } if value.contains(['/', '.']))
-                }
+                UrlOrName => !value.as_ref().is_some_and(|v| v.contains(['/', '.'])),
                 _ => false,
             };
             if named {
-                if let Value::Literal { value, .. } = self.value(arg) {
+                if let Some(value) = value {
                     return Some(value);
                 }
             }
@@ -787,6 +846,7 @@ impl<'a> Reader<'_, 'a> {
     }
 
     fn assignment(&mut self, target: &'a Expr, value: &'a Expr) {
+        let scope = self.scope;
         match target {
             Expr::Name(name) => {
                 // Track `fn = mlrun.code_to_function(name="x", ...)`; any other
@@ -794,7 +854,7 @@ impl<'a> Reader<'_, 'a> {
                 let bound = match value {
                     Expr::Call(call) => self.signature(call).and_then(|signature| {
                         RETURNS_FUNCTION.contains(&signature.name).then(|| {
-                            let arguments = Self::arguments(call, signature);
+                            let arguments = self.arguments(call, signature);
                             self.function_name(call, &arguments)
                         })
                     }),
@@ -815,89 +875,23 @@ impl<'a> Reader<'_, 'a> {
                 };
                 let function = self.receiver_function(receiver);
                 let field = path.clone();
-                match path.as_str() {
-                    "spec.image" => self.image(value, ImageRole::Run, &field, &function),
-                    "spec.build.base_image" => {
-                        self.image(value, ImageRole::BuildBase, &field, &function)
+                let role = match path.as_str() {
+                    "spec.image" => ImageRole::Run,
+                    "spec.build.base_image" => ImageRole::BuildBase,
+                    "spec.build.image" => ImageRole::BuildTarget,
+                    "spec.default_image" => ImageRole::ProjectDefault,
+                    "spec.build.commands" => {
+                        return self.commands(value, scope, &field, &function);
                     }
-                    "spec.build.image" => {
-                        self.image(value, ImageRole::BuildTarget, &field, &function)
+                    "spec.build.requirements" => {
+                        return self.requirements(value, scope, &field, &function);
                     }
-                    "spec.default_image" => {
-                        self.image(value, ImageRole::ProjectDefault, &field, &function)
-                    }
-                    "spec.build.commands" => self.commands(value, &field, &function),
-                    "spec.build.requirements" => self.requirements(value, &field, &function),
-                    _ => {}
-                }
+                    _ => return,
+                };
+                self.image(value, scope, role, &field, &function);
             }
             _ => {}
         }
-    }
-
-    /// A string-valued expression: a literal, a module constant bound to one, or
-    /// something only known at run time.
-    fn value(&self, expr: &Expr) -> Value {
-        let dynamic = |reason| Value::Dynamic {
-            text: self.source(expr.range()),
-            reason,
-        };
-        match expr {
-            Expr::StringLiteral(literal) => self.literal(literal),
-            Expr::NoneLiteral(_) => Value::Absent,
-            Expr::Name(name) => match self.constants.get(name.id.as_str()) {
-                Some(Expr::StringLiteral(literal)) => self.literal(literal),
-                _ => dynamic("a Python variable"),
-            },
-            Expr::FString(_) | Expr::TString(_) => dynamic("an f-string"),
-            Expr::Call(_) => dynamic("a function call"),
-            Expr::Attribute(_) => dynamic("an attribute"),
-            Expr::Subscript(_) => dynamic("a subscript"),
-            Expr::If(_) => dynamic("a conditional expression"),
-            Expr::BinOp(_) => dynamic("a computed string"),
-            _ => dynamic("a Python expression"),
-        }
-    }
-
-    fn literal(&self, literal: &ExprStringLiteral) -> Value {
-        let span = span_of(literal.range);
-        let edit = match literal.value.as_slice() {
-            [part] => self.content_span(part),
-            _ => None,
-        };
-        Value::Literal {
-            value: literal.value.to_str().to_string(),
-            span,
-            edit,
-        }
-    }
-
-    /// The bytes between the quotes of a string literal part, when they are exactly
-    /// its value: no prefix (`r`, `u`), no escape, a closed literal.
-    fn content_span(&self, part: &StringLiteral) -> Option<Span> {
-        let span = span_of(part.range);
-        let raw = self.text.get(span.start..span.end)?;
-        let quote = raw.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let triple: String = std::iter::repeat_n(quote, 3).collect();
-        let width = if raw.len() >= 6 && raw.starts_with(&triple) && raw.ends_with(&triple) {
-            3
-        } else {
-            1
-        };
-        if raw.len() < 2 * width || !raw.ends_with(quote) {
-            return None;
-        }
-        let inner = &raw[width..raw.len() - width];
-        (!inner.contains('\\') && inner == &*part.value)
-            .then(|| Span::new(span.start + width, span.end - width))
-    }
-
-    fn source(&self, range: TextRange) -> String {
-        let span = span_of(range);
-        self.text
-            .get(span.start..span.end)
-            .unwrap_or_default()
-            .to_string()
     }
 
     fn origin(
@@ -910,58 +904,122 @@ impl<'a> Reader<'_, 'a> {
         Origin::new(span, edit, field).with_function(function.clone())
     }
 
-    fn image(&mut self, expr: &Expr, role: ImageRole, field: &str, function: &Option<String>) {
-        let fact = match self.value(expr) {
-            Value::Literal { value, span, edit } => {
-                ImageFact::from_text(&value, role, self.origin(span, edit, field, function))
-            }
-            Value::Dynamic { text, reason } => Some(ImageFact {
-                origin: self.origin(span_of(expr.range()), None, field, function),
-                role,
-                value: ImageValue::Unverifiable {
-                    text,
-                    reason: reason.to_string(),
-                },
-                pulled_as_written: false,
-            }),
-            Value::Absent => None,
-        };
-        self.facts.extend(fact.map(Fact::Image));
+    fn image(
+        &mut self,
+        expr: &'a Expr,
+        scope: ScopeId,
+        role: ImageRole,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        for value in self.values.strings(expr, scope) {
+            let fact = match value {
+                Str::Literal { value, span, edit } => {
+                    ImageFact::from_text(&value, role, self.origin(span, edit, field, function))
+                }
+                Str::Composed {
+                    value,
+                    whole,
+                    pieces,
+                } => self.composed_image(&value, whole, &pieces, role, field, function),
+                Str::Unknown { text, span, reason } => Some(ImageFact {
+                    origin: self.origin(span, None, field, function),
+                    role,
+                    value: ImageValue::Unverifiable { text, reason },
+                    pulled_as_written: false,
+                }),
+                Str::Absent => None,
+            };
+            self.facts.extend(fact.map(Fact::Image));
+        }
     }
 
-    /// The string items of a literal list or tuple (or a module constant bound to
-    /// one); `None` for anything else.
-    fn items(&self, expr: &'a Expr) -> Option<&'a [Expr]> {
-        match expr {
-            Expr::List(list) => Some(&list.elts),
-            Expr::Tuple(tuple) => Some(&tuple.elts),
-            Expr::Name(name) => match self.constants.get(name.id.as_str()) {
-                Some(Expr::List(list)) => Some(&list.elts),
-                Some(Expr::Tuple(tuple)) => Some(&tuple.elts),
-                _ => None,
+    /// An image built from known parts, on the literal holding its name. Ending in
+    /// the client's version (`f"mlrun/mlrun:{mlrun.__version__}"`), an MLRun image
+    /// follows the client as an untagged one does; the client's version anywhere
+    /// else is not something the linter can judge.
+    fn composed_image(
+        &self,
+        value: &str,
+        whole: Span,
+        pieces: &[(usize, Span)],
+        role: ImageRole,
+        field: &str,
+        function: &Option<String>,
+    ) -> Option<ImageFact> {
+        let text = || {
+            self.text
+                .get(whole.start..whole.end)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let unknown = |reason: &str| ImageFact {
+            origin: self.origin(whole, None, field, function),
+            role,
+            value: ImageValue::Unverifiable {
+                text: text(),
+                reason: reason.to_string(),
             },
-            _ => None,
+            pulled_as_written: false,
+        };
+        if let Some(repository) = value.strip_suffix(&format!(":{CLIENT_VERSION}")) {
+            let image = ImageRef::parse(repository)
+                .filter(|image| !repository.contains(CLIENT_VERSION) && image.is_mlrun());
+            return Some(match image {
+                Some(image) => {
+                    let at = Str::anchor(whole, pieces, image.repository_end().saturating_sub(1));
+                    ImageFact {
+                        origin: self.origin(at, None, field, function),
+                        role,
+                        value: ImageValue::FollowsClient {
+                            image,
+                            text: text(),
+                        },
+                        pulled_as_written: false,
+                    }
+                }
+                None => {
+                    unknown("a tag from the MLRun client's version on an image that is not MLRun's")
+                }
+            });
         }
+        if value.contains(CLIENT_VERSION) {
+            return Some(unknown("the MLRun client's version inside the image name"));
+        }
+        let image = ImageRef::parse(value)?;
+        let at = Str::anchor(
+            whole,
+            pieces,
+            image.offset + image.repository_end().saturating_sub(1),
+        );
+        ImageFact::from_text(value, role, self.origin(at, None, field, function))
     }
 
     /// `requirements=`: a list of requirement strings. A single string is what
     /// MLRun's `resolve_requirements` makes of it: a file to read when it looks like
     /// a path (`requirements.txt`, `src/reqs.txt`: the ≤1.3 style), otherwise one
     /// requirement (≥1.4; never split on spaces, as MLRun does not split it).
-    fn requirements(&mut self, expr: &'a Expr, field: &str, function: &Option<String>) {
-        if let Some(items) = self.items(expr) {
-            for item in items {
-                if let Value::Literal { value, span, edit } = self.value(item) {
+    /// Values that are not known give nothing: no rule judges an unknown package.
+    fn requirements(
+        &mut self,
+        expr: &'a Expr,
+        scope: ScopeId,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        let (items, single) = self.values.items(expr, scope);
+        for item in items {
+            if let Some((value, span, edit)) = known(item) {
+                self.requirement(&value, span, edit, field, function);
+            }
+        }
+        for value in single {
+            if let Some((value, span, edit)) = known(value) {
+                if looks_like_path(&value) {
+                    self.include(&value, span, edit, field, function);
+                } else {
                     self.requirement(&value, span, edit, field, function);
                 }
-            }
-            return;
-        }
-        if let Value::Literal { value, span, edit } = self.value(expr) {
-            if looks_like_path(&value) {
-                self.include(&value, span, edit, field, function);
-            } else {
-                self.requirement(&value, span, edit, field, function);
             }
         }
     }
@@ -1004,10 +1062,18 @@ impl<'a> Reader<'_, 'a> {
         self.facts.push(fact);
     }
 
-    fn requirements_file(&mut self, expr: &Expr, field: &str, function: &Option<String>) {
-        if let Value::Literal { value, span, edit } = self.value(expr) {
-            if !value.trim().is_empty() {
-                self.include(&value, span, edit, field, function);
+    fn requirements_file(
+        &mut self,
+        expr: &'a Expr,
+        scope: ScopeId,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        for value in self.values.strings(expr, scope) {
+            if let Some((value, span, edit)) = known(value) {
+                if !value.trim().is_empty() {
+                    self.include(&value, span, edit, field, function);
+                }
             }
         }
     }
@@ -1031,21 +1097,27 @@ impl<'a> Reader<'_, 'a> {
     }
 
     /// `mlrun_version_specifier=`: the `mlrun` requirement the build installs.
-    fn version_specifier(&mut self, expr: &Expr, field: &str, function: &Option<String>) {
-        if let Value::Literal { value, span, edit } = self.value(expr) {
-            self.requirement(&value, span, edit, field, function);
+    fn version_specifier(
+        &mut self,
+        expr: &'a Expr,
+        scope: ScopeId,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        for value in self.values.strings(expr, scope) {
+            if let Some((value, span, edit)) = known(value) {
+                self.requirement(&value, span, edit, field, function);
+            }
         }
     }
 
-    /// Build commands: each literal command is read as shell; facts land on the
+    /// Build commands: each known command is read as shell; facts land on the
     /// command's bytes when the literal's content is the command verbatim, else on
-    /// the whole literal with nothing to edit.
-    fn commands(&mut self, expr: &'a Expr, field: &str, function: &Option<String>) {
-        let Some(items) = self.items(expr) else {
-            return;
-        };
+    /// the literal (or the composed string's) with nothing to edit.
+    fn commands(&mut self, expr: &'a Expr, scope: ScopeId, field: &str, function: &Option<String>) {
+        let (items, _) = self.values.items(expr, scope);
         for item in items {
-            let Value::Literal { value, span, edit } = self.value(item) else {
+            let Some((value, span, edit)) = known(item) else {
                 continue;
             };
             for fact in pip_command::read(&value) {
@@ -1061,8 +1133,11 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    fn hub_ref(&mut self, expr: &Expr, field: &str, function: &Option<String>) {
-        if let Value::Literal { value, span, edit } = self.value(expr) {
+    fn hub_ref(&mut self, expr: &'a Expr, scope: ScopeId, field: &str, function: &Option<String>) {
+        for value in self.values.strings(expr, scope) {
+            let Some((value, span, edit)) = known(value) else {
+                continue;
+            };
             if let Some(reference) = HubRef::parse(&value) {
                 self.facts.push(Fact::HubRef(HubRefFact {
                     origin: self.origin(span, edit, field, function),
@@ -1070,6 +1145,23 @@ impl<'a> Reader<'_, 'a> {
                 }));
             }
         }
+    }
+}
+
+/// A known string (a literal, or a composed string without the client's version):
+/// its value, where a finding about it belongs, and the bytes a fix may edit.
+fn known(value: Str) -> Option<(String, Span, Option<Span>)> {
+    match value {
+        Str::Literal { value, span, edit } => Some((value, span, edit)),
+        Str::Composed {
+            value,
+            whole,
+            pieces,
+        } if !value.contains(CLIENT_VERSION) => {
+            let start = value.len() - value.trim_start().len();
+            Some((value, Str::anchor(whole, &pieces, start), None))
+        }
+        _ => None,
     }
 }
 

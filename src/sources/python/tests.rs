@@ -17,6 +17,9 @@ fn summary(text: &str) -> Vec<String> {
                     ImageValue::Unverifiable { reason, .. } => {
                         format!("image {:?} unverifiable ({reason})", image.role)
                     }
+                    ImageValue::FollowsClient { image: r, .. } => {
+                        format!("image {:?} follows client ({})", image.role, r.text)
+                    }
                 },
                 Fact::Package(package) => format!("package {:?}", package.spec),
                 Fact::Include(include) => format!("include {}", include.path),
@@ -72,7 +75,7 @@ fn implicit_concatenation_escapes_and_prefixes_are_not_editable() {
 }
 
 #[test]
-fn dynamic_images_are_unverifiable_and_constants_are_judged_where_defined() {
+fn unknown_values_are_unverifiable_and_known_ones_are_judged_where_written() {
     let text = r#"import mlrun
 IMAGE = "mlrun/mlrun"
 reassigned = "a:1"
@@ -90,11 +93,14 @@ mlrun.code_to_function("m", image="")
         summary(text),
         [
             r#"image Run | "mlrun/mlrun" | mlrun/mlrun | f"#,
-            "image Run unverifiable (a Python variable) | reassigned | - | g",
-            r#"image Run unverifiable (an f-string) | f"mlrun/mlrun:{v}" | - | h"#,
+            // A straight-line reassignment hides the value before it.
+            r#"image Run | "b:2" | b:2 | g"#,
+            r#"image Run unverifiable (an f-string whose `v` is a Python variable) | f"mlrun/mlrun:{v}" | - | h"#,
             "image Run unverifiable (a function call) | get_image() | - | i",
             "image Run unverifiable (an attribute) | cfg.image | - | j",
-            r#"image Run unverifiable (a conditional expression) | "mlrun/mlrun" if gpu is None else gpu | - | k"#,
+            // Both branches: the literal is judged, the unknown one is MLR108.
+            r#"image Run | "mlrun/mlrun" | mlrun/mlrun | k"#,
+            "image Run unverifiable (a Python variable) | gpu | - | k",
         ]
     );
 }
@@ -399,4 +405,217 @@ fn an_escape_after_mismatched_brackets_does_not_crash_the_notebook_reader() {
     assert!(facts
         .iter()
         .all(|fact| fact.origin().span.end <= source.len()));
+}
+
+/// The images (with their text at the span) each line of `text` gives.
+fn images(text: &str) -> Vec<String> {
+    summary(text)
+        .into_iter()
+        .map(|line| line.split(" | ").take(2).collect::<Vec<_>>().join(" | "))
+        .collect()
+}
+
+#[test]
+fn reaching_definitions_follow_branches_loops_and_straight_line_reassignment() {
+    let text = r#"import mlrun
+def setup(project):
+    image = "dead:1"
+    image = "base"
+    image = image + ":2"
+    project.set_function("a.py", image=image)
+    gpu = "cpu:1"
+    if project.name:
+        gpu = "gpu"
+    project.set_function("b.py", image=gpu)
+    for step in range(3):
+        project.set_function("c.py", image=looped if step else "first:1")
+        looped = "later"
+    project.set_function("d.py", image=unused_after)
+    unused_after = "never-reaches"
+"#;
+    assert_eq!(
+        images(text),
+        [
+            r#"image Run | "base""#,
+            r#"image Run | "cpu:1""#,
+            r#"image Run | "gpu""#,
+            r#"image Run | "later""#,
+            r#"image Run | "first:1""#,
+            "image Run unverifiable (a Python variable) | unused_after",
+        ]
+    );
+    // `image + ":2"` is composed: reported on the literal holding the name.
+    assert!(
+        summary(text)[0].starts_with(r#"image Run | "base" | - "#),
+        "{:?}",
+        summary(text)
+    );
+}
+
+#[test]
+fn wrappers_are_judged_at_their_calls_and_their_defaults_once() {
+    let text = r#"import mlrun
+def add(project, name, image="default-image", **kwargs):
+    return project.set_function(f"{name}.py", name=name, image=image, **kwargs)
+
+def forward(project, image):
+    return add(project, "fwd", image)
+
+def again(image):
+    return again(image)
+
+class Helper:
+    def deploy(self, image="method-default:1"):
+        self.project.set_function("m.py", image=image)
+
+add(project, "a", "positional:1")
+add(project, "b", image="keyword")
+add(project, "c")
+add(project, "d", requirements=["pandas"])
+forward(project, "through-forward")
+Helper().deploy()
+Helper().deploy("method-call")
+unrelated.deploy("not-a-helper")
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            // Call sites in the order the file's calls are listed: `forward`'s body first.
+            r#"image Run | "through-forward" | through-forward | -"#,
+            r#"image Run | "positional:1" | positional:1 | -"#,
+            r#"image Run | "keyword" | keyword | -"#,
+            r#"image Run | "default-image" | default-image | -"#,
+            r#"package None | pandas | pandas | -"#,
+            r#"image Run | "method-default:1" | method-default:1 | -"#,
+            r#"image Run | "method-call" | method-call | -"#,
+        ]
+    );
+}
+
+#[test]
+fn containers_dicts_and_keyword_spreads() {
+    let text = r#"import mlrun
+base = ["a==1"]
+reqs = [*base, "b"]
+reqs += ["c==3"]
+reqs.append("d")
+reqs.extend(("e==5",))
+reqs.insert(0, "f")
+fn = project.set_function("x.py", name="x", requirements=reqs)
+cfg = {"image": "from-dict", "requirements": ["g"]}
+cfg["base_image"] = "set-by-key:1"
+fn.build_config(base_image=cfg["base_image"], requirements=cfg.get("requirements"))
+project.set_function("y.py", **cfg)
+project.set_function("z.py", **dict(image="from-dict-call:1"))
+for name, spec in {"t": {"image": "table"}}.items():
+    project.set_function(name, image=spec["image"])
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            "package Exact(\"1\") | a==1 | a==1 | x",
+            "package None | b | b | x",
+            "package Exact(\"3\") | c==3 | c==3 | x",
+            "package None | d | d | x",
+            "package Exact(\"5\") | e==5 | e==5 | x",
+            "package None | f | f | x",
+            r#"image BuildBase | "set-by-key:1" | set-by-key:1 | x"#,
+            "package None | g | g | x",
+            r#"image Run | "from-dict" | from-dict | -"#,
+            r#"image Run | "from-dict-call:1" | from-dict-call:1 | -"#,
+            r#"image Run | "table" | table | -"#,
+        ]
+    );
+}
+
+#[test]
+fn composed_strings_environment_defaults_and_the_client_version() {
+    let text = r#"import os
+import mlrun
+v = "1.6.4"
+REPO = "mlrun/mlrun"
+a = mlrun.new_function(image=f"mlrun/mlrun:{v}")
+b = mlrun.new_function(image=REPO + ":" + v)
+c = mlrun.new_function(image="{}:{}".format(REPO, v))
+d = mlrun.new_function(image=f"mlrun/mlrun:{mlrun.__version__}")
+e = mlrun.new_function(image="quay.io/mlrun/mlrun:" + mlrun.get_version())
+f = mlrun.new_function(image=f"python:{mlrun.__version__}")
+g = mlrun.new_function(image=os.environ.get("IMAGE", "env-default"))
+h = mlrun.new_function(image=os.getenv("IMAGE"))
+i = mlrun.new_function(image=REPO)
+"#;
+    assert_eq!(
+        summary(text),
+        [
+            r#"image Run | f"mlrun/mlrun:{v}" | - | -"#,
+            // `"{}:{}".format(REPO, v)` is the same value on the same literal: once.
+            r#"image Run | "mlrun/mlrun" | - | -"#,
+            r#"image Run follows client (mlrun/mlrun) | f"mlrun/mlrun:{mlrun.__version__}" | - | -"#,
+            r#"image Run follows client (quay.io/mlrun/mlrun) | "quay.io/mlrun/mlrun:" | - | -"#,
+            "image Run unverifiable (a tag from the MLRun client's version on an image that is not MLRun's) | f\"python:{mlrun.__version__}\" | - | -",
+            r#"image Run | "env-default" | env-default | -"#,
+            r#"image Run unverifiable (environment variable IMAGE) | os.getenv("IMAGE") | - | -"#,
+            // Also a part of composed strings: no fix may edit it.
+            r#"image Run | "mlrun/mlrun" | - | -"#,
+        ]
+    );
+}
+
+#[test]
+fn limits_end_in_a_named_unknown_or_a_skipped_file() {
+    let many: String = (0..=super::values::MAX_VALUES)
+        .map(|i| format!("if c{i}:\n    x = 'img{i}:1'\n"))
+        .collect();
+    let lines = summary(&format!(
+        "import mlrun\n{many}mlrun.new_function(image=x)\n"
+    ));
+    assert_eq!(lines.len(), super::values::MAX_VALUES + 1);
+    assert!(
+        lines[super::values::MAX_VALUES].contains("(MAX_VALUES)"),
+        "{lines:?}"
+    );
+
+    let chain: String = (1..=40).map(|i| format!("v{i} = v{}\n", i - 1)).collect();
+    let lines = summary(&format!(
+        "import mlrun\nv0 = 'a:1'\n{chain}mlrun.new_function(image=v40)\n"
+    ));
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains("(MAX_VALUE_DEPTH)"), "{lines:?}");
+
+    let deep = format!(
+        "import mlrun\nx = {}1{}\n",
+        "[".repeat(300),
+        "]".repeat(300)
+    );
+    let facts = read(&deep);
+    assert!(
+        matches!(&facts[..], [Fact::Problem(p)] if p.kind == ProblemKind::Skipped
+            && p.message.contains("(MAX_DEPTH)")),
+        "{facts:?}"
+    );
+}
+
+#[test]
+fn a_function_sees_what_the_module_holds_once_it_has_run() {
+    let text = r#"import mlrun
+IMAGE = "draft"
+IMAGE = "final:1"
+REQS = ["dropped"]
+REQS = ["kept"]
+REQS.append("added")
+if GPU:
+    IMAGE = "gpu:1"
+
+def setup(project):
+    project.set_function("a.py", image=IMAGE, requirements=REQS)
+"#;
+    assert_eq!(
+        images(text),
+        [
+            r#"image Run | "final:1""#,
+            r#"image Run | "gpu:1""#,
+            "package None | kept",
+            "package None | added",
+        ]
+    );
 }

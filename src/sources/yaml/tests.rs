@@ -26,6 +26,7 @@ fn rows(path: &str, text: &str) -> Vec<String> {
                 Fact::Image(f) => {
                     let unverifiable = match &f.value {
                         ImageValue::Unverifiable { .. } => " unverifiable",
+                        ImageValue::FollowsClient { .. } => " follows-client",
                         ImageValue::Literal(_) => "",
                     };
                     format!(
