@@ -424,46 +424,14 @@ impl<'a> Values<'a> {
                 let right = self.strings_in(at.with(&bin.right), walk);
                 self.compose(expr, vec![left, right], "a computed string")
             }
-            Expr::Attribute(attribute) => {
+            Expr::Attribute(_) => {
                 if is_client_version(expr) {
                     return vec![self.client_version(expr)];
                 }
-                // `Config.IMAGE`: a class attribute.
-                if let Expr::Name(class) = &*attribute.value {
-                    let mut found = Vec::new();
-                    for elem in self.name_values(
-                        class.id.as_str(),
-                        &attribute.value,
-                        scope,
-                        walk,
-                        Demand::Class,
-                    ) {
-                        if let Elem::Item(class_at) = elem {
-                            found.push(class_at.scope);
-                        }
-                    }
-                    if !found.is_empty() {
-                        let mut out = Vec::new();
-                        for class_scope in found {
-                            for elem in self.bindings_of(
-                                attribute.attr.id.as_str(),
-                                expr,
-                                class_scope,
-                                Reach::All,
-                                walk,
-                                Demand::Value,
-                            ) {
-                                match elem {
-                                    Elem::Item(at) | Elem::Whole(at) => {
-                                        out.extend(self.strings_in(at, walk))
-                                    }
-                                    Elem::Unknown(unknown) => out.push(unknown),
-                                }
-                            }
-                        }
-                        if !out.is_empty() {
-                            return out;
-                        }
+                if let Some(elems) = self.class_attribute(at, walk) {
+                    let out = self.elem_strings(elems, walk);
+                    if !out.is_empty() {
+                        return out;
                     }
                 }
                 vec![self.unknown(expr, "an attribute")]
@@ -482,6 +450,47 @@ impl<'a> Values<'a> {
             Expr::TString(_) => vec![self.unknown(expr, "a t-string")],
             _ => vec![self.unknown(expr, "a Python expression")],
         }
+    }
+
+    /// What `Config.IMAGE` holds when `Config` is a class of this file: every
+    /// binding of `IMAGE` in the class body (strings and lists alike); `None` for
+    /// any other attribute (`self.image`, `cfg.image`), which stays unknown.
+    fn class_attribute(&self, at: At<'a>, walk: &mut Walk) -> Option<Vec<Elem<'a>>> {
+        let Expr::Attribute(attribute) = at.expr else {
+            return None;
+        };
+        let Expr::Name(class) = &*attribute.value else {
+            return None;
+        };
+        let classes: Vec<ScopeId> = self
+            .name_values(
+                class.id.as_str(),
+                &attribute.value,
+                at.scope,
+                walk,
+                Demand::Class,
+            )
+            .into_iter()
+            .filter_map(|elem| match elem {
+                Elem::Item(class_at) => Some(class_at.scope),
+                _ => None,
+            })
+            .collect();
+        if classes.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for class_scope in classes {
+            out.extend(self.bindings_of(
+                attribute.attr.id.as_str(),
+                at.expr,
+                class_scope,
+                Reach::All,
+                walk,
+                Demand::Value,
+            ));
+        }
+        Some(out)
     }
 
     fn elem_strings(&self, elems: Vec<Elem<'a>>, walk: &mut Walk) -> Vec<Str> {
@@ -800,6 +809,21 @@ impl<'a> Values<'a> {
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::Generator(_) => {
                 vec![Elem::Unknown(self.unknown(expr, "a comprehension"))]
             }
+            Expr::Attribute(_) => match self.class_attribute(at, walk) {
+                Some(elems) => {
+                    let mut out = Vec::new();
+                    for elem in elems {
+                        match elem {
+                            Elem::Item(value) | Elem::Whole(value) => {
+                                out.extend(self.elems(value, walk))
+                            }
+                            other => out.push(other),
+                        }
+                    }
+                    out
+                }
+                None => vec![Elem::Whole(at)],
+            },
             _ => vec![Elem::Whole(at)],
         }
     }
