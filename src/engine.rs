@@ -24,6 +24,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+mod guard;
+
 /// Files larger than this are not read (MLR003). MLRun specs with embedded source
 /// code reach a few hundred KiB; 16 MiB leaves room for anything real while a
 /// 200 MB data file that happens to be named `requirements.txt` is never loaded.
@@ -148,7 +150,7 @@ fn check_text_on_workers(
     let kind = FileKind::of(path);
     let file = match kind {
         Some(known) => {
-            let read = sources::read(known, path, &text);
+            let read = read_guarded(known, path, &text);
             ReadFile {
                 kind,
                 context_only: false,
@@ -180,7 +182,7 @@ fn check_text_on_workers(
 fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> ReadFile {
     match (kind, overlay(path)) {
         (Some(known), Some(text)) => {
-            let read = sources::read(known, path, &text);
+            let read = read_guarded(known, path, &text);
             ReadFile {
                 kind,
                 context_only: false,
@@ -249,10 +251,16 @@ fn check_read_with(
         .into_par_iter()
         .map(|index| {
             let scope = scope_of(index);
-            judge(
-                &workspace.files[index].facts,
-                &scope,
-                &configured[index].rules,
+            let rules = &configured[index].rules;
+            guard::catch(|| judge(&workspace.files[index].facts, &scope, rules)).unwrap_or_else(
+                |panic| {
+                    let failed = Fact::Problem(Problem {
+                        origin: Origin::new(Span::at(0), None, "file"),
+                        kind: ProblemKind::ReaderFailed,
+                        message: format!("a rule failed on this file: {panic}"),
+                    });
+                    judge(&[failed], &scope, rules)
+                },
             )
         })
         .collect();
@@ -426,7 +434,7 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
         Ok(text) => text,
         Err(unread) => return unreadable(path, kind, unread),
     };
-    let read = sources::read(known, path, &text);
+    let read = read_guarded(known, path, &text);
     ReadFile {
         kind,
         context_only: false,
@@ -434,6 +442,32 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
         text: Arc::from(text),
         facts: read.facts,
         cells: read.cells,
+    }
+}
+
+/// [`sources::read`] under the [panic guard](guard): a reader that panics on the
+/// file leaves one MLR001 fact naming the reader and where it failed, and the
+/// run goes on with the other files.
+pub(crate) fn read_guarded(kind: FileKind, path: &Path, text: &str) -> sources::Read {
+    guard::catch(|| sources::read(kind, path, text)).unwrap_or_else(|panic| sources::Read {
+        facts: vec![Fact::Problem(Problem {
+            origin: Origin::new(Span::at(0), None, "file"),
+            kind: ProblemKind::ReaderFailed,
+            message: format!("{} failed here: {panic}", reader_name(kind)),
+        })],
+        cells: None,
+    })
+}
+
+/// The part of mlrun-lint that reads files of `kind`, as a finding names it.
+fn reader_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Yaml => "the YAML reader",
+        FileKind::Requirements => "the requirements reader",
+        FileKind::Lock => "the lock file reader",
+        FileKind::Dockerfile => "the Dockerfile reader",
+        FileKind::CondaEnvironment => "the conda environment reader",
+        FileKind::Python | FileKind::Notebook => "the Python parser",
     }
 }
 

@@ -20,7 +20,7 @@ pub use write::write_atomically;
 use crate::diagnostic::FileDiagnostics;
 use crate::engine::{self, Outcome, Settings};
 use crate::facts::{Fact, ProblemKind};
-use crate::sources::{self, FileKind};
+use crate::sources::FileKind;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -32,12 +32,15 @@ pub fn verify(path: &Path, kind: FileKind, old_text: &str, new_text: &str) -> Re
         return Err("the fixed file would be over the size limit".into());
     }
     let unreadable = |text: &str| -> Vec<String> {
-        sources::read(kind, path, text)
+        engine::read_guarded(kind, path, text)
             .facts
             .into_iter()
             .filter_map(|fact| match fact {
                 Fact::Problem(problem)
-                    if matches!(problem.kind, ProblemKind::Parse | ProblemKind::Skipped) =>
+                    if matches!(
+                        problem.kind,
+                        ProblemKind::Parse | ProblemKind::Skipped | ProblemKind::ReaderFailed
+                    ) =>
                 {
                     Some(problem.message)
                 }
