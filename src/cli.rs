@@ -223,6 +223,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             "{}",
             fixed_line("Fixed", "No fixes applied.", applied.fixed, applied.files)
         );
+        if applied.interrupted {
+            eprintln!(
+                "mlrun-lint: interrupted: the files above are fixed, no other file was changed"
+            );
+            return Ok(ExitCode::from(fix::interrupt::EXIT_INTERRUPTED));
+        }
         (applied.outcome, applied.files > 0)
     } else {
         let outcome = match &args.config.stdin_filename {
@@ -263,8 +269,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 /// `--diff`: the diffs on stdout instead of the report, nothing written; exit 1
 /// when `--fix` would change something, as ruff does.
 fn diff(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, String> {
-    let outcome = engine::check(&args.paths, settings)?;
-    let preview = fix::preview(&outcome, args.unsafe_fixes);
+    let preview = fix::preview(&args.paths, settings, args.unsafe_fixes)?;
     write_output(std::io::stdout().lock().write_all(preview.diff.as_bytes()))?;
     warn(&preview.warnings);
     eprintln!(

@@ -99,10 +99,24 @@ pub struct Outcome {
 /// Checks `paths` (files and folders). Files and folders that the configuration
 /// excludes are not read, unless named in `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
-    on_workers(|| check_on_workers(paths, settings))
+    check_overlaid(paths, settings, &|_| None)
 }
 
-fn check_on_workers(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
+/// [`check`], with each file's text taken from `overlay` when it has one: what
+/// `--diff` uses to check the text a round of fixes would write, without writing.
+pub fn check_overlaid(
+    paths: &[PathBuf],
+    settings: &Settings,
+    overlay: Overlay<'_>,
+) -> Result<Outcome, String> {
+    on_workers(|| check_on_workers(paths, settings, overlay))
+}
+
+fn check_on_workers(
+    paths: &[PathBuf],
+    settings: &Settings,
+    overlay: Overlay<'_>,
+) -> Result<Outcome, String> {
     let resolver = settings.config.clone();
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
@@ -111,10 +125,10 @@ fn check_on_workers(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, S
         .par_iter()
         .map(|candidate| ReadFile {
             context_only: candidate.context_only,
-            ..read_file(&candidate.path, candidate.kind)
+            ..read_overlaid(&candidate.path, candidate.kind, overlay)
         })
         .collect();
-    check_read(read, settings)
+    check_read_with(read, settings, overlay)
 }
 
 /// Checks `text` as if it were the file at `path` (`--stdin-filename`, editors):
@@ -217,10 +231,6 @@ fn on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 }
 
 const UNKNOWN_KIND: &str = "mlrun-lint does not recognise this kind of file by its name";
-
-fn check_read(read: Vec<ReadFile>, settings: &Settings) -> Result<Outcome, String> {
-    check_read_with(read, settings, &|_| None)
-}
 
 fn check_read_with(
     read: Vec<ReadFile>,

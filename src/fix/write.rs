@@ -24,11 +24,8 @@ pub fn write_atomically(path: &Path, expected_old: &str, new_text: &str) -> Resu
     if current != expected_old.as_bytes() {
         return Err("it changed on disk since it was read".into());
     }
-    let metadata = std::fs::metadata(&target).map_err(|err| format!("cannot read it: {err}"))?;
+    let metadata = writable(&target)?;
     let permissions = metadata.permissions();
-    if permissions.readonly() {
-        return Err("it is read-only".into());
-    }
     let folder = target
         .parent()
         .ok_or_else(|| "it has no parent folder".to_string())?;
@@ -46,6 +43,17 @@ pub fn write_atomically(path: &Path, expected_old: &str, new_text: &str) -> Resu
     temp.persist(&target)
         .map_err(|err| format!("cannot replace it: {}", err.error))?;
     Ok(())
+}
+
+/// The file's metadata, when [`write_atomically`] would not refuse it for what
+/// it is: a read-only file (even for root, who could rename over it: read-only
+/// says "don't rewrite").
+pub(super) fn writable(path: &Path) -> Result<std::fs::Metadata, String> {
+    let metadata = std::fs::metadata(path).map_err(|err| format!("cannot read it: {err}"))?;
+    if metadata.permissions().readonly() {
+        return Err("it is read-only".into());
+    }
+    Ok(metadata)
 }
 
 /// Gives the new file the original's owner and group, so that fixing a file as
