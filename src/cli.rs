@@ -224,9 +224,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             fixed_line("Fixed", "No fixes applied.", applied.fixed, applied.files)
         );
         if applied.interrupted {
-            eprintln!(
-                "mlrun-lint: interrupted: the files above are fixed, no other file was changed"
-            );
+            eprintln!("mlrun-lint: interrupted: no other file was changed");
             return Ok(ExitCode::from(fix::interrupt::EXIT_INTERRUPTED));
         }
         (applied.outcome, applied.files > 0)

@@ -57,6 +57,29 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     identity(a) == identity(b)
 }
 
+/// A path as it can be shown on one line: unchanged when it is plain, else in
+/// double quotes with control characters, quotes and backslashes escaped
+/// (`"a\nb.yaml"`), so a file name cannot forge or break a line of output.
+pub fn quote(path: &str) -> String {
+    let plain = path
+        .chars()
+        .all(|c| !c.is_control() && c != '"' && c != '\\' && c != '\u{fffd}');
+    if plain && !path.is_empty() {
+        return path.to_string();
+    }
+    let mut quoted = String::from("\"");
+    for c in path.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            c if c.is_control() => quoted.extend(c.escape_default()),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +99,13 @@ mod tests {
     fn normalize_is_lexical() {
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
         assert_eq!(normalize(Path::new("../x/./y")), PathBuf::from("../x/y"));
+    }
+
+    #[test]
+    fn quoting_escapes_what_could_break_a_line() {
+        assert_eq!(quote("a/b.yaml"), "a/b.yaml");
+        assert_eq!(quote("a\nb.yaml"), "\"a\\nb.yaml\"");
+        assert_eq!(quote("a\x1b[31m.txt"), "\"a\\u{1b}[31m.txt\"");
+        assert_eq!(quote("say \"hi\".txt"), "\"say \\\"hi\\\".txt\"");
     }
 }

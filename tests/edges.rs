@@ -49,3 +49,118 @@ fn a_reader_panic_is_mlr001_for_that_file_and_the_run_goes_on() {
     assert_eq!(stderr(&out), "");
     assert_eq!(code(&out), 1);
 }
+
+const ORIGINAL: &str = "kind: job\nmetadata:\n  name: trainer\nspec:\n  image: mlrun/mlrun\n";
+const FIXED: &str = "kind: job\nmetadata:\n  name: trainer\nspec:\n  image: mlrun/mlrun:1.6.4\n";
+const FIX_ARGS: &[&str] = &[
+    "check",
+    "--output-format",
+    "concise",
+    "--mlrun-version",
+    "1.6.4",
+    "--fix",
+];
+
+/// A tree of `count` specs, each in its own folder, each with one safe fix.
+fn spec_tree(dir: &Path, count: usize) {
+    for index in 0..count {
+        write(dir, &format!("f{index:03}/function.yaml"), ORIGINAL);
+    }
+}
+
+/// Every file under `dir` (recursively), by path relative to it.
+fn files_under(dir: &Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).expect("list") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let shown = path.strip_prefix(dir).expect("under").display().to_string();
+                found.push((shown, fs::read_to_string(&path).unwrap_or_default()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A pseudo-random number below `bound`, from the clock: enough to vary the
+/// moment of an interrupt from one trial to the next.
+fn random_below(bound: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .subsec_nanos();
+    u64::from(nanos.wrapping_mul(2_654_435_761)) % bound
+}
+
+/// SIGINT and SIGKILL at random moments of a `--fix` on a generated tree: every
+/// file is the original or the fully fixed text, never a mix; after the next
+/// run (which finishes) every file is fixed and no temporary file remains.
+#[cfg(unix)]
+#[test]
+fn interrupts_and_kills_during_fix_leave_whole_files_and_no_temporary_files() {
+    use std::process::{Command, Stdio};
+    const FILES: usize = 40;
+    for trial in 0..12 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        spec_tree(dir.path(), FILES);
+        let signal = if trial % 2 == 0 {
+            libc::SIGINT
+        } else {
+            libc::SIGKILL
+        };
+        let child = Command::new(common::BIN)
+            .args(FIX_ARGS)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start mlrun-lint");
+        std::thread::sleep(std::time::Duration::from_millis(random_below(700)));
+        let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+        // SAFETY: sending a signal to the child this test started.
+        unsafe { libc::kill(pid, signal) };
+        let out = child.wait_with_output().expect("wait");
+        for (name, text) in files_under(dir.path()) {
+            if !name.ends_with("function.yaml") {
+                // Only a kill can leave a temporary file, and it says what made it.
+                assert!(
+                    signal == libc::SIGKILL && name.contains("/.function.yaml.mlrun-lint-fix."),
+                    "trial {trial}: a stray file after signal {signal}: {name}"
+                );
+                continue;
+            }
+            assert!(
+                text == ORIGINAL || text == FIXED,
+                "trial {trial}: {name} is neither the original nor the fixed text: {text:?}"
+            );
+        }
+        if signal == libc::SIGINT {
+            // Either it finished before the signal, or it stopped between files
+            // and said so.
+            // A signal before `--fix` starts watching ends the run before any
+            // write, by the signal's default action.
+            let code = out.status.code();
+            let said = String::from_utf8_lossy(&out.stderr).into_owned();
+            let untouched = files_under(dir.path())
+                .iter()
+                .all(|(_, text)| text == ORIGINAL);
+            assert!(
+                code == Some(0)
+                    || (code == Some(130) && said.contains("interrupted"))
+                    || (code.is_none() && untouched),
+                "trial {trial}: exit {code:?}, stderr {said}"
+            );
+        }
+        let again = run_in(dir.path(), FIX_ARGS);
+        assert_eq!(code(&again), 0, "{}", stderr(&again));
+        let after = files_under(dir.path());
+        assert_eq!(after.len(), FILES, "trial {trial}: {after:?}");
+        assert!(after.iter().all(|(_, text)| text == FIXED));
+    }
+}

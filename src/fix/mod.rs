@@ -89,11 +89,18 @@ trait Store: Sync {
     fn interrupted(&self) -> bool;
 }
 
-/// The files on disk, written one at a time, atomically.
-struct Disk;
+/// The files on disk, written one at a time, atomically, under the paths
+/// checked (`roots`); each folder written to is first rid of the temporary files
+/// of runs that were killed.
+struct Disk {
+    roots: Vec<PathBuf>,
+    cleaned: write::Cleaned,
+}
 
 impl Store for Disk {
     fn write(&mut self, path: &Path, _shown: &str, old: &str, new: &str) -> Result<(), String> {
+        write::link_inside(path, &self.roots)?;
+        self.cleaned.folder_of(path);
         write_atomically(path, old, new)
     }
 
@@ -108,8 +115,8 @@ impl Store for Disk {
 
 /// The files as `--fix` would leave them, in memory: by identity, the path
 /// shown, the text on disk and the text after the rounds so far.
-#[derive(Default)]
 struct Memory {
+    roots: Vec<PathBuf>,
     files: HashMap<PathBuf, (String, String, String)>,
 }
 
@@ -118,6 +125,7 @@ impl Store for Memory {
         // What the disk write would refuse up front, refused here too, so the
         // diff holds only what `--fix` writes.
         write::writable(path)?;
+        write::link_inside(path, &self.roots)?;
         let entry = self
             .files
             .entry(paths::identity(path))
@@ -152,8 +160,21 @@ pub fn apply(
     unsafe_fixes: bool,
 ) -> Result<Applied, String> {
     interrupt::watch();
-    let mut disk = Disk;
-    rounds(paths, settings, unsafe_fixes, &mut disk)
+    let mut disk = Disk {
+        roots: paths.to_vec(),
+        cleaned: write::Cleaned::default(),
+    };
+    let mut applied = rounds(paths, settings, unsafe_fixes, &mut disk)?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    applied
+        .warnings
+        .extend(disk.cleaned.removed.iter().map(|removed| {
+            format!(
+                "removed {}, left by an interrupted run",
+                paths::quote(&paths::display(removed, &cwd))
+            )
+        }));
+    Ok(applied)
 }
 
 /// The rounds of [`apply`], into `store`.
@@ -252,7 +273,10 @@ pub fn preview(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> Result<Preview, String> {
-    let mut memory = Memory::default();
+    let mut memory = Memory {
+        roots: paths.to_vec(),
+        files: HashMap::new(),
+    };
     let applied = rounds(paths, settings, unsafe_fixes, &mut memory)?;
     let mut changed: Vec<_> = memory
         .files
