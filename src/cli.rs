@@ -180,6 +180,24 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         pep440_rs::Version::from_str(version)
             .map_err(|err| format!("--mlrun-version `{version}` is not a version: {err}"))?;
     }
+    if args.select.as_ref().is_some_and(|select| {
+        select
+            .iter()
+            .all(|item| item.split([',', ' ']).all(|part| part.trim().is_empty()))
+    }) {
+        return Err(
+            "--select names no rule: give codes, prefixes (MLR1), names or ALL; to run nothing, \
+             do not run mlrun-lint"
+                .into(),
+        );
+    }
+    if args.config.statistics && !args.output_format.writes_statistics() {
+        return Err(format!(
+            "--statistics prints a table (--output-format full or concise) or JSON (json); it \
+             cannot be written as {}",
+            args.output_format.name()
+        ));
+    }
     let overrides = Overrides {
         select: args
             .select
@@ -241,6 +259,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         };
         (outcome, false)
     };
+    for skipped in &outcome.skipped {
+        eprintln!(
+            "mlrun-lint: note: {skipped} skipped: mlrun-lint does not read this kind of file"
+        );
+    }
+    let files_checked = outcome.files_checked;
     let files = apply_baseline(outcome, &args.config)?;
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
@@ -251,10 +275,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     if args.config.statistics {
         write_output(report::statistics(&files, args.output_format, &mut stdout))?;
     } else {
-        write_output(report::render(
+        write_output(report::render_run(
             &files,
             args.output_format,
             color,
+            Some(files_checked),
             &mut stdout,
         ))?;
     }

@@ -94,6 +94,9 @@ pub struct Outcome {
     /// `files`, index for index, counted before `# noqa` dropped any (so adding a
     /// suppression does not renumber the findings after it): what baselines key on.
     pub fingerprints: Vec<Vec<String>>,
+    /// Files named on the command line that are of no kind mlrun-lint reads, as
+    /// shown: skipped, with a note on stderr rather than a finding.
+    pub skipped: Vec<String>,
 }
 
 /// Checks `paths` (files and folders). Files and folders that the configuration
@@ -121,14 +124,29 @@ fn check_on_workers(
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
     let candidates = discover::candidates_excluding(paths, settings.walk, exclude)?;
+    // A file named on the command line (a pre-commit hook, `check $(git diff
+    // --name-only)`) that is of no kind mlrun-lint reads is not a finding: it is
+    // skipped with a note.
+    let (candidates, skipped): (Vec<_>, Vec<_>) = candidates
+        .into_iter()
+        .partition(|candidate| candidate.kind.is_some() || candidate.unwalked.is_some());
     let read: Vec<ReadFile> = candidates
         .par_iter()
-        .map(|candidate| ReadFile {
-            context_only: candidate.context_only,
-            ..read_overlaid(&candidate.path, candidate.kind, overlay)
+        .map(|candidate| match &candidate.unwalked {
+            Some(why) => unreadable(&candidate.path, None, Unread::new(why.clone())),
+            None => ReadFile {
+                context_only: candidate.context_only,
+                ..read_overlaid(&candidate.path, candidate.kind, overlay)
+            },
         })
         .collect();
-    check_read_with(read, settings, overlay)
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut outcome = check_read_with(read, settings, overlay)?;
+    outcome.skipped = skipped
+        .iter()
+        .map(|candidate| paths::quote(&paths::display(&candidate.path, &cwd)))
+        .collect();
+    Ok(outcome)
 }
 
 /// Checks `text` as if it were the file at `path` (`--stdin-filename`, editors):
@@ -299,7 +317,11 @@ fn check_read_with(
             }
         }
     }
-    let files_checked = workspace.files.len();
+    let files_checked = workspace
+        .files
+        .iter()
+        .filter(|file| !file.context_only)
+        .count();
     let mut reported: Vec<(FileDiagnostics, Vec<String>)> = workspace
         .files
         .into_par_iter()
@@ -323,6 +345,7 @@ fn check_read_with(
         files_checked,
         files,
         fingerprints,
+        skipped: Vec::new(),
     })
 }
 

@@ -164,3 +164,148 @@ fn interrupts_and_kills_during_fix_leave_whole_files_and_no_temporary_files() {
         assert!(after.iter().all(|(_, text)| text == FIXED));
     }
 }
+
+#[test]
+fn a_run_that_reads_nothing_says_so_and_a_clean_one_counts_its_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "notes.md", "# nothing to check\n");
+    let out = run_in(dir.path(), &["check"]);
+    assert_eq!(
+        stdout(&out),
+        "No files checked: none of the paths given holds a file mlrun-lint reads.\n"
+    );
+    assert_eq!(code(&out), 0);
+    write(dir.path(), "requirements.txt", "pandas==2.2.2\n");
+    let out = run_in(dir.path(), &["check"]);
+    assert_eq!(stdout(&out), "All checked: 1 file, no problems found.\n");
+    assert_eq!(code(&out), 0);
+}
+
+#[test]
+fn a_named_file_of_no_known_kind_is_skipped_with_a_note() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "notes.md", "# nothing to check\n");
+    write(dir.path(), "requirements.txt", "pandas==2.2.2\n");
+    let out = run_in(dir.path(), &["check", "notes.md", "requirements.txt"]);
+    assert_eq!(stdout(&out), "All checked: 1 file, no problems found.\n");
+    assert_eq!(
+        stderr(&out),
+        "mlrun-lint: note: notes.md skipped: mlrun-lint does not read this kind of file\n"
+    );
+    assert_eq!(code(&out), 0);
+}
+
+#[test]
+fn an_empty_select_and_statistics_in_a_tool_format_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "requirements.txt", "pandas\n");
+    let out = run_in(dir.path(), &["check", "--select", ""]);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "mlrun-lint: error: --select names no rule: give codes, prefixes (MLR1), names or ALL; \
+         to run nothing, do not run mlrun-lint\n"
+    );
+    assert_eq!(code(&out), 2);
+    let out = run_in(
+        dir.path(),
+        &["check", "--statistics", "--output-format", "sarif"],
+    );
+    assert_eq!(
+        stderr(&out),
+        "mlrun-lint: error: --statistics prints a table (--output-format full or concise) or \
+         JSON (json); it cannot be written as sarif\n"
+    );
+    assert_eq!(code(&out), 2);
+}
+
+/// Root reads every folder, so the unreadable folder is made for `nobody` when
+/// the tests run as root, and the test is skipped where `su` is missing.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_mlr003_with_the_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "locked/function.yaml", ORIGINAL);
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+    fs::set_permissions(dir.path().join("locked"), fs::Permissions::from_mode(0o000))
+        .expect("chmod");
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let out = if root {
+        let Ok(out) = std::process::Command::new("su")
+            .args(["nobody", "-s", "/bin/sh", "-c"])
+            .arg(format!(
+                "cd '{}' && NO_COLOR=1 '{}' check --output-format concise",
+                dir.path().display(),
+                common::BIN
+            ))
+            .output()
+        else {
+            return;
+        };
+        out
+    } else {
+        run_in(dir.path(), &["check", "--output-format", "concise"])
+    };
+    fs::set_permissions(dir.path().join("locked"), fs::Permissions::from_mode(0o755))
+        .expect("chmod back");
+    assert_eq!(
+        stdout(&out),
+        "locked:1:1: MLR003 not checked: cannot read this folder: Permission denied (os error 13)\n"
+    );
+    assert_eq!(code(&out), 1);
+}
+
+/// A `--diff` shows every round `--fix` would write: here MLR101's pin and
+/// MLR105's rename-with-pin overlap, so one waits for the next round.
+#[test]
+fn diff_prints_exactly_what_fix_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "kind: job\nmetadata:\n  name: t\nspec:\n  image: mlrun/ml-models\n  build:\n    base_image: mlrun/mlrun\n";
+    write(dir.path(), "function.yaml", text);
+    write(dir.path(), "requirements.txt", "mlrun\npandas\n");
+    let args = ["--mlrun-version", "1.6.4", "--unsafe-fixes"];
+    let diff = run_in(dir.path(), &[&["check", "--diff"], &args[..]].concat());
+    assert_eq!(code(&diff), 1);
+    let before = files_under(dir.path());
+    let fixed = run_in(
+        dir.path(),
+        &[&["check", "--fix", "--output-format", "concise"], &args[..]].concat(),
+    );
+    let after = files_under(dir.path());
+    let expected: String = before
+        .iter()
+        .zip(&after)
+        .map(|((name, old), (_, new))| mlrun_lint::fix::unified_diff(name, old, new))
+        .collect();
+    assert_eq!(stdout(&diff), expected);
+    assert_ne!(expected, "");
+    let (would, did) = (stderr(&diff), stderr(&fixed));
+    assert_eq!(would.replace("Would fix", "Fixed"), did);
+}
+
+/// With no client version, MLR105 offers no rename: renamed alone, the image
+/// would be an untagged `mlrun/mlrun`, the very finding of MLR101.
+#[test]
+fn no_fix_writes_an_unpinned_image() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "kind: job\nmetadata:\n  name: t\nspec:\n  image: mlrun/ml-models\n";
+    write(dir.path(), "function.yaml", text);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert_eq!(stderr(&out), "No fixes applied.\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("function.yaml")).expect("read"),
+        text
+    );
+    assert_eq!(code(&out), 1);
+}

@@ -434,6 +434,7 @@ fn summary_counts_severities_and_fixes() {
             infos: 1,
             fixable_safe: 1,
             fixable_unsafe: 3,
+            files_checked: None,
         }
     );
     assert!(summary.any_at_or_above(Severity::Error));
