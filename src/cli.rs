@@ -13,7 +13,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::str::FromStr;
 use std::sync::Arc;
 
 /// Finds unpinned container images and packages in MLRun projects.
@@ -176,10 +175,13 @@ pub fn run() -> ExitCode {
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
     // A bad limit must stop the run, not fall back to the default unnoticed.
     engine::file_size_limit()?;
-    if let Some(version) = &args.mlrun_version {
-        pep440_rs::Version::from_str(version)
-            .map_err(|err| format!("--mlrun-version `{version}` is not a version: {err}"))?;
-    }
+    let mlrun_version = args
+        .mlrun_version
+        .as_deref()
+        .map(|version| {
+            rules::client_version(version).map_err(|why| format!("--mlrun-version {why}"))
+        })
+        .transpose()?;
     if args.select.as_ref().is_some_and(|select| {
         select
             .iter()
@@ -206,7 +208,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             .transpose()?,
         extend_select: selection::parse_list(&args.extend_select)?,
         ignore: selection::parse_list(&args.ignore)?,
-        mlrun_version: args.mlrun_version.clone(),
+        mlrun_version,
         lock: args.config.lock.clone(),
         python: args.config.python.clone(),
         fail_on: args.fail_on.map(FailOn::severity),

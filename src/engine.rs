@@ -273,7 +273,11 @@ fn check_read_with(
     let given = given_versions(&configured)?;
     let scope_of = |index: usize| {
         let settings = &configured[index];
-        workspace.scope(index, settings.mlrun_version.as_deref(), &given[index])
+        let declared = settings
+            .mlrun_version
+            .as_deref()
+            .map(|version| (version, settings.mlrun_version_source.as_str()));
+        workspace.scope(index, declared, &given[index])
     };
     let mut found: Vec<Vec<Diagnostic>> = (0..workspace.files.len())
         .into_par_iter()

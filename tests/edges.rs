@@ -309,3 +309,29 @@ fn no_fix_writes_an_unpinned_image() {
     );
     assert_eq!(code(&out), 1);
 }
+
+#[test]
+fn a_client_version_has_three_numbers_and_its_source_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "function.yaml", ORIGINAL);
+    let out = run_in(dir.path(), &["check", "--mlrun-version", "1.6"]);
+    assert_eq!(
+        stderr(&out),
+        "mlrun-lint: error: --mlrun-version `1.6` is not a client version: give the release's \
+         three numbers, X.Y.Z (such as 1.6.4); it has two\n"
+    );
+    assert_eq!(code(&out), 2);
+    // `v1.6.4` is the release 1.6.4, not a development build, and a version from
+    // the configuration is named as such.
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[tool.mlrun-lint]\nmlrun-version = \"v1.6.4\"\n",
+    );
+    let (diagnostics, exit) = common::check_json(dir.path(), &[]);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        diagnostics[0]["help"],
+        "pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from mlrun-version in pyproject.toml)"
+    );
+}
