@@ -335,3 +335,36 @@ fn a_client_version_has_three_numbers_and_its_source_is_named() {
         "pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from mlrun-version in pyproject.toml)"
     );
 }
+
+/// A `# noqa` whose comment gives a reason is a person's note: MLR004 reports it
+/// unused but offers no fix that would delete the note.
+#[test]
+fn an_unused_noqa_with_a_reason_is_not_removed_by_fix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "pandas==2.2.2  # noqa: MLR201 vendored, pinned upstream\n";
+    write(dir.path(), "requirements.txt", text);
+    let (diagnostics, _) = common::check_json(dir.path(), &["--select", "MLR004,MLR201"]);
+    assert_eq!(
+        common::describe(&diagnostics),
+        "requirements.txt:1:16-1:30 MLR004 unused-noqa [warning] unused `noqa` directive: MLR201 \
+         suppressed nothing\n    help: a suppression that hides nothing hides the next real \
+         finding on this line; its comment gives a reason, so it is not removed automatically: \
+         remove it by hand\n"
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "MLR004,MLR201",
+            "--fix",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert_eq!(stderr(&out), "No fixes applied.\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("requirements.txt")).expect("read"),
+        text
+    );
+}
