@@ -94,6 +94,10 @@ pub struct Outcome {
     /// `files`, index for index, counted before `# noqa` dropped any (so adding a
     /// suppression does not renumber the findings after it): what baselines key on.
     pub fingerprints: Vec<Vec<String>>,
+    /// The path of each file of `files` on disk, index for index: the shown path
+    /// escapes what cannot be shown (a name that is not UTF-8), and a fix must
+    /// reach the real file.
+    pub real_paths: Vec<PathBuf>,
     /// Files named on the command line that are of no kind mlrun-lint reads, as
     /// shown: skipped, with a note on stderr rather than a finding.
     pub skipped: Vec<String>,
@@ -326,7 +330,7 @@ fn check_read_with(
         .iter()
         .filter(|file| !file.context_only)
         .count();
-    let mut reported: Vec<(FileDiagnostics, Vec<String>)> = workspace
+    let mut reported: Vec<((FileDiagnostics, Vec<String>), PathBuf)> = workspace
         .files
         .into_par_iter()
         .zip(shown)
@@ -341,14 +345,17 @@ fn check_read_with(
                 &configured,
                 settings.ignore_noqa,
             )
+            .map(|reported| (reported, absolute))
         })
         .collect();
-    reported.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    reported.sort_by(|a, b| a.0 .0.path.cmp(&b.0 .0.path));
+    let (reported, real_paths): (Vec<_>, Vec<_>) = reported.into_iter().unzip();
     let (files, fingerprints) = reported.into_iter().unzip();
     Ok(Outcome {
         files_checked,
         files,
         fingerprints,
+        real_paths,
         skipped: Vec::new(),
     })
 }

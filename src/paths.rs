@@ -15,7 +15,7 @@ pub fn display(path: &Path, cwd: &Path) -> String {
     let shown: Vec<String> = relative
         .components()
         .filter(|c| !matches!(c, Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| escaped(c.as_os_str()))
         .collect();
     let joined = shown.join("/");
     if path.is_absolute() && relative == path {
@@ -24,6 +24,24 @@ pub fn display(path: &Path, cwd: &Path) -> String {
     } else {
         joined
     }
+}
+
+/// A path component as text: itself when it is UTF-8, else its valid parts with
+/// each invalid byte as `\xNN`, so two such names stay apart in a report and the
+/// name can be recognised (`caf\xe9.yaml`), where a lossy `�` would hide both.
+fn escaped(component: &std::ffi::OsStr) -> String {
+    if let Some(text) = component.to_str() {
+        return text.to_string();
+    }
+    let bytes = component.as_encoded_bytes();
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
 }
 
 /// `a/./b/../c` → `a/c`, without touching the disk (symlinks are not resolved,

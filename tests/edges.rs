@@ -368,3 +368,36 @@ fn an_unused_noqa_with_a_reason_is_not_removed_by_fix() {
         text
     );
 }
+
+/// A file whose name is not UTF-8 is checked, shown with its bytes escaped, and
+/// fixed through its real path; a name with a line break cannot forge a line.
+#[cfg(unix)]
+#[test]
+fn odd_file_names_are_checked_escaped_and_fixed() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let odd = dir.path().join(OsStr::from_bytes(b"caf\xe9.yaml"));
+    fs::write(&odd, ORIGINAL).expect("write");
+    let broken = dir.path().join("a\nb.yaml");
+    fs::write(&broken, ORIGINAL).expect("write");
+    let out = run_in(dir.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        "\"a\\nb.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no tag: MLRun fills it from \
+         the submitting client's version, so a client upgrade changes the image in production\n\
+         \"caf\\\\xe9.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no tag: MLRun fills it \
+         from the submitting client's version, so a client upgrade changes the image in \
+         production\n"
+    );
+    let diff = run_in(dir.path(), &["check", "--diff", "--mlrun-version", "1.6.4"]);
+    assert!(
+        stdout(&diff).starts_with("--- \"a/a\\nb.yaml\"\n+++ \"b/a\\nb.yaml\"\n"),
+        "{}",
+        stdout(&diff)
+    );
+    let fixed = run_in(dir.path(), FIX_ARGS);
+    assert_eq!(stderr(&fixed), "Fixed 2 problems in 2 files.\n");
+    assert_eq!(fs::read_to_string(&odd).expect("read"), FIXED);
+    assert_eq!(fs::read_to_string(&broken).expect("read"), FIXED);
+}

@@ -198,6 +198,12 @@ fn rounds(
             .filter(|file| !refused.contains(&file.path))
             .map(|file| (file, plan(file, unsafe_fixes)))
             .collect();
+        let real: HashMap<&str, &PathBuf> = outcome
+            .files
+            .iter()
+            .map(|file| file.path.as_str())
+            .zip(&outcome.real_paths)
+            .collect();
         let (planned, unchanged): (Vec<_>, Vec<_>) = plans
             .into_iter()
             .partition(|(file, plan)| plan.changes(&file.text));
@@ -222,7 +228,9 @@ fn rounds(
                 interrupted = true;
                 break;
             }
-            let path = cwd.join(&file.path);
+            let path = real
+                .get(file.path.as_str())
+                .map_or_else(|| cwd.join(&file.path), |real| cwd.join(real));
             let written = verify(&path, kind_of(&path), &file.text, &plan.text)
                 .and_then(|()| store.write(&path, &file.path, &file.text, &plan.text));
             match written {
