@@ -50,6 +50,10 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
     output_format: OutputFormat,
+    /// Colour in the `full` report: `auto` (a terminal, unless NO_COLOR is set;
+    /// FORCE_COLOR or CLICOLOR_FORCE force it), `always` or `never`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     /// Rules to run instead of the default set: codes, prefixes (MLR1, MLR20), names, or ALL.
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     select: Option<Vec<String>>,
@@ -137,6 +141,32 @@ impl FailOn {
             FailOn::Error => Severity::Error,
             FailOn::Warning => Severity::Warning,
             FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour, for output to a terminal or not (`is_terminal`) in an
+    /// environment read through `var`. `always` and `never` win over the
+    /// environment; under `auto`, NO_COLOR (any non-empty value) turns colour
+    /// off, then FORCE_COLOR or CLICOLOR_FORCE (non-empty, not `0`) turn it on
+    /// even in a pipe, and otherwise a terminal decides.
+    fn enabled(self, is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+        let set = |name: &str| var(name).is_some_and(|value| !value.is_empty());
+        let forced = |name: &str| var(name).is_some_and(|value| !value.is_empty() && value != "0");
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if set("NO_COLOR") => false,
+            ColorChoice::Auto if forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") => true,
+            ColorChoice::Auto => is_terminal,
         }
     }
 }
@@ -268,8 +298,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     }
     let files_checked = outcome.files_checked;
     let files = apply_baseline(outcome, &args.config)?;
-    let color = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let color = args.color.enabled(std::io::stdout().is_terminal(), |name| {
+        std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+    });
     // Standard output flushes at every newline; a large report is written in
     // many small pieces, so it goes through one buffer (a write call per 8 KiB,
     // not per line).
@@ -439,5 +470,32 @@ fn write_output(result: std::io::Result<()>) -> Result<(), String> {
             Err(format!("cannot write the report: {err}"))
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice;
+
+    #[test]
+    fn colour_follows_the_flag_then_the_environment_then_the_terminal() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        assert!(ColorChoice::Auto.enabled(true, env(&[])));
+        assert!(!ColorChoice::Auto.enabled(false, env(&[])));
+        assert!(!ColorChoice::Auto.enabled(true, env(&[("NO_COLOR", "1")])));
+        assert!(ColorChoice::Auto.enabled(true, env(&[("NO_COLOR", "")])));
+        assert!(ColorChoice::Auto.enabled(false, env(&[("FORCE_COLOR", "1")])));
+        assert!(!ColorChoice::Auto.enabled(false, env(&[("FORCE_COLOR", "0")])));
+        assert!(ColorChoice::Auto.enabled(false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!ColorChoice::Auto.enabled(false, env(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")])));
+        assert!(ColorChoice::Always.enabled(false, env(&[("NO_COLOR", "1")])));
+        assert!(!ColorChoice::Never.enabled(true, env(&[("FORCE_COLOR", "1")])));
     }
 }

@@ -401,3 +401,33 @@ fn odd_file_names_are_checked_escaped_and_fixed() {
     assert_eq!(fs::read_to_string(&odd).expect("read"), FIXED);
     assert_eq!(fs::read_to_string(&broken).expect("read"), FIXED);
 }
+
+#[test]
+fn colour_is_chosen_by_flag_and_environment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "requirements.txt", "pandas\n");
+    let first_line = |args: &[&str], env: &[(&str, &str)]| {
+        let out = std::process::Command::new(common::BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .envs(env.iter().copied())
+            .output()
+            .expect("runs");
+        stdout(&out).lines().next().unwrap_or_default().to_string()
+    };
+    let plain = "error[MLR201] package-unpinned: `pandas` has no version: the build installs \
+                 whatever is newest on build day";
+    assert_eq!(first_line(&["check"], &[]), plain, "a pipe gets no colour");
+    assert_eq!(
+        first_line(&["check", "--color", "never"], &[("FORCE_COLOR", "1")]),
+        plain
+    );
+    assert!(
+        first_line(&["check", "--color", "always"], &[("NO_COLOR", "1")]).starts_with('\u{1b}')
+    );
+    assert!(first_line(&["check"], &[("FORCE_COLOR", "1")]).starts_with('\u{1b}'));
+    assert!(first_line(&["check"], &[("CLICOLOR_FORCE", "1")]).starts_with('\u{1b}'));
+}
