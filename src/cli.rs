@@ -202,7 +202,66 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// A progress line on stderr while a run is long enough to wonder about: only
+/// when stderr is a terminal and not in CI (`CI` set), from [`Progress::DELAY`]
+/// on, rewritten in place and erased when the run ends, so pipes, logs and
+/// short runs never see it.
+struct Progress {
+    done: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    /// How long a run goes before the line appears.
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+    const TICK: std::time::Duration = std::time::Duration::from_millis(100);
+
+    fn start() -> Self {
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let wanted = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let thread = wanted.then(|| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let mut shown = false;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Self::TICK);
+                    if started.elapsed() >= Self::DELAY {
+                        let read = engine::files_read();
+                        eprint!("\r\x1b[2KChecking: {read} files read");
+                        shown = true;
+                    }
+                }
+                if shown {
+                    eprint!("\r\x1b[2K");
+                }
+            })
+        });
+        Self { done, thread }
+    }
+
+    fn stop(mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `check`, with a [`Progress`] line stopped before anything is printed.
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let mut progress = Some(Progress::start());
+    let mut stop = || {
+        if let Some(progress) = progress.take() {
+            progress.stop();
+        }
+    };
+    let result = check_run(args, &mut stop);
+    stop();
+    result
+}
+
+fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCode, String> {
     // A bad limit must stop the run, not fall back to the default unnoticed.
     engine::file_size_limit()?;
     let mlrun_version = args
@@ -264,10 +323,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         );
     }
     if args.diff {
-        return diff(&args, &settings);
+        return diff(&args, &settings, stop_progress);
     }
     let (outcome, rewrote) = if args.fix {
         let applied = fix::apply(&args.paths, &settings, args.unsafe_fixes)?;
+        stop_progress();
         warn(&applied.warnings);
         eprintln!(
             "{}",
@@ -291,6 +351,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         };
         (outcome, false)
     };
+    stop_progress();
     for skipped in &outcome.skipped {
         eprintln!(
             "mlrun-lint: note: {skipped} skipped: mlrun-lint does not read this kind of file"
@@ -324,8 +385,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 
 /// `--diff`: the diffs on stdout instead of the report, nothing written; exit 1
 /// when `--fix` would change something, as ruff does.
-fn diff(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, String> {
+fn diff(
+    args: &CheckArgs,
+    settings: &Settings,
+    stop_progress: &mut dyn FnMut(),
+) -> Result<ExitCode, String> {
     let preview = fix::preview(&args.paths, settings, args.unsafe_fixes)?;
+    stop_progress();
     write_output(std::io::stdout().lock().write_all(preview.diff.as_bytes()))?;
     warn(&preview.warnings);
     eprintln!(
