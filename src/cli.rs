@@ -13,7 +13,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::str::FromStr;
 use std::sync::Arc;
 
 /// Finds unpinned container images and packages in MLRun projects.
@@ -51,6 +50,10 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
     output_format: OutputFormat,
+    /// Colour in the `full` report: `auto` (a terminal, unless NO_COLOR is set;
+    /// FORCE_COLOR or CLICOLOR_FORCE force it), `always` or `never`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     /// Rules to run instead of the default set: codes, prefixes (MLR1, MLR20), names, or ALL.
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     select: Option<Vec<String>>,
@@ -142,6 +145,32 @@ impl FailOn {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour, for output to a terminal or not (`is_terminal`) in an
+    /// environment read through `var`. `always` and `never` win over the
+    /// environment; under `auto`, NO_COLOR (any non-empty value) turns colour
+    /// off, then FORCE_COLOR or CLICOLOR_FORCE (non-empty, not `0`) turn it on
+    /// even in a pipe, and otherwise a terminal decides.
+    fn enabled(self, is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+        let set = |name: &str| var(name).is_some_and(|value| !value.is_empty());
+        let forced = |name: &str| var(name).is_some_and(|value| !value.is_empty() && value != "0");
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if set("NO_COLOR") => false,
+            ColorChoice::Auto if forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") => true,
+            ColorChoice::Auto => is_terminal,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum RulesFormat {
     Text,
@@ -173,12 +202,92 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// A progress line on stderr while a run is long enough to wonder about: only
+/// when stderr is a terminal and not in CI (`CI` set), from [`Progress::DELAY`]
+/// on, rewritten in place and erased when the run ends, so pipes, logs and
+/// short runs never see it.
+struct Progress {
+    done: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    /// How long a run goes before the line appears.
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+    const TICK: std::time::Duration = std::time::Duration::from_millis(100);
+
+    fn start() -> Self {
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let wanted = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let thread = wanted.then(|| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let mut shown = false;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Self::TICK);
+                    if started.elapsed() >= Self::DELAY {
+                        let read = engine::files_read();
+                        eprint!("\r\x1b[2KChecking: {read} files read");
+                        shown = true;
+                    }
+                }
+                if shown {
+                    eprint!("\r\x1b[2K");
+                }
+            })
+        });
+        Self { done, thread }
+    }
+
+    fn stop(mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `check`, with a [`Progress`] line stopped before anything is printed.
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let mut progress = Some(Progress::start());
+    let mut stop = || {
+        if let Some(progress) = progress.take() {
+            progress.stop();
+        }
+    };
+    let result = check_run(args, &mut stop);
+    stop();
+    result
+}
+
+fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCode, String> {
     // A bad limit must stop the run, not fall back to the default unnoticed.
     engine::file_size_limit()?;
-    if let Some(version) = &args.mlrun_version {
-        pep440_rs::Version::from_str(version)
-            .map_err(|err| format!("--mlrun-version `{version}` is not a version: {err}"))?;
+    let mlrun_version = args
+        .mlrun_version
+        .as_deref()
+        .map(|version| {
+            rules::client_version(version).map_err(|why| format!("--mlrun-version {why}"))
+        })
+        .transpose()?;
+    if args.select.as_ref().is_some_and(|select| {
+        select
+            .iter()
+            .all(|item| item.split([',', ' ']).all(|part| part.trim().is_empty()))
+    }) {
+        return Err(
+            "--select names no rule: give codes, prefixes (MLR1), names or ALL; to run nothing, \
+             do not run mlrun-lint"
+                .into(),
+        );
+    }
+    if args.config.statistics && !args.output_format.writes_statistics() {
+        return Err(format!(
+            "--statistics prints a table (--output-format full or concise) or JSON (json); it \
+             cannot be written as {}",
+            args.output_format.name()
+        ));
     }
     let overrides = Overrides {
         select: args
@@ -188,7 +297,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             .transpose()?,
         extend_select: selection::parse_list(&args.extend_select)?,
         ignore: selection::parse_list(&args.ignore)?,
-        mlrun_version: args.mlrun_version.clone(),
+        mlrun_version,
         lock: args.config.lock.clone(),
         python: args.config.python.clone(),
         fail_on: args.fail_on.map(FailOn::severity),
@@ -214,15 +323,20 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         );
     }
     if args.diff {
-        return diff(&args, &settings);
+        return diff(&args, &settings, stop_progress);
     }
     let (outcome, rewrote) = if args.fix {
         let applied = fix::apply(&args.paths, &settings, args.unsafe_fixes)?;
+        stop_progress();
         warn(&applied.warnings);
         eprintln!(
             "{}",
             fixed_line("Fixed", "No fixes applied.", applied.fixed, applied.files)
         );
+        if applied.interrupted {
+            eprintln!("mlrun-lint: interrupted: no other file was changed");
+            return Ok(ExitCode::from(fix::interrupt::EXIT_INTERRUPTED));
+        }
         (applied.outcome, applied.files > 0)
     } else {
         let outcome = match &args.config.stdin_filename {
@@ -237,9 +351,17 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         };
         (outcome, false)
     };
+    stop_progress();
+    for skipped in &outcome.skipped {
+        eprintln!(
+            "mlrun-lint: note: {skipped} skipped: mlrun-lint does not read this kind of file"
+        );
+    }
+    let files_checked = outcome.files_checked;
     let files = apply_baseline(outcome, &args.config)?;
-    let color = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let color = args.color.enabled(std::io::stdout().is_terminal(), |name| {
+        std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+    });
     // Standard output flushes at every newline; a large report is written in
     // many small pieces, so it goes through one buffer (a write call per 8 KiB,
     // not per line).
@@ -247,10 +369,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     if args.config.statistics {
         write_output(report::statistics(&files, args.output_format, &mut stdout))?;
     } else {
-        write_output(report::render(
+        write_output(report::render_run(
             &files,
             args.output_format,
             color,
+            Some(files_checked),
             &mut stdout,
         ))?;
     }
@@ -262,9 +385,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 
 /// `--diff`: the diffs on stdout instead of the report, nothing written; exit 1
 /// when `--fix` would change something, as ruff does.
-fn diff(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, String> {
-    let outcome = engine::check(&args.paths, settings)?;
-    let preview = fix::preview(&outcome, args.unsafe_fixes);
+fn diff(
+    args: &CheckArgs,
+    settings: &Settings,
+    stop_progress: &mut dyn FnMut(),
+) -> Result<ExitCode, String> {
+    let preview = fix::preview(&args.paths, settings, args.unsafe_fixes)?;
+    stop_progress();
     write_output(std::io::stdout().lock().write_all(preview.diff.as_bytes()))?;
     warn(&preview.warnings);
     eprintln!(
@@ -409,5 +536,32 @@ fn write_output(result: std::io::Result<()>) -> Result<(), String> {
             Err(format!("cannot write the report: {err}"))
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice;
+
+    #[test]
+    fn colour_follows_the_flag_then_the_environment_then_the_terminal() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        assert!(ColorChoice::Auto.enabled(true, env(&[])));
+        assert!(!ColorChoice::Auto.enabled(false, env(&[])));
+        assert!(!ColorChoice::Auto.enabled(true, env(&[("NO_COLOR", "1")])));
+        assert!(ColorChoice::Auto.enabled(true, env(&[("NO_COLOR", "")])));
+        assert!(ColorChoice::Auto.enabled(false, env(&[("FORCE_COLOR", "1")])));
+        assert!(!ColorChoice::Auto.enabled(false, env(&[("FORCE_COLOR", "0")])));
+        assert!(ColorChoice::Auto.enabled(false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!ColorChoice::Auto.enabled(false, env(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")])));
+        assert!(ColorChoice::Always.enabled(false, env(&[("NO_COLOR", "1")])));
+        assert!(!ColorChoice::Never.enabled(true, env(&[("FORCE_COLOR", "1")])));
     }
 }

@@ -26,7 +26,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -150,12 +149,9 @@ impl Config {
                 "ignore" => config.ignore = selectors(name, value, &at)?,
                 "mlrun-version" => {
                     let version = string(name, value, &at)?;
-                    pep440_rs::Version::from_str(version).map_err(|err| {
-                        value_at(format!(
-                            "`mlrun-version` `{version}` is not a version: {err}"
-                        ))
-                    })?;
-                    config.mlrun_version = Some(version.to_string());
+                    let version = crate::rules::client_version(version)
+                        .map_err(|why| value_at(format!("`mlrun-version` {why}")))?;
+                    config.mlrun_version = Some(version);
                 }
                 "fail-on" => {
                     let level = string(name, value, &at)?;
@@ -412,6 +408,9 @@ pub struct FileSettings {
     /// Severity overrides: rule code → severity in force (`None` = off).
     pub severities: BTreeMap<&'static str, Option<Severity>>,
     pub mlrun_version: Option<String>,
+    /// Where [`FileSettings::mlrun_version`] comes from, as help texts name it
+    /// (`--mlrun-version`, `mlrun-version in pyproject.toml`).
+    pub mlrun_version_source: String,
     /// Pin sources (`lock`), as absolute paths.
     pub lock: Vec<PathBuf>,
     /// The virtualenv (`python`), as an absolute path.
@@ -591,6 +590,17 @@ impl Resolver {
                     .as_ref()
                     .and_then(|config| config.mlrun_version.clone())
             }),
+            mlrun_version_source: if cli.mlrun_version.is_some() {
+                "--mlrun-version".into()
+            } else {
+                config
+                    .as_ref()
+                    .map(|config| {
+                        let name = config.path.file_name().unwrap_or_default();
+                        format!("mlrun-version in {}", name.to_string_lossy())
+                    })
+                    .unwrap_or_default()
+            },
             lock: if cli.lock.is_empty() {
                 config
                     .as_ref()

@@ -43,6 +43,9 @@ pub struct Candidate {
     /// Read only for what it says about other files (a project's default image,
     /// its `mlrun` pin), never reported: see [`context_of`].
     pub context_only: bool,
+    /// Why the walk could not look into this entry (an unreadable folder, a path
+    /// too long for the system): reported as MLR003, never passed over.
+    pub unwalked: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -91,6 +94,7 @@ pub fn candidates_excluding(
                 path: path.clone(),
                 kind: FileKind::of(path),
                 context_only: false,
+                unwalked: None,
             });
         }
     }
@@ -162,6 +166,7 @@ pub fn context_of(named: &[&PathBuf]) -> Vec<Candidate> {
                         .unwrap_or(path),
                     kind,
                     context_only: true,
+                    unwalked: None,
                 });
             }
         }
@@ -220,10 +225,24 @@ fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions, exclude: ExcludeFn
         let found = &found;
         let symlinks = &symlinks;
         Box::new(move |entry| {
-            // Unreadable folders are passed over by the walker; a file we cannot
-            // read is reported when it is opened.
-            let Ok(entry) = entry else {
-                return WalkState::Continue;
+            // A folder the walk cannot enter is reported (MLR003) with why; a
+            // file we cannot read is reported when it is opened.
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    if let Some((path, why)) = walk_error(&err) {
+                        found
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .push(Candidate {
+                                path,
+                                kind: None,
+                                context_only: false,
+                                unwalked: Some(why),
+                            });
+                    }
+                    return WalkState::Continue;
+                }
             };
             if entry.file_type().is_some_and(|t| t.is_dir()) {
                 return WalkState::Continue;
@@ -236,6 +255,7 @@ fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions, exclude: ExcludeFn
                     path: entry.into_path(),
                     kind: Some(kind),
                     context_only: false,
+                    unwalked: None,
                 };
                 found
                     .lock()
@@ -251,4 +271,31 @@ fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions, exclude: ExcludeFn
             .unwrap_or_else(|poisoned| poisoned.into_inner()),
         symlinks: symlinks.into_inner(),
     }
+}
+
+/// The entry a walk error is about and why, for MLR003: `None` for errors about
+/// no entry (a bad `.gitignore` line is the ignore file's business, not a skip).
+fn walk_error(err: &ignore::Error) -> Option<(PathBuf, String)> {
+    match err {
+        ignore::Error::WithPath { path, err } => {
+            let why = match err.as_ref() {
+                ignore::Error::Io(io) => describe_io(io),
+                other => other.to_string(),
+            };
+            Some((path.clone(), format!("cannot read this folder: {why}")))
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(err)
+        }
+        _ => None,
+    }
+}
+
+/// An I/O error as a reason: the system's words, with the limit named for a path
+/// too long to open.
+fn describe_io(err: &std::io::Error) -> String {
+    if err.kind() == std::io::ErrorKind::InvalidFilename {
+        return format!("the path is longer than the system allows ({err})");
+    }
+    err.to_string()
 }

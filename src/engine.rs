@@ -24,6 +24,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+mod guard;
+
 /// Files larger than this are not read (MLR003). MLRun specs with embedded source
 /// code reach a few hundred KiB; 16 MiB leaves room for anything real while a
 /// 200 MB data file that happens to be named `requirements.txt` is never loaded.
@@ -92,27 +94,63 @@ pub struct Outcome {
     /// `files`, index for index, counted before `# noqa` dropped any (so adding a
     /// suppression does not renumber the findings after it): what baselines key on.
     pub fingerprints: Vec<Vec<String>>,
+    /// The path of each file of `files` on disk, index for index: the shown path
+    /// escapes what cannot be shown (a name that is not UTF-8), and a fix must
+    /// reach the real file.
+    pub real_paths: Vec<PathBuf>,
+    /// Files named on the command line that are of no kind mlrun-lint reads, as
+    /// shown: skipped, with a note on stderr rather than a finding.
+    pub skipped: Vec<String>,
 }
 
 /// Checks `paths` (files and folders). Files and folders that the configuration
 /// excludes are not read, unless named in `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
-    on_workers(|| check_on_workers(paths, settings))
+    check_overlaid(paths, settings, &|_| None)
 }
 
-fn check_on_workers(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
+/// [`check`], with each file's text taken from `overlay` when it has one: what
+/// `--diff` uses to check the text a round of fixes would write, without writing.
+pub fn check_overlaid(
+    paths: &[PathBuf],
+    settings: &Settings,
+    overlay: Overlay<'_>,
+) -> Result<Outcome, String> {
+    on_workers(|| check_on_workers(paths, settings, overlay))
+}
+
+fn check_on_workers(
+    paths: &[PathBuf],
+    settings: &Settings,
+    overlay: Overlay<'_>,
+) -> Result<Outcome, String> {
     let resolver = settings.config.clone();
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
     let candidates = discover::candidates_excluding(paths, settings.walk, exclude)?;
+    // A file named on the command line (a pre-commit hook, `check $(git diff
+    // --name-only)`) that is of no kind mlrun-lint reads is not a finding: it is
+    // skipped with a note.
+    let (candidates, skipped): (Vec<_>, Vec<_>) = candidates
+        .into_iter()
+        .partition(|candidate| candidate.kind.is_some() || candidate.unwalked.is_some());
     let read: Vec<ReadFile> = candidates
         .par_iter()
-        .map(|candidate| ReadFile {
-            context_only: candidate.context_only,
-            ..read_file(&candidate.path, candidate.kind)
+        .map(|candidate| match &candidate.unwalked {
+            Some(why) => unreadable(&candidate.path, None, Unread::new(why.clone())),
+            None => ReadFile {
+                context_only: candidate.context_only,
+                ..read_overlaid(&candidate.path, candidate.kind, overlay)
+            },
         })
         .collect();
-    check_read(read, settings)
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut outcome = check_read_with(read, settings, overlay)?;
+    outcome.skipped = skipped
+        .iter()
+        .map(|candidate| paths::quote(&paths::display(&candidate.path, &cwd)))
+        .collect();
+    Ok(outcome)
 }
 
 /// Checks `text` as if it were the file at `path` (`--stdin-filename`, editors):
@@ -156,7 +194,7 @@ fn check_text_on_workers(
             Unread::new(over_limit(text.len() as u64, limit)),
         ),
         Some(known) => {
-            let read = sources::read(known, path, &text);
+            let read = read_guarded(known, path, &text);
             ReadFile {
                 kind,
                 context_only: false,
@@ -184,11 +222,21 @@ fn check_text_on_workers(
     check_read_with(files, settings, overlay)
 }
 
+/// How many files this process has read so far, for the command line's progress
+/// line: an atomic counter costs nothing next to a file read.
+static FILES_READ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many files this process has read so far (every run, every round of `--fix`).
+pub fn files_read() -> usize {
+    FILES_READ.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// [`read_file`], taking the text from `overlay` when it has the file.
 fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> ReadFile {
+    FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     match (kind, overlay(path)) {
         (Some(known), Some(text)) => {
-            let read = sources::read(known, path, &text);
+            let read = read_guarded(known, path, &text);
             ReadFile {
                 kind,
                 context_only: false,
@@ -224,10 +272,6 @@ fn on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 
 const UNKNOWN_KIND: &str = "mlrun-lint does not recognise this kind of file by its name";
 
-fn check_read(read: Vec<ReadFile>, settings: &Settings) -> Result<Outcome, String> {
-    check_read_with(read, settings, &|_| None)
-}
-
 fn check_read_with(
     read: Vec<ReadFile>,
     settings: &Settings,
@@ -251,16 +295,26 @@ fn check_read_with(
     let given = given_versions(&configured)?;
     let scope_of = |index: usize| {
         let settings = &configured[index];
-        workspace.scope(index, settings.mlrun_version.as_deref(), &given[index])
+        let declared = settings
+            .mlrun_version
+            .as_deref()
+            .map(|version| (version, settings.mlrun_version_source.as_str()));
+        workspace.scope(index, declared, &given[index])
     };
     let mut found: Vec<Vec<Diagnostic>> = (0..workspace.files.len())
         .into_par_iter()
         .map(|index| {
             let scope = scope_of(index);
-            judge(
-                &workspace.files[index].facts,
-                &scope,
-                &configured[index].rules,
+            let rules = &configured[index].rules;
+            guard::catch(|| judge(&workspace.files[index].facts, &scope, rules)).unwrap_or_else(
+                |panic| {
+                    let failed = Fact::Problem(Problem {
+                        origin: Origin::new(Span::at(0), None, "file"),
+                        kind: ProblemKind::ReaderFailed,
+                        message: format!("a rule failed on this file: {panic}"),
+                    });
+                    judge(&[failed], &scope, rules)
+                },
             )
         })
         .collect();
@@ -289,8 +343,12 @@ fn check_read_with(
             }
         }
     }
-    let files_checked = workspace.files.len();
-    let mut reported: Vec<(FileDiagnostics, Vec<String>)> = workspace
+    let files_checked = workspace
+        .files
+        .iter()
+        .filter(|file| !file.context_only)
+        .count();
+    let mut reported: Vec<((FileDiagnostics, Vec<String>), PathBuf)> = workspace
         .files
         .into_par_iter()
         .zip(shown)
@@ -305,14 +363,18 @@ fn check_read_with(
                 &configured,
                 settings.ignore_noqa,
             )
+            .map(|reported| (reported, absolute))
         })
         .collect();
-    reported.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    reported.sort_by(|a, b| a.0 .0.path.cmp(&b.0 .0.path));
+    let (reported, real_paths): (Vec<_>, Vec<_>) = reported.into_iter().unzip();
     let (files, fingerprints) = reported.into_iter().unzip();
     Ok(Outcome {
         files_checked,
         files,
         fingerprints,
+        real_paths,
+        skipped: Vec::new(),
     })
 }
 
@@ -434,7 +496,7 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
         Ok(text) => text,
         Err(unread) => return unreadable(path, kind, unread),
     };
-    let read = sources::read(known, path, &text);
+    let read = read_guarded(known, path, &text);
     ReadFile {
         kind,
         context_only: false,
@@ -442,6 +504,32 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
         text: Arc::from(text),
         facts: read.facts,
         cells: read.cells,
+    }
+}
+
+/// [`sources::read`] under the [panic guard](guard): a reader that panics on the
+/// file leaves one MLR001 fact naming the reader and where it failed, and the
+/// run goes on with the other files.
+pub(crate) fn read_guarded(kind: FileKind, path: &Path, text: &str) -> sources::Read {
+    guard::catch(|| sources::read(kind, path, text)).unwrap_or_else(|panic| sources::Read {
+        facts: vec![Fact::Problem(Problem {
+            origin: Origin::new(Span::at(0), None, "file"),
+            kind: ProblemKind::ReaderFailed,
+            message: format!("{} failed here: {panic}", reader_name(kind)),
+        })],
+        cells: None,
+    })
+}
+
+/// The part of mlrun-lint that reads files of `kind`, as a finding names it.
+fn reader_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Yaml => "the YAML reader",
+        FileKind::Requirements => "the requirements reader",
+        FileKind::Lock => "the lock file reader",
+        FileKind::Dockerfile => "the Dockerfile reader",
+        FileKind::CondaEnvironment => "the conda environment reader",
+        FileKind::Python | FileKind::Notebook => "the Python parser",
     }
 }
 

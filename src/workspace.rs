@@ -398,15 +398,20 @@ impl Workspace {
     }
 
     /// The scope file `index` is judged in. `mlrun_version` is the declared client
-    /// version (flag or configuration); `given` the versions of the `--lock` files
+    /// version (flag or configuration) with where it was declared; `given` the versions of the `--lock` files
     /// and `--python` environment in force for the file.
-    pub fn scope(&self, index: usize, mlrun_version: Option<&str>, given: &GivenVersions) -> Scope {
+    pub fn scope(
+        &self,
+        index: usize,
+        mlrun_version: Option<(&str, &str)>,
+        given: &GivenVersions,
+    ) -> Scope {
         let file = &self.files[index];
         let folder = folder_of(&file.path);
         let versions = self.versions_for(&folder, given);
-        let declared = mlrun_version.map(|version| ClientVersion {
+        let declared = mlrun_version.map(|(version, source)| ClientVersion {
             version: version.to_string(),
-            source: "--mlrun-version".into(),
+            source: source.into(),
             origin: VersionOrigin::Declared,
         });
         let locked = |observed: bool| {

@@ -133,12 +133,12 @@ fn unsafe_fixes_need_the_flag() {
     );
     assert_eq!(read(dir.path(), "function.yaml"), before.as_bytes());
 
-    // The rename (unsafe) makes the image an untagged `mlrun/mlrun`, whose pin
-    // (safe) follows in the same run.
+    // The rename (unsafe) comes with the pin to the client's version: one edit
+    // that also settles MLR101's finding on the same image.
     let with_unsafe = fix(dir.path(), &["--unsafe-fixes"]);
     assert_eq!(code(&with_unsafe), 0, "stderr: {}", stderr(&with_unsafe));
     assert_eq!(stdout(&with_unsafe), "");
-    assert_eq!(stderr(&with_unsafe), "Fixed 2 problems in 1 file.\n");
+    assert_eq!(stderr(&with_unsafe), "Fixed 1 problem in 1 file.\n");
     assert_eq!(
         read(dir.path(), "function.yaml"),
         spec("  image: mlrun/mlrun:1.6.4").as_bytes()

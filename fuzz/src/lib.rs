@@ -107,14 +107,50 @@ pub fn pip_command(data: &[u8]) {
 
 pub fn python(data: &[u8]) {
     if let Some(text) = utf8(data) {
-        judge(text, &python::read(text), None);
+        if let Some(facts) = past_ruff_panics(|| python::read(text)) {
+            judge(text, &facts, None);
+        }
     }
 }
 
 pub fn notebook(data: &[u8]) {
     if let Some(text) = utf8(data) {
-        let (facts, cells) = notebook::read(text);
-        judge(text, &facts, cells.map(Arc::new));
+        if let Some((facts, cells)) = past_ruff_panics(|| notebook::read(text)) {
+            judge(text, &facts, cells.map(Arc::new));
+        }
+    }
+}
+
+/// Runs a Python reader, treating a panic raised inside Ruff's parser as a known
+/// upstream bug: the engine's panic guard turns it into MLR001 for the file
+/// (`engine/guard.rs`), so it cannot end a run, and fuzzing would otherwise stop
+/// at the first of them instead of looking for mlrun-lint's own. Any other panic
+/// still reaches the previous hook (libFuzzer's, which aborts: a crash).
+fn past_ruff_panics<R>(read: impl FnOnce() -> R) -> Option<R> {
+    use std::cell::Cell;
+    thread_local! {
+        static IN_RUFF: Cell<bool> = const { Cell::new(false) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_ruff = info
+                .location()
+                .is_some_and(|at| at.file().contains("ruff_python_parser"));
+            IN_RUFF.with(|flag| flag.set(in_ruff));
+            if !in_ruff {
+                previous(info);
+            }
+        }));
+    });
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(read) => Some(read),
+        Err(payload) if IN_RUFF.with(Cell::get) => {
+            drop(payload);
+            None
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
     }
 }
 

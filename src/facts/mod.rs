@@ -268,6 +268,9 @@ pub enum ProblemKind {
     IncludeNotFound,
     /// The file was not checked at all (too large, not UTF-8, unreadable, too deep).
     Skipped,
+    /// The reader panicked on the file (a bug in mlrun-lint or a parser it uses):
+    /// caught by the engine's guard, reported as MLR001.
+    ReaderFailed,
 }
 
 #[cfg(test)]

@@ -10,10 +10,16 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }
+    // A path with control characters is quoted and escaped as git does, so the
+    // header stays one line.
+    let quoted = |side: &str| {
+        let header = format!("{side}/{path}");
+        crate::paths::quote(&header)
+    };
     TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&quoted("a"), &quoted("b"))
         .to_string()
 }
 

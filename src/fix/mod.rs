@@ -10,6 +10,7 @@
 //! command line's `--fix` and `--diff`.
 
 mod diff;
+pub mod interrupt;
 mod plan;
 mod write;
 
@@ -20,8 +21,9 @@ pub use write::write_atomically;
 use crate::diagnostic::FileDiagnostics;
 use crate::engine::{self, Outcome, Settings};
 use crate::facts::{Fact, ProblemKind};
-use crate::sources::{self, FileKind};
-use std::collections::{BTreeSet, HashSet};
+use crate::paths;
+use crate::sources::FileKind;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Fails when `new_text` does not read as well as `old_text` did: it has more
@@ -32,12 +34,15 @@ pub fn verify(path: &Path, kind: FileKind, old_text: &str, new_text: &str) -> Re
         return Err("the fixed file would be over the size limit".into());
     }
     let unreadable = |text: &str| -> Vec<String> {
-        sources::read(kind, path, text)
+        engine::read_guarded(kind, path, text)
             .facts
             .into_iter()
             .filter_map(|fact| match fact {
                 Fact::Problem(problem)
-                    if matches!(problem.kind, ProblemKind::Parse | ProblemKind::Skipped) =>
+                    if matches!(
+                        problem.kind,
+                        ProblemKind::Parse | ProblemKind::Skipped | ProblemKind::ReaderFailed
+                    ) =>
                 {
                     Some(problem.message)
                 }
@@ -68,6 +73,78 @@ pub struct Applied {
     pub files: usize,
     /// Fixes that were not applied, and files that were not written, with why.
     pub warnings: Vec<String>,
+    /// Whether an interrupt (SIGINT, SIGTERM) stopped the rounds early: the
+    /// files written before it are fixed, the others untouched.
+    pub interrupted: bool,
+}
+
+/// Where the rounds of fixes go: the files on disk (`--fix`), or memory
+/// (`--diff`), which then feeds each round's text back to the next check.
+trait Store: Sync {
+    /// Replaces `path`'s text `old` with `new`.
+    fn write(&mut self, path: &Path, shown: &str, old: &str, new: &str) -> Result<(), String>;
+    /// The text a file has in this store, when it differs from the disk.
+    fn text(&self, path: &Path) -> Option<String>;
+    /// Whether to stop before the next file.
+    fn interrupted(&self) -> bool;
+}
+
+/// The files on disk, written one at a time, atomically, under the paths
+/// checked (`roots`); each folder written to is first rid of the temporary files
+/// of runs that were killed.
+struct Disk {
+    roots: Vec<PathBuf>,
+    cleaned: write::Cleaned,
+}
+
+impl Store for Disk {
+    fn write(&mut self, path: &Path, _shown: &str, old: &str, new: &str) -> Result<(), String> {
+        write::link_inside(path, &self.roots)?;
+        self.cleaned.folder_of(path);
+        write_atomically(path, old, new)
+    }
+
+    fn text(&self, _path: &Path) -> Option<String> {
+        None
+    }
+
+    fn interrupted(&self) -> bool {
+        interrupt::requested()
+    }
+}
+
+/// The files as `--fix` would leave them, in memory: by identity, the path
+/// shown, the text on disk and the text after the rounds so far.
+struct Memory {
+    roots: Vec<PathBuf>,
+    files: HashMap<PathBuf, (String, String, String)>,
+}
+
+impl Store for Memory {
+    fn write(&mut self, path: &Path, shown: &str, old: &str, new: &str) -> Result<(), String> {
+        // What the disk write would refuse up front, refused here too, so the
+        // diff holds only what `--fix` writes.
+        write::writable(path)?;
+        write::link_inside(path, &self.roots)?;
+        let entry = self
+            .files
+            .entry(paths::identity(path))
+            .or_insert_with(|| (shown.to_string(), old.to_string(), String::new()));
+        entry.2 = new.to_string();
+        Ok(())
+    }
+
+    fn text(&self, path: &Path) -> Option<String> {
+        if self.files.is_empty() {
+            return None;
+        }
+        let (_, _, text) = self.files.get(&paths::identity(path))?;
+        Some(text.clone())
+    }
+
+    fn interrupted(&self) -> bool {
+        false
+    }
 }
 
 /// Checks `paths`, applies the eligible fixes and writes the files they change,
@@ -75,10 +152,37 @@ pub struct Applied {
 /// overlapped one applied first get their turn in the next round, so a second
 /// `--fix` run has nothing left to do. A file whose fixed text does not verify or
 /// cannot be written is left as it is, with a warning, and is not tried again.
+/// An interrupt stops the rounds between two files: the file being written is
+/// finished (its rename is atomic), no other is started.
 pub fn apply(
     paths: &[PathBuf],
     settings: &Settings,
     unsafe_fixes: bool,
+) -> Result<Applied, String> {
+    interrupt::watch();
+    let mut disk = Disk {
+        roots: paths.to_vec(),
+        cleaned: write::Cleaned::default(),
+    };
+    let mut applied = rounds(paths, settings, unsafe_fixes, &mut disk)?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    applied
+        .warnings
+        .extend(disk.cleaned.removed.iter().map(|removed| {
+            format!(
+                "removed {}, left by an interrupted run",
+                paths::quote(&paths::display(removed, &cwd))
+            )
+        }));
+    Ok(applied)
+}
+
+/// The rounds of [`apply`], into `store`.
+fn rounds(
+    paths: &[PathBuf],
+    settings: &Settings,
+    unsafe_fixes: bool,
+    store: &mut dyn Store,
 ) -> Result<Applied, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut outcome = engine::check(paths, settings)?;
@@ -86,12 +190,19 @@ pub fn apply(
     let mut rewritten: BTreeSet<String> = BTreeSet::new();
     let mut fixed = 0;
     let mut warnings = Vec::new();
+    let mut interrupted = false;
     for round in 1.. {
         let plans: Vec<(&FileDiagnostics, Plan)> = outcome
             .files
             .iter()
             .filter(|file| !refused.contains(&file.path))
             .map(|file| (file, plan(file, unsafe_fixes)))
+            .collect();
+        let real: HashMap<&str, &PathBuf> = outcome
+            .files
+            .iter()
+            .map(|file| file.path.as_str())
+            .zip(&outcome.real_paths)
             .collect();
         let (planned, unchanged): (Vec<_>, Vec<_>) = plans
             .into_iter()
@@ -113,9 +224,15 @@ pub fn apply(
             break;
         }
         for (file, plan) in planned {
-            let path = cwd.join(&file.path);
+            if store.interrupted() {
+                interrupted = true;
+                break;
+            }
+            let path = real
+                .get(file.path.as_str())
+                .map_or_else(|| cwd.join(&file.path), |real| cwd.join(real));
             let written = verify(&path, kind_of(&path), &file.text, &plan.text)
-                .and_then(|()| write_atomically(&path, &file.text, &plan.text));
+                .and_then(|()| store.write(&path, &file.path, &file.text, &plan.text));
             match written {
                 Ok(()) => {
                     fixed += plan.applied.len();
@@ -127,20 +244,26 @@ pub fn apply(
                 }
             }
         }
-        outcome = engine::check(paths, settings)?;
+        let text = |path: &Path| store.text(path);
+        outcome = engine::check_overlaid(paths, settings, &text)?;
+        if interrupted {
+            break;
+        }
     }
     Ok(Applied {
         outcome,
         fixed,
         files: rewritten.len(),
         warnings,
+        interrupted,
     })
 }
 
 /// What `--diff` would show.
 #[derive(Debug, Default)]
 pub struct Preview {
-    /// The unified diffs of every file `--fix` would rewrite, one after another.
+    /// The unified diffs of every file `--fix` would rewrite, one after another,
+    /// in path order.
     pub diff: String,
     /// How many diagnostics `--fix` would fix.
     pub fixable: usize,
@@ -150,31 +273,38 @@ pub struct Preview {
     pub warnings: Vec<String>,
 }
 
-/// The diffs of the first round of `--fix` on `outcome`, verified as `--fix` would
-/// verify them; nothing is written. Fixes that only apply after an overlapping
-/// fix is written (a later round) are not shown.
-pub fn preview(outcome: &Outcome, unsafe_fixes: bool) -> Preview {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let mut preview = Preview::default();
-    for file in &outcome.files {
-        let plan = plan(file, unsafe_fixes);
-        preview.warnings.extend(skipped_warnings(file, &plan));
-        if !plan.changes(&file.text) {
-            continue;
-        }
-        let path = cwd.join(&file.path);
-        match verify(&path, kind_of(&path), &file.text, &plan.text) {
-            Ok(()) => {
-                preview.diff += &unified_diff(&file.path, &file.text, &plan.text);
-                preview.fixable += plan.applied.len();
-                preview.files += 1;
-            }
-            Err(why) => preview
-                .warnings
-                .push(format!("{}: fixes not applied: {why}", file.path)),
-        }
-    }
-    preview
+/// What `--fix` would write, as diffs: the same rounds as [`apply`] (a fix may
+/// enable another, up to [`MAX_ROUNDS`]), each checked on the text the rounds
+/// before it would have written, with nothing written.
+pub fn preview(
+    paths: &[PathBuf],
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> Result<Preview, String> {
+    let mut memory = Memory {
+        roots: paths.to_vec(),
+        files: HashMap::new(),
+    };
+    let applied = rounds(paths, settings, unsafe_fixes, &mut memory)?;
+    let mut changed: Vec<_> = memory
+        .files
+        .into_values()
+        .filter(|(_, old, new)| old != new)
+        .collect();
+    changed.sort();
+    Ok(Preview {
+        diff: changed
+            .iter()
+            .map(|(shown, old, new)| unified_diff(shown, old, new))
+            .collect(),
+        fixable: applied.fixed,
+        files: changed.len(),
+        warnings: applied
+            .warnings
+            .into_iter()
+            .map(|warning| warning.replace(": fixes not written: ", ": fixes not applied: "))
+            .collect(),
+    })
 }
 
 /// The reader a file with fixes was read with. Files are read by the kind of their

@@ -1,6 +1,7 @@
 use super::*;
 use crate::engine::judge;
 use crate::rules::{self, ClientVersion, Scope};
+use crate::sources;
 use proptest::prelude::*;
 use std::sync::Arc;
 

@@ -1,51 +1,271 @@
-//! Writing a fixed file so that a reader never sees half of it and a change made
-//! since it was read is never overwritten.
+//! Writing a fixed file so that a reader never sees half of it, a change made
+//! since it was read is never overwritten, and the file keeps what the user set
+//! on it.
+//!
+//! **Rename, not in-place.** The new text is written to a temporary file beside
+//! the original and renamed over it: a crash or SIGKILL at any moment leaves
+//! either the old file or the new one, never a mix, with no backup to restore.
+//! The rename gives the file a new inode, so what an in-place write would keep
+//! for free is carried over or refused: permissions, owner and group, and every
+//! extended attribute (POSIX ACLs live in `system.posix_acl_access`, SELinux
+//! labels in `security.selinux`) are copied; a file whose extended attributes
+//! cannot all be copied, a setuid/setgid file (the bit would have to be set
+//! again by hand, and silently clearing it changes what runs) and a file with
+//! more than one hard link (the rename would split the links) are refused with
+//! a message, untouched.
+//!
+//! **Temporary files** are named `.<name>.mlrun-lint-fix.<pid>.<random>`: a
+//! person seeing one knows what made it, and a later run removes those whose
+//! process is gone (SIGKILL, power loss) from every folder it writes to.
 
+use std::collections::HashSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The marker in the name of every temporary file a fix writes.
+pub const TEMP_MARKER: &str = ".mlrun-lint-fix.";
 
 /// Replaces the file at `path` with `new_text`, if it still holds exactly
 /// `expected_old`.
 ///
-/// The new text goes to a temporary file in the same folder (a rename across file
-/// systems would not be atomic), takes the original's permissions (and owner, on
-/// Unix), is flushed to disk, then renamed over the original: a crash leaves either
-/// the old file or the new one. A symbolic link is followed and its target
-/// replaced, so the link survives. Refused, with the file untouched, when the file
-/// changed on disk since it was read or is read-only (even for root, who could
-/// rename over it: read-only says "don't rewrite"). On any error the temporary file
-/// is removed.
+/// A symbolic link is followed and its target replaced, so the link survives.
+/// Refused, with the file untouched, when the file changed on disk since it was
+/// read, is read-only (even for root, who could rename over it: read-only says
+/// "don't rewrite"), or would lose something in the rename (see the module
+/// documentation). On any error the temporary file is removed.
 ///
-/// There is a window between the re-read and the rename in which another writer
-/// can still lose its change; closing it would need locks no editor takes.
+/// **Lost updates.** Right before the rename the file is read again and its
+/// identity (device, inode, size, modification time) compared with what it was
+/// when the write started, and its content with `expected_old`: a change made
+/// at any time between mlrun-lint's read and that last check refuses the write.
+/// What remains is the few microseconds between the last check and rename(2):
+/// a write landing there is lost. Closing that would need a lock every editor
+/// honours, and none takes one.
 pub fn write_atomically(path: &Path, expected_old: &str, new_text: &str) -> Result<(), String> {
+    write_checked(path, expected_old, new_text, || {})
+}
+
+/// [`write_atomically`], calling `before_last_check` after the temporary file is
+/// complete and before the file is checked a last time (where a racing writer is
+/// put in tests).
+fn write_checked(
+    path: &Path,
+    expected_old: &str,
+    new_text: &str,
+    before_last_check: impl FnOnce(),
+) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|err| format!("cannot read it: {err}"))?;
+    let metadata = writable(&target)?;
     let current = std::fs::read(&target).map_err(|err| format!("cannot read it: {err}"))?;
     if current != expected_old.as_bytes() {
         return Err("it changed on disk since it was read".into());
     }
-    let metadata = std::fs::metadata(&target).map_err(|err| format!("cannot read it: {err}"))?;
-    let permissions = metadata.permissions();
-    if permissions.readonly() {
-        return Err("it is read-only".into());
-    }
     let folder = target
         .parent()
         .ok_or_else(|| "it has no parent folder".to_string())?;
-    let mut temp = tempfile::NamedTempFile::new_in(folder)
+    let name = target
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}{TEMP_MARKER}{}.", std::process::id()))
+        .rand_bytes(6)
+        .tempfile_in(folder)
         .map_err(|err| format!("cannot create a temporary file beside it: {err}"))?;
     temp.write_all(new_text.as_bytes())
         .map_err(|err| format!("cannot write the temporary file: {err}"))?;
-    temp.as_file()
-        .set_permissions(permissions)
-        .map_err(|err| format!("cannot copy its permissions: {err}"))?;
     keep_owner(temp.as_file(), &metadata)?;
+    // After the owner: changing the owner clears setuid/setgid, and the
+    // permissions must be the original's exactly.
+    temp.as_file()
+        .set_permissions(metadata.permissions())
+        .map_err(|err| format!("cannot copy its permissions: {err}"))?;
+    copy_extended_attributes(&target, temp.path())?;
     temp.as_file()
         .sync_all()
         .map_err(|err| format!("cannot flush the temporary file: {err}"))?;
+    before_last_check();
+    let now = std::fs::metadata(&target).map_err(|err| format!("cannot read it: {err}"))?;
+    let again = std::fs::read(&target).map_err(|err| format!("cannot read it: {err}"))?;
+    if again != expected_old.as_bytes() || !same_identity(&metadata, &now) {
+        return Err("it changed on disk while the fix was being written".into());
+    }
     temp.persist(&target)
         .map_err(|err| format!("cannot replace it: {}", err.error))?;
     Ok(())
+}
+
+/// The file's metadata, when [`write_atomically`] would not refuse it for what
+/// it is: a read-only file (even for root, who could rename over it: read-only
+/// says "don't rewrite").
+pub(super) fn writable(path: &Path) -> Result<std::fs::Metadata, String> {
+    let metadata = std::fs::metadata(path).map_err(|err| format!("cannot read it: {err}"))?;
+    if metadata.permissions().readonly() {
+        return Err("it is read-only".into());
+    }
+    refuse_what_a_rename_loses(&metadata)?;
+    Ok(metadata)
+}
+
+/// Refuses a file the rename would change beyond its text: setuid/setgid bits
+/// (cleared by the owner change, and easy to lose unseen) and hard links.
+#[cfg(unix)]
+fn refuse_what_a_rename_loses(metadata: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    if metadata.mode() & 0o6000 != 0 {
+        return Err(
+            "it is setuid or setgid, which rewriting it would clear: fix it by hand".into(),
+        );
+    }
+    if metadata.nlink() > 1 {
+        return Err(format!(
+            "it has {} hard links, which replacing it would split: fix it by hand",
+            metadata.nlink()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_what_a_rename_loses(_metadata: &std::fs::Metadata) -> Result<(), String> {
+    Ok(())
+}
+
+/// Whether two looks at a file saw the same file, unchanged: same device and
+/// inode (not replaced), same size and modification time (not written in place).
+#[cfg(unix)]
+fn same_identity(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino(), a.size(), a.mtime(), a.mtime_nsec())
+        == (b.dev(), b.ino(), b.size(), b.mtime(), b.mtime_nsec())
+}
+
+#[cfg(not(unix))]
+fn same_identity(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    (a.len(), a.modified().ok()) == (b.len(), b.modified().ok())
+}
+
+/// Copies every extended attribute of `from` to `to` (ACLs and security labels
+/// included), or says which one could not be copied.
+#[cfg(unix)]
+fn copy_extended_attributes(from: &Path, to: &Path) -> Result<(), String> {
+    let names = match xattr::list(from) {
+        Ok(names) => names,
+        // A file system without extended attributes has none to lose.
+        Err(err) if err.raw_os_error() == Some(libc::ENOTSUP) => return Ok(()),
+        Err(err) => return Err(format!("cannot list its extended attributes: {err}")),
+    };
+    for name in names {
+        let shown = name.to_string_lossy().into_owned();
+        let Some(value) = xattr::get(from, &name)
+            .map_err(|err| format!("cannot read its extended attribute `{shown}`: {err}"))?
+        else {
+            continue;
+        };
+        xattr::set(to, &name, &value)
+            .map_err(|err| format!("cannot keep its extended attribute `{shown}`: {err}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn copy_extended_attributes(_from: &Path, _to: &Path) -> Result<(), String> {
+    Ok(())
+}
+
+/// Removes the temporary files left in `folder` by runs that are gone (killed
+/// before they could clean up): names carrying [`TEMP_MARKER`] and the id of a
+/// process that no longer exists. A running mlrun-lint's files are left alone.
+/// Returns the files removed.
+pub fn remove_stale(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_file_pid) else {
+            continue;
+        };
+        if !process_exists(pid) && std::fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
+/// The process id in a temporary file's name (`.x.mlrun-lint-fix.<pid>.<random>`).
+fn temp_file_pid(name: &str) -> Option<u32> {
+    let rest = &name[name.find(TEMP_MARKER)? + TEMP_MARKER.len()..];
+    name.starts_with('.')
+        .then(|| rest.split_once('.'))
+        .flatten()
+        .and_then(|(pid, _)| pid.parse().ok())
+}
+
+#[cfg(unix)]
+fn process_exists(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid == 0 {
+        return false;
+    }
+    // Signal 0 checks without sending: EPERM means the process exists (another
+    // user's), ESRCH that it is gone.
+    // SAFETY: kill with signal 0 has no effect beyond the check.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_exists(_pid: u32) -> bool {
+    true
+}
+
+/// Refuses a symbolic link whose target lies outside every path checked
+/// (`roots`): fixing it would rewrite a file the user did not ask to check,
+/// perhaps in another project. A file named itself on the command line is
+/// inside (the user named it).
+pub fn link_inside(path: &Path, roots: &[PathBuf]) -> Result<(), String> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let target = std::fs::canonicalize(path).map_err(|err| format!("cannot read it: {err}"))?;
+    let inside = roots.iter().any(|root| {
+        std::fs::canonicalize(root).is_ok_and(|root| target.starts_with(&root))
+            || crate::paths::same_file(root, path)
+    });
+    if inside {
+        Ok(())
+    } else {
+        Err(format!(
+            "it is a symbolic link to {}, outside the checked paths: fix that file itself",
+            crate::paths::quote(&target.to_string_lossy())
+        ))
+    }
+}
+
+/// The folders [`remove_stale`] has cleaned in this run, so each is listed once.
+#[derive(Debug, Default)]
+pub struct Cleaned {
+    folders: HashSet<PathBuf>,
+    pub removed: Vec<PathBuf>,
+}
+
+impl Cleaned {
+    /// Cleans the folder of `file`, once per run.
+    pub fn folder_of(&mut self, file: &Path) {
+        let folder = std::fs::canonicalize(file)
+            .ok()
+            .and_then(|real| real.parent().map(Path::to_path_buf));
+        if let Some(folder) = folder {
+            if self.folders.insert(folder.clone()) {
+                self.removed.extend(remove_stale(&folder));
+            }
+        }
+    }
 }
 
 /// Gives the new file the original's owner and group, so that fixing a file as
@@ -168,5 +388,96 @@ mod tests {
             .file_type()
             .is_symlink());
         assert_eq!(std::fs::read_to_string(&real).expect("read"), "new");
+    }
+
+    #[test]
+    fn a_change_while_the_fix_is_written_is_not_overwritten() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("requirements.txt");
+        std::fs::write(&path, "pandas\n").expect("write");
+        let err = write_checked(&path, "pandas\n", "pandas==2.2.2\n", || {
+            std::fs::write(&path, "pandas\nnumpy\n").expect("the racing write");
+        })
+        .expect_err("refused");
+        assert_eq!(err, "it changed on disk while the fix was being written");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "pandas\nnumpy\n"
+        );
+        assert_eq!(entries(dir.path()), vec!["requirements.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_replaced_with_the_same_text_while_the_fix_is_written_is_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("requirements.txt");
+        std::fs::write(&path, "pandas\n").expect("write");
+        let err = write_checked(&path, "pandas\n", "pandas==2.2.2\n", || {
+            // An editor saving by rename: same bytes, another inode.
+            let other = dir.path().join("saved");
+            std::fs::write(&other, "pandas\n").expect("write");
+            std::fs::rename(&other, &path).expect("rename");
+        })
+        .expect_err("refused");
+        assert_eq!(err, "it changed on disk while the fix was being written");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn extended_attributes_are_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("function.yaml");
+        std::fs::write(&path, "a").expect("write");
+        if xattr::set(&path, "user.mlrun-lint-test", b"kept").is_err() {
+            return; // no user attributes on this file system
+        }
+        write_atomically(&path, "a", "b").expect("written");
+        assert_eq!(
+            xattr::get(&path, "user.mlrun-lint-test").expect("read"),
+            Some(b"kept".to_vec())
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn setuid_files_and_hard_links_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("function.yaml");
+        std::fs::write(&path, "a").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o4755)).expect("chmod");
+        let err = write_atomically(&path, "a", "b").expect_err("refused");
+        assert_eq!(
+            err,
+            "it is setuid or setgid, which rewriting it would clear: fix it by hand"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        std::fs::hard_link(&path, dir.path().join("other.yaml")).expect("link");
+        let err = write_atomically(&path, "a", "b").expect_err("refused");
+        assert_eq!(
+            err,
+            "it has 2 hard links, which replacing it would split: fix it by hand"
+        );
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "a");
+    }
+
+    #[test]
+    fn stale_temporary_files_of_gone_runs_are_removed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // No process has id 2^31 - 2; this one is running.
+        let gone = format!(".requirements.txt{TEMP_MARKER}2147483646.abc123");
+        let running = format!(
+            ".requirements.txt{TEMP_MARKER}{}.abc123",
+            std::process::id()
+        );
+        for name in [&gone, &running, &"notes.mlrun-lint-fix.1.x".to_string()] {
+            std::fs::write(dir.path().join(name), "x").expect("write");
+        }
+        assert_eq!(remove_stale(dir.path()), vec![dir.path().join(&gone)]);
+        assert_eq!(
+            entries(dir.path()),
+            vec![running, "notes.mlrun-lint-fix.1.x".to_string()]
+        );
     }
 }

@@ -48,6 +48,32 @@ pub enum OutputFormat {
     Junit,
 }
 
+impl OutputFormat {
+    /// Whether `--statistics` can be written in this format: its table (`full`,
+    /// `concise`) or its JSON array (`json`). The others are formats of findings
+    /// for tools, which a count table would only break.
+    pub fn writes_statistics(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Full | OutputFormat::Concise | OutputFormat::Json
+        )
+    }
+
+    /// The `--output-format` value, as typed.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Full => "full",
+            OutputFormat::Concise => "concise",
+            OutputFormat::Json => "json",
+            OutputFormat::JsonLines => "json-lines",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Github => "github",
+            OutputFormat::Gitlab => "gitlab",
+            OutputFormat::Junit => "junit",
+        }
+    }
+}
+
 /// Counts over all reported diagnostics: the CLI derives its exit code from them,
 /// and the `full` report ends with their [`Display`](fmt::Display).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -59,6 +85,9 @@ pub struct Summary {
     pub fixable_safe: usize,
     /// Diagnostics whose fix only `--fix --unsafe-fixes` applies.
     pub fixable_unsafe: usize,
+    /// How many files the run read, when known: a clean run says it, and a run
+    /// that read nothing says that rather than "All checked".
+    pub files_checked: Option<usize>,
 }
 
 impl Summary {
@@ -101,7 +130,17 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let total = self.total();
         if total == 0 {
-            return f.write_str("All checked: no problems found.");
+            return match self.files_checked {
+                Some(0) => f.write_str(
+                    "No files checked: none of the paths given holds a file mlrun-lint reads.",
+                ),
+                Some(checked) => write!(
+                    f,
+                    "All checked: {checked} {}, no problems found.",
+                    plural(checked, "file", "files")
+                ),
+                None => f.write_str("All checked: no problems found."),
+            };
         }
         let parts: Vec<String> = [
             (self.errors, "error", "errors"),
@@ -146,9 +185,25 @@ pub fn render(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_run(files, format, color, None, out)
+}
+
+/// [`render`], for a run that read `files_checked` files (the `full` report's
+/// last line says how many when nothing was found).
+pub fn render_run(
+    files: &[FileDiagnostics],
+    format: OutputFormat,
+    color: bool,
+    files_checked: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let diagnostics = sorted(files);
+    let summary = Summary {
+        files_checked,
+        ..Summary::of(files)
+    };
     match format {
-        OutputFormat::Full => full::render(&diagnostics, Summary::of(files), color, out),
+        OutputFormat::Full => full::render(&diagnostics, summary, color, out),
         OutputFormat::Concise => concise::render(&diagnostics, out),
         OutputFormat::Json => json::render(&diagnostics, out),
         OutputFormat::JsonLines => json_lines::render(&diagnostics, out),

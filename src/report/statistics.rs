@@ -5,9 +5,9 @@
 //! `12<TAB>MLR201<TAB>[*] package-unpinned`, then ` 3<TAB>MLR101<TAB>[ ] mlrun-image-untagged`.
 //!
 //! With `--output-format json`, an array of `{"code", "name", "count", "fixable"}`
-//! in the same order, `fixable` counting the findings `--fix` fixes. Every other
-//! format prints the text table: statistics are for people and scripts, not for
-//! code-scanning uploads.
+//! in the same order, `fixable` counting the findings `--fix` fixes. `concise`
+//! prints the text table too; the formats made for tools (SARIF, JUnit, ...) are
+//! refused on the command line: a table in their place would break the tool.
 
 use super::OutputFormat;
 use crate::diagnostic::{Applicability, FileDiagnostics};

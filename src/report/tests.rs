@@ -434,6 +434,7 @@ fn summary_counts_severities_and_fixes() {
             infos: 1,
             fixable_safe: 1,
             fixable_unsafe: 3,
+            files_checked: None,
         }
     );
     assert!(summary.any_at_or_above(Severity::Error));
@@ -1019,10 +1020,11 @@ fn notebook() -> FileDiagnostics {
 #[test]
 fn notebooks_are_located_by_cell_in_every_format() {
     let files = [notebook()];
-    // concise keeps the contract's shape, with the line and column in the cell.
+    // concise keeps SPEC's shape, with the line and column in the cell, and
+    // names the cell at the end of the message.
     assert_eq!(
         rendered(&files, OutputFormat::Concise, false),
-        "nb.ipynb:2:31: MLR101 untagged\n"
+        "nb.ipynb:2:31: MLR101 untagged (cell 4)\n"
     );
     let json = &json_of(&files)[0];
     assert_eq!(json["cell"], 4);

@@ -24,6 +24,16 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
             ),
             fix: None,
         }),
+        Fact::Problem(problem) if problem.kind == ProblemKind::ReaderFailed => Some(Finding {
+            span: problem.origin.span,
+            message: problem.message.clone(),
+            help: Some(
+                "a bug in mlrun-lint or a parser it uses, not necessarily in the file: nothing in \
+                 this file was checked; please report it with the file"
+                    .into(),
+            ),
+            fix: None,
+        }),
         _ => None,
     }
 }

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
     name: "unused-noqa",
     severity: Severity::Warning,
     enabled_by_default: false,
-    summary: "a `# noqa` suppression that suppressed nothing (an addition to the contract)",
+    summary: "a `# noqa` suppression that suppressed nothing",
     page: include_str!("../../rules/MLR004-unused-noqa.md"),
     check: Check::Engine,
 };

@@ -5,7 +5,7 @@
 //! 1.10 and silently rewritten to `mlrun/mlrun` (`mlrun-semantics.md` §1.2, §1.4).
 //! Judged whatever the tag: an old, pinned tag is exactly the stuck case.
 
-use super::mlrun_tag::{at_least, literal_image, text_edit};
+use super::mlrun_tag::{at_least, literal_image, text_edit, ClientTag};
 use super::{Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::image_ref::DeprecatedImage;
@@ -21,7 +21,7 @@ pub const RULE: Rule = Rule {
     check: Check::Fact(check),
 };
 
-fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
+fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     let (origin, image) = literal_image(fact)?;
     let deprecated = image.deprecated_mlrun_image()?;
     let help = if deprecated.name == "ml-base" {
@@ -43,37 +43,56 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
             image.text, deprecated.status, deprecated.replacement
         ),
         help: Some(help),
-        fix: rename_fix(origin, image, deprecated),
+        fix: rename_fix(origin, image, deprecated, scope),
     })
 }
 
 /// Renames the image to its replacement, keeping registry and tag, when the result
-/// clearly exists: no digest (it would name the old image), and a tag that is
-/// absent, moving, or a release the replacement is published for.
-fn rename_fix(origin: &Origin, image: &ImageRef, deprecated: &DeprecatedImage) -> Option<Fix> {
+/// clearly exists and is pinned: no digest (it would name the old image), and a
+/// tag that is a release the replacement is published for. An untagged image or
+/// a moving tag is renamed only together with the pin to the client's version
+/// (`mlrun/ml-models` → `mlrun/mlrun:1.6.4`): renamed alone it would write the
+/// unpinned image MLR101 and MLR103 report. With no client version known, no fix.
+fn rename_fix(
+    origin: &Origin,
+    image: &ImageRef,
+    deprecated: &DeprecatedImage,
+    scope: &Scope,
+) -> Option<Fix> {
     if image.digest().is_some() {
-        return None;
-    }
-    let tag_exists = match image.tag() {
-        None => true,
-        Some(_) if image.moving_tag().is_some() => true,
-        Some(_) => image
-            .tag_version()
-            .and_then(|version| replacement_published(deprecated.replacement, version))
-            .unwrap_or(false),
-    };
-    if !tag_exists {
         return None;
     }
     let new_name = deprecated.replacement.strip_prefix("mlrun/")?;
     let end = image.repository_end();
     let start = end.checked_sub(deprecated.name.len())?;
-    let edit = text_edit(origin, image, (start, end), new_name.to_string())?;
+    let (range, content, replacement) = if image.tag().is_none() || image.moving_tag().is_some() {
+        let client = ClientTag::from_scope(scope)?;
+        if !replacement_published(deprecated.replacement, &client.tag).unwrap_or(false) {
+            return None;
+        }
+        let pinned = format!("{}:{}", deprecated.replacement, client.tag);
+        (
+            (start, image.text.len()),
+            format!("{new_name}:{}", client.tag),
+            pinned,
+        )
+    } else {
+        let published = image
+            .tag_version()
+            .and_then(|version| replacement_published(deprecated.replacement, version))
+            .unwrap_or(false);
+        if !published {
+            return None;
+        }
+        (
+            (start, end),
+            new_name.to_string(),
+            deprecated.replacement.to_string(),
+        )
+    };
+    let edit = text_edit(origin, image, range, content)?;
     Some(Fix {
-        message: format!(
-            "Replace `mlrun/{}` with `{}`",
-            deprecated.name, deprecated.replacement
-        ),
+        message: format!("Replace `mlrun/{}` with `{replacement}`", deprecated.name),
         // A different image with different contents.
         applicability: Applicability::Unsafe,
         edits: vec![edit],
@@ -93,12 +112,12 @@ fn replacement_published(replacement: &str, version: &str) -> Option<bool> {
 mod tests {
     use super::*;
     use crate::diagnostic::Edit;
-    use crate::rules::testing::{check as run, image, no_client, span_of, AT};
+    use crate::rules::testing::{check as run, client, image, no_client, span_of, AT};
     use crate::span::Span;
 
     #[test]
-    fn removed_image_is_renamed() {
-        let finding = run(&RULE, &image("mlrun/ml-models"), &no_client()).unwrap();
+    fn removed_image_is_renamed_with_the_pin() {
+        let finding = run(&RULE, &image("mlrun/ml-models"), &client("1.6.4")).unwrap();
         assert_eq!(
             finding,
             Finding {
@@ -112,11 +131,11 @@ mod tests {
                         .into()
                 ),
                 fix: Some(Fix {
-                    message: "Replace `mlrun/ml-models` with `mlrun/mlrun`".into(),
+                    message: "Replace `mlrun/ml-models` with `mlrun/mlrun:1.6.4`".into(),
                     applicability: Applicability::Unsafe,
                     edits: vec![Edit {
                         span: Span::new(AT + 6, AT + 15),
-                        content: "mlrun".into()
+                        content: "mlrun:1.6.4".into()
                     }],
                 }),
             }
@@ -154,8 +173,29 @@ mod tests {
             let finding = run(&RULE, &image(text), &no_client()).unwrap();
             assert_eq!(finding.fix, None, "{text}");
         }
-        let gpu = run(&RULE, &image("mlrun/ml-models-gpu"), &no_client()).unwrap();
-        assert_eq!(gpu.fix.unwrap().edits[0].content, "mlrun-gpu");
+        let gpu = run(&RULE, &image("mlrun/ml-models-gpu"), &client("1.6.4")).unwrap();
+        assert_eq!(gpu.fix.unwrap().edits[0].content, "mlrun-gpu:1.6.4");
+        // Before 1.5.0 there is no `mlrun/mlrun-gpu` to pin to.
+        let old = run(&RULE, &image("mlrun/ml-models-gpu"), &client("1.4.1")).unwrap();
+        assert_eq!(old.fix, None);
+    }
+
+    /// Renamed alone, an untagged or moving image would be written unpinned: the
+    /// very thing MLR101 and MLR103 report. Without a client version, no fix.
+    #[test]
+    fn no_rename_without_the_pin() {
+        for text in ["mlrun/ml-models", "mlrun/ml-models:latest", "mlrun/ml-base"] {
+            let finding = run(&RULE, &image(text), &no_client()).unwrap();
+            assert_eq!(finding.fix, None, "{text}");
+        }
+        let moving = run(&RULE, &image("mlrun/ml-models:latest"), &client("1.6.4")).unwrap();
+        assert_eq!(
+            moving.fix.unwrap().edits,
+            vec![Edit {
+                span: Span::new(AT + 6, AT + 22),
+                content: "mlrun:1.6.4".into()
+            }]
+        );
     }
 
     #[test]

@@ -172,6 +172,27 @@ pub fn text_edit(
     })
 }
 
+/// A client version as given (`--mlrun-version`, `mlrun-version`), normalised
+/// (`v1.6.4` → `1.6.4`), or why it is not one. A client version names a release
+/// of three numbers, as MLRun's image tags do (`1.6.4`, `1.7.0rc1`): `1.6`
+/// names no image, and pinning `:1.6` would pin nothing that exists.
+pub fn client_version(given: &str) -> Result<String, String> {
+    let version = Version::from_str(given.trim())
+        .map_err(|err| format!("`{given}` is not a version: {err}"))?;
+    if version.release().len() != 3 {
+        return Err(format!(
+            "`{given}` is not a client version: give the release's three numbers, X.Y.Z \
+             (such as 1.6.4); it has {}",
+            match version.release().len() {
+                1 => "one".to_string(),
+                2 => "two".to_string(),
+                n => n.to_string(),
+            }
+        ));
+    }
+    Ok(version.to_string())
+}
+
 /// Whether a version is at least `major.minor`; `None` when it does not start
 /// with a `major.minor` number.
 pub fn at_least(version: &str, major: u64, minor: u64) -> Option<bool> {
@@ -265,5 +286,21 @@ mod tests {
         );
         let too_short = Origin::new(Span::new(9, 23), Some(Span::new(10, 15)), "spec.image");
         assert_eq!(text_edit(&too_short, &image, (11, 11), String::new()), None);
+    }
+
+    #[test]
+    fn client_versions_are_three_numbers_normalised() {
+        assert_eq!(client_version("1.6.4"), Ok("1.6.4".into()));
+        assert_eq!(client_version("v1.6.4"), Ok("1.6.4".into()));
+        assert_eq!(client_version("1.7.0-rc1"), Ok("1.7.0rc1".into()));
+        assert_eq!(
+            client_version("1.6"),
+            Err(
+                "`1.6` is not a client version: give the release's three numbers, X.Y.Z (such \
+                 as 1.6.4); it has two"
+                    .into()
+            )
+        );
+        assert!(client_version("latest").is_err());
     }
 }

@@ -30,6 +30,7 @@ mod mlr207_build_mlrun_version_implicit;
 mod mlr208_insecure_index_url;
 mod mlr301_hub_function_untagged;
 mod mlrun_tag;
+pub use mlrun_tag::client_version;
 mod package;
 #[cfg(test)]
 mod testing;

@@ -547,7 +547,8 @@ impl Reader<'_> {
                 kind: ProblemKind::Skipped,
                 message: format!(
                     "`{}` is a file inside the image that no `COPY` from the build context \
-                     provides; it was not checked",
+                     provides, so this include was not followed (a file of that name in the \
+                     project is checked on its own)",
                     include.path
                 ),
             })),
@@ -1475,17 +1476,17 @@ mod tests {
                 "FROM a:1\nWORKDIR $HOME\nCOPY ./r.txt /tmp/req/x.txt\nCOPY ./s.txt ./s.txt\nWORKDIR $OTHER\nRUN pip install -r /tmp/req/x.txt -r s.txt\n",
                 &[
                     "include Requirements [/tmp/req/x.txt] r.txt",
-                    "problem Skipped [s.txt] `s.txt` is a file inside the image that no `COPY` from the build context provides; it was not checked",
+                    "problem Skipped [s.txt] `s.txt` is a file inside the image that no `COPY` from the build context provides, so this include was not followed (a file of that name in the project is checked on its own)",
                 ],
             ),
             (
                 "FROM a:1\nRUN pip install -r /controller/requirements.txt\n",
-                &["problem Skipped [/controller/requirements.txt] `/controller/requirements.txt` is a file inside the image that no `COPY` from the build context provides; it was not checked"],
+                &["problem Skipped [/controller/requirements.txt] `/controller/requirements.txt` is a file inside the image that no `COPY` from the build context provides, so this include was not followed (a file of that name in the project is checked on its own)"],
             ),
             (
                 "FROM a:1 AS b\nFROM c:1\nCOPY --from=b /req.txt /req.txt\nRUN pip install -r /req.txt -r $REQS\n",
                 &[
-                    "problem Skipped [/req.txt] `/req.txt` is a file inside the image that no `COPY` from the build context provides; it was not checked",
+                    "problem Skipped [/req.txt] `/req.txt` is a file inside the image that no `COPY` from the build context provides, so this include was not followed (a file of that name in the project is checked on its own)",
                     "include Requirements [$REQS] $REQS",
                 ],
             ),

@@ -54,7 +54,9 @@ impl FileKind {
 
     /// The kind of file at `path`, judged by its name.
     pub fn of(path: &Path) -> Option<Self> {
-        let name = path.file_name()?.to_str()?;
+        // A name that is not UTF-8 is judged by its readable part: `caf\xe9.yaml`
+        // is still YAML, and skipping it would be silent.
+        let name = path.file_name()?.to_string_lossy();
         let lower = name.to_ascii_lowercase();
         if lock::LockFormat::of(path).is_some() {
             return Some(FileKind::Lock);

@@ -134,14 +134,16 @@ fn unused(
                 "unused {kind} directive: {} suppressed nothing",
                 names.join(", ")
             ),
-            Fix {
+            // A comment that gives a reason is someone's note: removing it would
+            // lose the note, so it is left for a person to remove.
+            directive.reason.is_none().then(|| Fix {
                 message: "Remove the comment".into(),
                 applicability: Applicability::Safe,
                 edits: vec![Edit {
                     span: removal(text, lines, directive),
                     content: String::new(),
                 }],
-            },
+            }),
         )
     } else {
         let remaining: Vec<&str> = (0..directive.codes.len())
@@ -156,14 +158,14 @@ fn unused(
                 if idle.len() == 1 { "" } else { "s" },
                 names.join(", ")
             ),
-            Fix {
+            Some(Fix {
                 message: format!("Remove {}", names.join(", ")),
                 applicability: Applicability::Safe,
                 edits: vec![Edit {
                     span: Span::new(first, last),
                     content: remaining.join(", "),
                 }],
-            },
+            }),
         )
     };
     Some(Diagnostic {
@@ -172,10 +174,14 @@ fn unused(
         severity: UNUSED_NOQA.severity,
         span: directive.directive,
         message,
-        help: Some(
-            "a suppression that hides nothing hides the next real finding on this line".into(),
-        ),
-        fix: Some(fix),
+        help: Some(match (&directive.reason, &fix) {
+            (Some(_), None) => "a suppression that hides nothing hides the next real finding on \
+                                this line; its comment gives a reason, so it is not removed \
+                                automatically: remove it by hand"
+                .into(),
+            _ => "a suppression that hides nothing hides the next real finding on this line".into(),
+        }),
+        fix,
     })
 }
 
