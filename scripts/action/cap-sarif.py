@@ -13,6 +13,7 @@ Standard library only: the action runs it with whatever Python the runner has.
 """
 
 import argparse
+import copy
 import gzip
 import json
 import sys
@@ -28,6 +29,10 @@ LEVEL_RANK = {"error": 0, "warning": 1, "note": 2, "none": 3}
 
 def gzipped_size(sarif):
     return len(gzip.compress(json.dumps(sarif).encode("utf-8"), compresslevel=6))
+
+
+def size_text(size):
+    return f"{size // 1_000_000} MB" if size % 1_000_000 == 0 else f"{size} bytes"
 
 
 def by_severity(results):
@@ -51,27 +56,32 @@ def notify(run, kept, total, reason):
 
 
 def cap(sarif, max_results, max_bytes):
-    """Caps every run in place; returns one message per capped run."""
-    messages = []
-    originals = [list(run.get("results") or []) for run in sarif.get("runs", [])]
+    """Caps every run in place; returns one message per capped run. The size is
+    measured with the notifications in, since they add to it."""
+    runs = sarif.get("runs", [])
+    originals = [list(run.get("results") or []) for run in runs]
+    invocations = [copy.deepcopy(run.get("invocations")) for run in runs]
     limits = [min(len(r), max_results) for r in originals]
     reasons = [f"more than {max_results} results" if len(r) > max_results else None for r in originals]
     ranked = [by_severity(r) for r in originals]
     while True:
-        for run, results, limit in zip(sarif.get("runs", []), ranked, limits):
+        messages = []
+        for i, run in enumerate(runs):
             if "results" in run:
-                run["results"] = results[:limit]
+                run["results"] = ranked[i][: limits[i]]
+            if invocations[i] is None:
+                run.pop("invocations", None)
+            else:
+                run["invocations"] = copy.deepcopy(invocations[i])
+            if reasons[i] and limits[i] < len(originals[i]):
+                messages.append(notify(run, limits[i], len(originals[i]), reasons[i]))
         size = gzipped_size(sarif)
         if size <= max_bytes or not any(limits):
-            break
+            return messages
         shrink = max_bytes / size * SHRINK_MARGIN
         for i, limit in enumerate(limits):
             limits[i] = int(limit * shrink)
-            reasons[i] = f"over {max_bytes // 1_000_000} MB gzipped"
-    for run, original, limit, reason in zip(sarif.get("runs", []), originals, limits, reasons):
-        if reason and limit < len(original):
-            messages.append(notify(run, limit, len(original), reason))
-    return messages
+            reasons[i] = f"over {size_text(max_bytes)} gzipped"
 
 
 def main():
@@ -95,6 +105,11 @@ def main():
         json.dump(sarif, f, ensure_ascii=False)
     for message in messages:
         print(f"::warning title=mlrun-lint SARIF capped::{message}")
+    if gzipped_size(sarif) > options.max_gzipped_bytes:
+        print(
+            f"::warning title=mlrun-lint SARIF capped::the report is over {options.max_gzipped_bytes} "
+            "gzipped bytes even without results (its rule descriptions); code scanning may refuse it"
+        )
     return 0
 
 
