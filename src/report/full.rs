@@ -16,7 +16,7 @@
 //!   |                     ++++++
 //! ```
 
-use super::{Located, Summary};
+use super::{Located, SummaryText};
 use crate::cells::CellMap;
 use crate::diagnostic::{Applicability, Edit, FileDiagnostics, Fix, Severity};
 use crate::span::{LineIndex, Span};
@@ -26,7 +26,7 @@ use std::io::{self, Write};
 
 pub(super) fn render(
     diagnostics: &[Located<'_>],
-    summary: Summary,
+    summary: SummaryText,
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {

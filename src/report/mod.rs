@@ -128,9 +128,49 @@ impl Summary {
 /// Fix counts name the flag that applies them, so the reader knows what to run.
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let total = self.total();
+        SummaryText {
+            summary: *self,
+            advice: FixAdvice::Flags,
+        }
+        .fmt(f)
+    }
+}
+
+/// Where the summary sends the reader to apply fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAdvice {
+    /// On the command line: the flags, `--fix` and `--fix --unsafe-fixes`.
+    Flags,
+    /// Inside a pre-commit hook, where the user cannot add a flag to the run
+    /// that failed: the `mlrun-lint-fix` hook, and its `args` for unsafe fixes.
+    PreCommitHook,
+}
+
+impl FixAdvice {
+    /// `PreCommitHook` when pre-commit runs us: it sets `PRE_COMMIT=1` in every
+    /// hook's environment (`pre_commit/commands/run.py`).
+    pub fn from_env() -> Self {
+        if std::env::var_os("PRE_COMMIT").is_some_and(|value| value == "1") {
+            FixAdvice::PreCommitHook
+        } else {
+            FixAdvice::Flags
+        }
+    }
+}
+
+/// The summary lines with their fix advice; only the advice differs.
+#[derive(Clone, Copy, Debug)]
+pub struct SummaryText {
+    pub summary: Summary,
+    pub advice: FixAdvice,
+}
+
+impl fmt::Display for SummaryText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let SummaryText { summary, advice } = *self;
+        let total = summary.total();
         if total == 0 {
-            return match self.files_checked {
+            return match summary.files_checked {
                 Some(0) => f.write_str(
                     "No files checked: none of the paths given holds a file mlrun-lint reads.",
                 ),
@@ -143,9 +183,9 @@ impl fmt::Display for Summary {
             };
         }
         let parts: Vec<String> = [
-            (self.errors, "error", "errors"),
-            (self.warnings, "warning", "warnings"),
-            (self.infos, "info", "info"),
+            (summary.errors, "error", "errors"),
+            (summary.warnings, "warning", "warnings"),
+            (summary.infos, "info", "info"),
         ]
         .into_iter()
         .filter(|&(count, _, _)| count > 0)
@@ -157,13 +197,30 @@ impl fmt::Display for Summary {
             plural(total, "problem", "problems"),
             parts.join(", ")
         )?;
-        match (self.fixable_safe, self.fixable_unsafe) {
-            (0, 0) => Ok(()),
-            (0, unsafe_) => write!(f, "\n{unsafe_} fixable with `--fix --unsafe-fixes`."),
-            (safe, 0) => write!(f, "\n[*] {safe} fixable with `--fix`."),
-            (safe, unsafe_) => write!(
+        match (advice, summary.fixable_safe, summary.fixable_unsafe) {
+            (_, 0, 0) => Ok(()),
+            (FixAdvice::Flags, 0, unsafe_) => {
+                write!(f, "\n{unsafe_} fixable with `--fix --unsafe-fixes`.")
+            }
+            (FixAdvice::Flags, safe, 0) => write!(f, "\n[*] {safe} fixable with `--fix`."),
+            (FixAdvice::Flags, safe, unsafe_) => write!(
                 f,
                 "\n[*] {safe} fixable with `--fix` ({unsafe_} more with `--fix --unsafe-fixes`)."
+            ),
+            (FixAdvice::PreCommitHook, 0, unsafe_) => write!(
+                f,
+                "\n{unsafe_} fixable by the `mlrun-lint-fix` hook with `args: [--unsafe-fixes]`."
+            ),
+            (FixAdvice::PreCommitHook, safe, 0) => {
+                write!(
+                    f,
+                    "\n[*] {safe} fixable by the `mlrun-lint-fix` pre-commit hook."
+                )
+            }
+            (FixAdvice::PreCommitHook, safe, unsafe_) => write!(
+                f,
+                "\n[*] {safe} fixable by the `mlrun-lint-fix` pre-commit hook \
+                 ({unsafe_} more with `args: [--unsafe-fixes]`)."
             ),
         }
     }
@@ -203,7 +260,13 @@ pub fn render_run(
         ..Summary::of(files)
     };
     match format {
-        OutputFormat::Full => full::render(&diagnostics, summary, color, out),
+        OutputFormat::Full => {
+            let summary = SummaryText {
+                summary,
+                advice: FixAdvice::from_env(),
+            };
+            full::render(&diagnostics, summary, color, out)
+        }
         OutputFormat::Concise => concise::render(&diagnostics, out),
         OutputFormat::Json => json::render(&diagnostics, out),
         OutputFormat::JsonLines => json_lines::render(&diagnostics, out),

@@ -457,6 +457,48 @@ fn summary_counts_severities_and_fixes() {
     );
 }
 
+/// Inside pre-commit the user cannot add `--fix` to the run that failed: the
+/// summary names the fix hook instead, and only the advice line changes.
+#[test]
+fn summary_inside_pre_commit_points_to_the_fix_hook() {
+    let text = |summary: Summary, advice: FixAdvice| SummaryText { summary, advice }.to_string();
+    let both = Summary::of(&fixture());
+    assert_eq!(text(both, FixAdvice::Flags), both.to_string());
+    assert_eq!(
+        text(both, FixAdvice::PreCommitHook),
+        "Found 10 problems (5 errors, 4 warnings, 1 info).\n\
+         [*] 1 fixable by the `mlrun-lint-fix` pre-commit hook \
+         (3 more with `args: [--unsafe-fixes]`)."
+    );
+    let safe_only = Summary {
+        errors: 1,
+        fixable_safe: 1,
+        ..Summary::default()
+    };
+    assert_eq!(
+        text(safe_only, FixAdvice::PreCommitHook),
+        "Found 1 problem (1 error).\n[*] 1 fixable by the `mlrun-lint-fix` pre-commit hook."
+    );
+    let unsafe_only = Summary {
+        errors: 2,
+        fixable_unsafe: 1,
+        ..Summary::default()
+    };
+    assert_eq!(
+        text(unsafe_only, FixAdvice::PreCommitHook),
+        "Found 2 problems (2 errors).\n\
+         1 fixable by the `mlrun-lint-fix` hook with `args: [--unsafe-fixes]`."
+    );
+    let nothing_fixable = Summary {
+        warnings: 1,
+        ..Summary::default()
+    };
+    assert_eq!(
+        text(nothing_fixable, FixAdvice::PreCommitHook),
+        "Found 1 problem (1 warning)."
+    );
+}
+
 /// No span or edit, however wrong (past the end, inside a character, reversed,
 /// overlapping, on a CRLF's `\n`), may make a reporter panic, leave a `\r` in the
 /// excerpt, or move `full`'s location away from the other formats'.
