@@ -773,16 +773,9 @@ impl<'a> Values<'a> {
                     let Some(Expr::StringLiteral(key)) = call.arguments.args.first() else {
                         return Vec::new();
                     };
-                    let mut out = Vec::new();
-                    for elem in self.entries(at.with(&method.value), Some(key.value.to_str()), walk)
-                    {
-                        match elem {
-                            Elem::Item(value) | Elem::Whole(value) => {
-                                out.extend(self.elems(value, walk))
-                            }
-                            other => out.push(other),
-                        }
-                    }
+                    let entries =
+                        self.entries(at.with(&method.value), Some(key.value.to_str()), walk);
+                    let mut out = self.items_of_each(entries, walk);
                     if let Some(default) = call.arguments.args.get(1) {
                         out.extend(self.elems(at.with(default), walk));
                     }
@@ -794,38 +787,32 @@ impl<'a> Values<'a> {
                 let Expr::StringLiteral(key) = &*subscript.slice else {
                     return vec![Elem::Unknown(self.unknown(expr, "a subscript"))];
                 };
-                let mut out = Vec::new();
-                for elem in self.entries(at.with(&subscript.value), Some(key.value.to_str()), walk)
-                {
-                    match elem {
-                        Elem::Item(value) | Elem::Whole(value) => {
-                            out.extend(self.elems(value, walk))
-                        }
-                        other => out.push(other),
-                    }
-                }
-                out
+                let entries =
+                    self.entries(at.with(&subscript.value), Some(key.value.to_str()), walk);
+                self.items_of_each(entries, walk)
             }
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::Generator(_) => {
                 vec![Elem::Unknown(self.unknown(expr, "a comprehension"))]
             }
             Expr::Attribute(_) => match self.class_attribute(at, walk) {
-                Some(elems) => {
-                    let mut out = Vec::new();
-                    for elem in elems {
-                        match elem {
-                            Elem::Item(value) | Elem::Whole(value) => {
-                                out.extend(self.elems(value, walk))
-                            }
-                            other => out.push(other),
-                        }
-                    }
-                    out
-                }
+                Some(values) => self.items_of_each(values, walk),
                 None => vec![Elem::Whole(at)],
             },
             _ => vec![Elem::Whole(at)],
         }
+    }
+
+    /// The items of each of `values` (the values a dict key or a class attribute
+    /// holds, each itself a list); what is unknown stays unknown.
+    fn items_of_each(&self, values: Vec<Elem<'a>>, walk: &mut Walk) -> Vec<Elem<'a>> {
+        let mut out = Vec::new();
+        for value in values {
+            match value {
+                Elem::Item(value) | Elem::Whole(value) => out.extend(self.elems(value, walk)),
+                unknown => out.push(unknown),
+            }
+        }
+        out
     }
 
     /// The entries of the dict value of `at` (only those for `key` when given).
