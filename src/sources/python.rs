@@ -1069,11 +1069,9 @@ impl<'a> Reader<'_, 'a> {
         field: &str,
         function: &Option<String>,
     ) {
-        for value in self.values.strings(expr, scope) {
-            if let Some((value, span, edit)) = known(value) {
-                if !value.trim().is_empty() {
-                    self.include(&value, span, edit, field, function);
-                }
+        for (value, span, edit) in self.known_strings(expr, scope) {
+            if !value.trim().is_empty() {
+                self.include(&value, span, edit, field, function);
             }
         }
     }
@@ -1104,10 +1102,8 @@ impl<'a> Reader<'_, 'a> {
         field: &str,
         function: &Option<String>,
     ) {
-        for value in self.values.strings(expr, scope) {
-            if let Some((value, span, edit)) = known(value) {
-                self.requirement(&value, span, edit, field, function);
-            }
+        for (value, span, edit) in self.known_strings(expr, scope) {
+            self.requirement(&value, span, edit, field, function);
         }
     }
 
@@ -1133,11 +1129,17 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
+    /// The known strings `expr` can be (see [`known`]); unknown ones are left out.
+    fn known_strings(&self, expr: &'a Expr, scope: ScopeId) -> Vec<(String, Span, Option<Span>)> {
+        self.values
+            .strings(expr, scope)
+            .into_iter()
+            .filter_map(known)
+            .collect()
+    }
+
     fn hub_ref(&mut self, expr: &'a Expr, scope: ScopeId, field: &str, function: &Option<String>) {
-        for value in self.values.strings(expr, scope) {
-            let Some((value, span, edit)) = known(value) else {
-                continue;
-            };
+        for (value, span, edit) in self.known_strings(expr, scope) {
             if let Some(reference) = HubRef::parse(&value) {
                 self.facts.push(Fact::HubRef(HubRefFact {
                     origin: self.origin(span, edit, field, function),
