@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{code, run_in, stderr, stdout};
+use common::{code, run_in, stderr, stdout, FIX_ARGS};
 use std::fs;
 use std::path::Path;
 
@@ -52,14 +52,6 @@ fn a_reader_panic_is_mlr001_for_that_file_and_the_run_goes_on() {
 
 const ORIGINAL: &str = "kind: job\nmetadata:\n  name: trainer\nspec:\n  image: mlrun/mlrun\n";
 const FIXED: &str = "kind: job\nmetadata:\n  name: trainer\nspec:\n  image: mlrun/mlrun:1.6.4\n";
-const FIX_ARGS: &[&str] = &[
-    "check",
-    "--output-format",
-    "concise",
-    "--mlrun-version",
-    "1.6.4",
-    "--fix",
-];
 
 /// A tree of `count` specs, each in its own folder, each with one safe fix.
 fn spec_tree(dir: &Path, count: usize) {

@@ -22,16 +22,19 @@ pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
 }
 
-/// Runs `check --fix` with the client version 1.6.4, concise output, and `extra` flags.
+/// `check --fix` with the client version 1.6.4 and concise output.
+pub const FIX_ARGS: &[&str] = &[
+    "check",
+    "--output-format",
+    "concise",
+    "--mlrun-version",
+    "1.6.4",
+    "--fix",
+];
+
+/// Runs [`FIX_ARGS`] with `extra` flags.
 pub fn fix(dir: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "check",
-        "--output-format",
-        "concise",
-        "--mlrun-version",
-        "1.6.4",
-        "--fix",
-    ];
+    let mut args = FIX_ARGS.to_vec();
     args.extend_from_slice(extra);
     run_in(dir, &args)
 }
