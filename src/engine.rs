@@ -13,6 +13,7 @@ use crate::facts::{Fact, Origin, Problem, ProblemKind};
 use crate::paths;
 use crate::report::fingerprint;
 use crate::rules::{self, Check, Rule, Scope};
+use crate::sources::python::Linked;
 use crate::sources::yaml::tree;
 use crate::sources::{self, FileKind};
 use crate::span::Span;
@@ -25,6 +26,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 mod guard;
+mod imports;
+
+pub use imports::MAX_IMPORT_LEVELS;
 
 /// Files larger than this are not read (MLR003). MLRun specs with embedded source
 /// code reach a few hundred KiB; 16 MiB leaves room for anything real while a
@@ -201,6 +205,7 @@ fn check_text_on_workers(
                 path: path.to_path_buf(),
                 facts: read.facts,
                 cells: read.cells,
+                interface: read.interface,
                 text: Arc::from(text),
             }
         }
@@ -244,6 +249,7 @@ fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> R
                 text: Arc::from(text),
                 facts: read.facts,
                 cells: read.cells,
+                interface: read.interface,
             }
         }
         _ => read_file(path, kind),
@@ -273,10 +279,11 @@ fn on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 const UNKNOWN_KIND: &str = "mlrun-lint does not recognise this kind of file by its name";
 
 fn check_read_with(
-    read: Vec<ReadFile>,
+    mut read: Vec<ReadFile>,
     settings: &Settings,
     overlay: Overlay<'_>,
 ) -> Result<Outcome, String> {
+    imports::link(&mut read, overlay);
     let workspace = Workspace::link(read, &|path| {
         read_overlaid(path, Some(FileKind::Requirements), overlay)
     });
@@ -504,6 +511,7 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
         text: Arc::from(text),
         facts: read.facts,
         cells: read.cells,
+        interface: read.interface,
     }
 }
 
@@ -511,13 +519,21 @@ fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
 /// file leaves one MLR001 fact naming the reader and where it failed, and the
 /// run goes on with the other files.
 pub(crate) fn read_guarded(kind: FileKind, path: &Path, text: &str) -> sources::Read {
-    guard::catch(|| sources::read(kind, path, text)).unwrap_or_else(|panic| sources::Read {
-        facts: vec![Fact::Problem(Problem {
-            origin: Origin::new(Span::at(0), None, "file"),
-            kind: ProblemKind::ReaderFailed,
-            message: format!("{} failed here: {panic}", reader_name(kind)),
-        })],
-        cells: None,
+    read_guarded_with(kind, path, text, &Linked::default())
+}
+
+/// [`read_guarded`], with what the project's other Python modules give the file.
+fn read_guarded_with(kind: FileKind, path: &Path, text: &str, linked: &Linked) -> sources::Read {
+    guard::catch(|| sources::read_linked(kind, path, text, linked)).unwrap_or_else(|panic| {
+        sources::Read {
+            facts: vec![Fact::Problem(Problem {
+                origin: Origin::new(Span::at(0), None, "file"),
+                kind: ProblemKind::ReaderFailed,
+                message: format!("{} failed here: {panic}", reader_name(kind)),
+            })],
+            cells: None,
+            interface: Default::default(),
+        }
     })
 }
 
@@ -546,6 +562,7 @@ fn unreadable(path: &Path, kind: Option<FileKind>, unread: Unread) -> ReadFile {
             message: format!("not checked: {}", unread.message),
         })],
         cells: None,
+        interface: Default::default(),
     }
 }
 

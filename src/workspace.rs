@@ -18,7 +18,7 @@ use crate::paths::{identity, normalize};
 use crate::rules::{ClientVersion, Member, PinnedVersion, RequirementSet, Scope, VersionOrigin};
 use crate::sources::environment::read_environment;
 use crate::sources::lock::{self, LockFormat};
-use crate::sources::{requirements_txt, FileKind};
+use crate::sources::{python, requirements_txt, FileKind};
 use crate::span::{LineIndex, Span};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -40,6 +40,8 @@ pub struct ReadFile {
     pub facts: Vec<Fact>,
     /// A notebook's cells, to show positions per cell.
     pub cells: Option<Arc<CellMap>>,
+    /// Python code's wrappers of the SDK and imports of other modules.
+    pub interface: python::Interface,
 }
 
 /// An include that was followed: `files[from]` names `files[to]`.

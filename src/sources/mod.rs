@@ -108,32 +108,52 @@ fn is_dockerfile(name: &str) -> bool {
     })
 }
 
-/// What reading one file gives: its facts, and for a notebook the map of its
-/// cells, so positions can be shown per cell.
+/// What reading one file gives: its facts, for a notebook the map of its cells
+/// (so positions can be shown per cell), and for Python code what it offers and
+/// takes from the project's other modules.
 #[derive(Debug, Default)]
 pub struct Read {
     pub facts: Vec<Fact>,
     pub cells: Option<Arc<CellMap>>,
+    pub interface: python::Interface,
 }
 
 /// Reads one file's text into facts.
 pub fn read(kind: FileKind, path: &Path, text: &str) -> Read {
+    read_linked(kind, path, text, &python::Linked::default())
+}
+
+/// [`read`], with what the project's other Python modules give a Python file or
+/// notebook (their wrappers of the SDK, its functions they call).
+pub fn read_linked(kind: FileKind, path: &Path, text: &str, linked: &python::Linked) -> Read {
     let facts = match kind {
         FileKind::Yaml => yaml::read(path, text),
         FileKind::Requirements => requirements_txt::read(text),
         FileKind::Lock => lock::read(path, text),
         FileKind::Dockerfile => dockerfile::read(text),
         FileKind::CondaEnvironment => conda::read(text),
-        FileKind::Python => python::read(text),
+        FileKind::Python => {
+            let (facts, interface) = python::read_linked(text, linked);
+            return Read {
+                facts,
+                cells: None,
+                interface,
+            };
+        }
         FileKind::Notebook => {
-            let (facts, cells) = notebook::read(text);
+            let (facts, cells, interface) = notebook::read_linked(text, linked);
             return Read {
                 facts,
                 cells: cells.map(Arc::new),
+                interface,
             };
         }
     };
-    Read { facts, cells: None }
+    Read {
+        facts,
+        cells: None,
+        interface: python::Interface::default(),
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! its text is written verbatim in the JSON (no escape inside it). The same map,
 //! as a [`CellMap`], lets diagnostics be shown as cell, line and column.
 
-use super::python;
+use super::python::{self, Interface, Linked};
 use crate::cells::{Cell, CellMap};
 use crate::facts::{Fact, Origin, Problem, ProblemKind};
 use crate::span::Span;
@@ -19,6 +19,13 @@ use jsonc_parser::{CollectOptions, ParseOptions};
 
 /// A notebook's facts, with the map of its cells (`None` when it could not be parsed).
 pub fn read(text: &str) -> (Vec<Fact>, Option<CellMap>) {
+    let (facts, cells, _) = read_linked(text, &Linked::default());
+    (facts, cells)
+}
+
+/// [`read`], with what the project's modules give the notebook's code, and the
+/// imports of them it makes (see [`python::read_linked`]).
+pub fn read_linked(text: &str, linked: &Linked) -> (Vec<Fact>, Option<CellMap>, Interface) {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - body.len();
     let strict = ParseOptions {
@@ -41,6 +48,7 @@ pub fn read(text: &str) -> (Vec<Fact>, Option<CellMap>) {
             return (
                 vec![problem(span, format!("invalid JSON: {}", err.kind()))],
                 None,
+                Interface::default(),
             );
         }
     };
@@ -51,6 +59,7 @@ pub fn read(text: &str) -> (Vec<Fact>, Option<CellMap>) {
                 "not a Jupyter notebook: the JSON is not an object".into(),
             )],
             None,
+            Interface::default(),
         );
     };
     let Some(cells) = notebook_cells(root) else {
@@ -60,6 +69,7 @@ pub fn read(text: &str) -> (Vec<Fact>, Option<CellMap>) {
                 "not a Jupyter notebook: no `cells` list".into(),
             )],
             None,
+            Interface::default(),
         );
     };
     let mut code = Vec::new();
@@ -77,12 +87,12 @@ pub fn read(text: &str) -> (Vec<Fact>, Option<CellMap>) {
         }
     }
     let map = CellMap::new(code);
-    let facts = if is_python(root) {
-        read_code(&map)
+    let (facts, interface) = if is_python(root) {
+        read_code(&map, linked)
     } else {
-        Vec::new()
+        (Vec::new(), Interface::default())
     };
-    (facts, Some(map))
+    (facts, Some(map), interface)
 }
 
 fn problem(span: Span, message: String) -> Fact {
@@ -239,7 +249,7 @@ fn decode_string(
 
 /// The facts of the code cells: their sources joined by `\n` (as Ruff's notebook
 /// parser expects) are read as Python, and every span is moved to raw JSON bytes.
-fn read_code(map: &CellMap) -> Vec<Fact> {
+fn read_code(map: &CellMap, linked: &Linked) -> (Vec<Fact>, Interface) {
     let mut source = String::new();
     let mut ranges = Vec::new();
     for cell in map.cells() {
@@ -250,12 +260,13 @@ fn read_code(map: &CellMap) -> Vec<Fact> {
         source.push_str(&cell.text);
         ranges.push(Span::new(start, source.len()));
     }
-    let facts = python::read_cells(&source, &ranges);
+    let (facts, interface) = python::read_cells(&source, &ranges, linked);
     let to_raw = Raw {
         cells: map.cells(),
         ranges: &ranges,
     };
-    facts.into_iter().map(|fact| to_raw.fact(fact)).collect()
+    let facts = facts.into_iter().map(|fact| to_raw.fact(fact)).collect();
+    (facts, interface)
 }
 
 /// Moves spans of the joined code text to raw JSON bytes.

@@ -26,6 +26,8 @@ use crate::facts::{
     IncludeFact, IncludeKind, Origin, Problem, ProblemKind,
 };
 use crate::span::Span;
+use modules::Forward;
+pub use modules::{Import, Interface, Linked, Wrapper};
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, PySourceType, Stmt};
 use ruff_python_parser::{parse_cells_unchecked, parse_unchecked_source, ParseOptions};
@@ -33,24 +35,37 @@ use ruff_text_size::{Ranged, TextRange};
 use std::collections::HashMap;
 use values::{span_of, ScopeId, Str, Values, CLIENT_VERSION};
 
+mod modules;
 mod values;
 
 /// Reads a `.py` file into facts. A file that never mentions `mlrun` is not parsed.
 pub fn read(text: &str) -> Vec<Fact> {
+    read_linked(text, &Linked::default()).0
+}
+
+/// [`read`], with what the project's other modules give this one (see
+/// [`modules`]), and what this one offers and takes from them.
+pub fn read_linked(text: &str, linked: &Linked) -> (Vec<Fact>, Interface) {
     if !text.contains("mlrun") {
-        return Vec::new();
+        return (Vec::new(), Interface::default());
     }
     let parsed = parse_unchecked_source(text, PySourceType::Python);
-    read_module(text, parsed.syntax(), parsed.errors().first(), false)
+    read_module(
+        text,
+        parsed.syntax(),
+        parsed.errors().first(),
+        false,
+        linked,
+    )
 }
 
 /// Reads notebook code cells into facts. `source` holds the cells' texts joined by
 /// single `\n` separators and `cells` their ranges in it (as Ruff expects); cells
 /// are parsed one by one in IPython mode, so a magic or a syntax error in one cell
 /// does not hide the next. Spans are offsets into `source`.
-pub(crate) fn read_cells(source: &str, cells: &[Span]) -> Vec<Fact> {
+pub(crate) fn read_cells(source: &str, cells: &[Span], linked: &Linked) -> (Vec<Fact>, Interface) {
     if !source.contains("mlrun") {
-        return Vec::new();
+        return (Vec::new(), Interface::default());
     }
     let ranges = cells.iter().filter_map(|cell| {
         Some(TextRange::new(
@@ -61,7 +76,13 @@ pub(crate) fn read_cells(source: &str, cells: &[Span]) -> Vec<Fact> {
     let options = ParseOptions::from(PySourceType::Ipynb);
     let safe = without_rare_escapes(source, cells);
     let parsed = parse_cells_unchecked(&safe, ranges, &options);
-    read_module(source, parsed.syntax(), parsed.errors().first(), true)
+    read_module(
+        source,
+        parsed.syntax(),
+        parsed.errors().first(),
+        true,
+        linked,
+    )
 }
 
 /// `source` with the IPython escapes `?help`, `/autocall`, `,quote` and `;quote`
@@ -136,15 +157,31 @@ fn read_module(
     module: &ruff_python_ast::ModModule,
     first_error: Option<&ruff_python_parser::ParseError>,
     notebook: bool,
-) -> Vec<Fact> {
+    linked: &Linked,
+) -> (Vec<Fact>, Interface) {
     let mut scan = Scan::default();
     for stmt in &module.body {
         scan.visit_stmt(stmt);
     }
-    if !scan.imports_mlrun {
+    let mut values = Values::new(text, &module.body);
+    let imports: Vec<Import> = std::mem::take(&mut scan.imports)
+        .into_iter()
+        // A `from` import may bind a submodule (`from pkg import tools`).
+        .filter(|import| {
+            values.calls_through(&import.bound, true)
+                || (import.name.is_some() && values.calls_through(&import.bound, false))
+        })
+        .collect();
+    // A module that calls the project's wrappers of the SDK is an MLRun module,
+    // whether or not it imports `mlrun` itself.
+    if !scan.imports_mlrun && linked.is_empty() {
+        let interface = Interface {
+            wrappers: Vec::new(),
+            imports,
+        };
         // A file that says `import mlrun` but whose import the parser could not
         // recover is the one case where nothing at all was read: say so.
-        return match first_error {
+        let facts = match first_error {
             Some(error) if textually_imports_mlrun(text) => {
                 let start = span_of(error.location).start;
                 let len = text
@@ -159,15 +196,19 @@ fn read_module(
             }
             _ => Vec::new(),
         };
+        return (facts, interface);
     }
+    values.called_elsewhere(linked.functions_called_elsewhere());
     let mut reader = Reader {
         text,
         names: scan.names,
         star_import: scan.star_import,
-        values: Values::new(text, &module.body),
+        values,
         scope: Values::module_scope(),
         functions: HashMap::new(),
         notebook,
+        linked,
+        wrappers: HashMap::new(),
         facts: Vec::new(),
         depth: Depth::default(),
     };
@@ -186,7 +227,9 @@ fn read_module(
             ),
         }));
     }
-    facts
+    let mut wrappers: Vec<Wrapper> = reader.wrappers.into_values().collect();
+    wrappers.sort_by(|a, b| a.function().cmp(b.function()));
+    (facts, Interface { wrappers, imports })
 }
 
 /// Each fact once: a literal that several SDK uses reach (a constant, a wrapper's
@@ -240,11 +283,14 @@ struct Scan {
     names: HashMap<String, String>,
     /// `from mlrun import *`: any SDK function may be called bare.
     star_import: bool,
+    /// Imports of other modules, which may be the project's.
+    imports: Vec<Import>,
     depth: Depth,
 }
 
 impl<'a> Visitor<'a> for Scan {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.imports.extend(Import::of(stmt));
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
@@ -580,6 +626,10 @@ struct Reader<'t, 'a> {
     /// Variables bound to an SDK call that returns a function: name → function name.
     functions: HashMap<String, Option<String>>,
     notebook: bool,
+    /// The project's wrappers this module can call.
+    linked: &'t Linked,
+    /// This module's wrappers, by function name.
+    wrappers: HashMap<&'a str, Wrapper>,
     facts: Vec<Fact>,
     depth: Depth,
 }
@@ -754,6 +804,9 @@ impl<'a> Reader<'_, 'a> {
 
     fn call(&mut self, call: &'a ExprCall) {
         let Some(signature) = self.signature(call) else {
+            if let Some(wrapper) = self.linked.wrapper(&call.func) {
+                self.wrapper_call(call, wrapper);
+            }
             return;
         };
         let arguments = self.arguments(call, signature);
@@ -762,31 +815,25 @@ impl<'a> Reader<'_, 'a> {
         let mut base_image = None;
         let mut with_mlrun = None;
         for argument in &arguments {
-            let (name, arg, scope) = (argument.name, argument.expr, argument.scope);
+            let (arg, scope) = (argument.expr, argument.scope);
             match argument.param {
-                Other | Name => {}
-                Image(role) => {
-                    if role == ImageRole::BuildBase && base_image.is_none() {
-                        base_image = self.values.strings(arg, scope).into_iter().find_map(
-                            |value| match value {
-                                Str::Literal { value, .. } => Some(value),
-                                _ => None,
-                            },
-                        );
-                    }
-                    self.image(arg, scope, role, &field(name), &function);
+                Image(ImageRole::BuildBase) if base_image.is_none() => {
+                    base_image = self
+                        .values
+                        .strings(arg, scope)
+                        .into_iter()
+                        .find_map(|value| match value {
+                            Str::Literal { value, .. } => Some(value),
+                            _ => None,
+                        });
                 }
-                Requirements => self.requirements(arg, scope, &field(name), &function),
-                RequirementsFile => self.requirements_file(arg, scope, &field(name), &function),
-                Commands => self.commands(arg, scope, &field(name), &function),
-                VersionSpecifier => self.version_specifier(arg, scope, &field(name), &function),
-                WithMlrun => {
-                    if matches!(arg, Expr::BooleanLiteral(b) if b.value) {
-                        with_mlrun = Some(argument.range);
-                    }
+                WithMlrun if matches!(arg, Expr::BooleanLiteral(b) if b.value) => {
+                    with_mlrun = Some(argument.range);
                 }
-                Url | UrlOrName => self.hub_ref(arg, scope, &field(name), &function),
+                _ => {}
             }
+            self.argument(argument.param, arg, scope, &field(argument.name), &function);
+            self.forwards(signature.name, argument);
         }
         if let Some(range) = with_mlrun {
             self.facts.push(Fact::Build(BuildFact {
@@ -796,6 +843,101 @@ impl<'a> Reader<'_, 'a> {
                 base_image,
             }));
         }
+    }
+
+    /// Judges one argument of an SDK call as the parameter it is passed for.
+    fn argument(
+        &mut self,
+        param: Param,
+        arg: &'a Expr,
+        scope: ScopeId,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        match param {
+            Other | Name | WithMlrun => {}
+            Image(role) => self.image(arg, scope, role, field, function),
+            Requirements => self.requirements(arg, scope, field, function),
+            RequirementsFile => self.requirements_file(arg, scope, field, function),
+            Commands => self.commands(arg, scope, field, function),
+            VersionSpecifier => self.version_specifier(arg, scope, field, function),
+            Url | UrlOrName => self.hub_ref(arg, scope, field, function),
+        }
+    }
+
+    /// Records the parameters of this module's functions that `argument` of an
+    /// SDK call forwards: those functions are wrappers other modules may call.
+    fn forwards(&mut self, sdk: &'static str, argument: &Argument<'a>) {
+        if matches!(argument.param, Other | WithMlrun) {
+            return;
+        }
+        let list = matches!(argument.param, Requirements | Commands);
+        for forwarded in self.values.forwarded(argument.expr, argument.scope, list) {
+            self.wrappers
+                .entry(forwarded.function)
+                .or_insert_with(|| Wrapper::new(forwarded.function.to_string()))
+                .add(Forward {
+                    parameter: forwarded.parameter.to_string(),
+                    position: forwarded.position,
+                    param: argument.param,
+                    sdk,
+                });
+        }
+    }
+
+    /// A call of a wrapper from another module of the project: what it passes
+    /// for a forwarded parameter is judged here, at the call, as the SDK argument
+    /// it reaches (a default left in force is judged at the wrapper's `def`).
+    fn wrapper_call(&mut self, call: &'a ExprCall, wrapper: &Wrapper) {
+        let passed = |forward: &Forward| self.passed(call, forward);
+        let function = wrapper
+            .forwards()
+            .iter()
+            .filter(|forward| forward.param == Name)
+            .flat_map(passed)
+            .find_map(|(expr, scope)| self.single_literal(expr, scope));
+        for forward in wrapper.forwards() {
+            let field = format!("{}({}=)", wrapper.function(), forward.parameter);
+            for (expr, scope) in self.passed(call, forward) {
+                self.argument(forward.param, expr, scope, &field, &function);
+            }
+        }
+    }
+
+    /// What `call` passes for the wrapper parameter `forward`: by keyword, by
+    /// position (before any `*args`), or through a `**config` dict.
+    fn passed(&self, call: &'a ExprCall, forward: &Forward) -> Vec<(&'a Expr, ScopeId)> {
+        let arguments = &call.arguments;
+        let by_keyword = arguments.keywords.iter().find(|keyword| {
+            keyword
+                .arg
+                .as_ref()
+                .is_some_and(|arg| arg.id.as_str() == forward.parameter)
+        });
+        if let Some(keyword) = by_keyword {
+            return vec![(&keyword.value, self.scope)];
+        }
+        let by_position = forward.position.and_then(|p| {
+            let spread = arguments
+                .args
+                .iter()
+                .take(p + 1)
+                .any(|a| matches!(a, Expr::Starred(_)));
+            (!spread).then(|| arguments.args.get(p)).flatten()
+        });
+        if let Some(arg) = by_position {
+            return vec![(arg, self.scope)];
+        }
+        arguments
+            .keywords
+            .iter()
+            .filter(|keyword| keyword.arg.is_none())
+            .flat_map(|keyword| {
+                self.values
+                    .keyword(&keyword.value, self.scope, &forward.parameter)
+            })
+            .map(|at| (at.expr, at.scope))
+            .collect()
     }
 
     /// The one literal string `expr` can be, if it can be only one.

@@ -401,7 +401,7 @@ fn rare_escapes_become_magics_only_at_logical_line_starts() {
 #[test]
 fn an_escape_after_mismatched_brackets_does_not_crash_the_notebook_reader() {
     let source = "import mlrun\nmlrun(}\n /x\nfn = mlrun.new_function(image='mlrun/mlrun')";
-    let facts = read_cells(source, &[Span::new(0, source.len())]);
+    let (facts, _) = read_cells(source, &[Span::new(0, source.len())], &Linked::default());
     assert!(facts
         .iter()
         .all(|fact| fact.origin().span.end <= source.len()));
@@ -616,6 +616,81 @@ def setup(project):
             r#"image Run | "gpu:1""#,
             "package None | kept",
             "package None | added",
+        ]
+    );
+}
+
+/// The wrappers a module offers: which parameter reaches which SDK argument, by
+/// name and position; composed strings and methods are not wrappers.
+#[test]
+fn a_module_offers_the_functions_whose_parameters_reach_the_sdk() {
+    let text = r#"import mlrun
+BASE = ["pandas==2.2.2"]
+
+def register(project, path, name, image="mlrun/mlrun:1.12.1", extra=None, *, url=None):
+    reqs = BASE + (extra or [])
+    project.set_function(path, name=name, image=image, requirements=reqs)
+    project.set_function(url)
+
+def composed(project, registry):
+    project.set_function("f.py", image=f"{registry}/app:1")
+
+class Setup:
+    def add(self, project, image):
+        project.set_function("f.py", image=image)
+"#;
+    let (_, interface) = read_linked(text, &Linked::default());
+    type Forwards = Vec<(String, Option<usize>, Param)>;
+    let wrappers: Vec<(String, Forwards)> = interface
+        .wrappers
+        .iter()
+        .map(|w| {
+            let forwards = w
+                .forwards()
+                .iter()
+                .map(|f| (f.parameter.clone(), f.position, f.param))
+                .collect();
+            (w.function().to_string(), forwards)
+        })
+        .collect();
+    assert_eq!(
+        wrappers,
+        vec![(
+            "register".to_string(),
+            vec![
+                ("path".to_string(), Some(1), UrlOrName),
+                ("name".to_string(), Some(2), Name),
+                ("image".to_string(), Some(3), RUN),
+                ("extra".to_string(), Some(4), Requirements),
+                ("url".to_string(), None, UrlOrName),
+            ]
+        )]
+    );
+}
+
+/// The imports a module takes wrappers through: only those it calls.
+#[test]
+fn a_module_takes_the_imports_it_calls() {
+    let text = "import mlrun\nimport os\nimport helpers as h\nimport src.steps\n\
+                from .local import add, unused\nfrom pkg import tools\n\n\
+                h.register(1)\nadd(2)\nsrc.steps.build(3)\ntools.go(4)\nos.getenv('X')\n";
+    let (_, interface) = read_linked(text, &Linked::default());
+    let imports: Vec<(String, u32, Option<String>, String)> = interface
+        .imports
+        .into_iter()
+        .map(|i| (i.module, i.level, i.name, i.bound))
+        .collect();
+    let import = |m: &str, l, n: Option<&str>, b: &str| {
+        (m.to_string(), l, n.map(str::to_string), b.to_string())
+    };
+    assert_eq!(
+        imports,
+        vec![
+            import("os", 0, None, "os"),
+            import("helpers", 0, None, "h"),
+            import("src.steps", 0, None, "src.steps"),
+            import("local", 1, Some("add"), "add"),
+            import("pkg", 0, Some("tools"), "tools"),
         ]
     );
 }

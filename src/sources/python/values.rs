@@ -38,6 +38,8 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
+mod forwarded;
+
 /// Possible values one use may resolve to; more are cut, with an unknown naming
 /// the limit.
 pub const MAX_VALUES: usize = 64;
@@ -193,6 +195,9 @@ pub(super) struct Values<'a> {
     steps: Cell<usize>,
     /// Literals that went into a composed value: a fix on them would change it.
     composed_literals: RefCell<HashSet<Span>>,
+    /// Module-level functions that other modules of the project call: their
+    /// parameters are judged at those calls, their defaults here.
+    called_elsewhere: HashSet<String>,
 }
 
 /// The state of one resolution: how deep it is and what it is already resolving.
@@ -220,6 +225,7 @@ impl<'a> Values<'a> {
                 opened: HashMap::new(),
                 steps: Cell::new(0),
                 composed_literals: RefCell::new(HashSet::new()),
+                called_elsewhere: HashSet::new(),
             },
             scope: MODULE,
             loops: Vec::new(),
@@ -229,6 +235,31 @@ impl<'a> Values<'a> {
         };
         binder.visit_body(body);
         binder.values
+    }
+
+    /// Marks module-level functions as called from other modules of the project.
+    pub(super) fn called_elsewhere(&mut self, functions: impl IntoIterator<Item = String>) {
+        self.called_elsewhere.extend(functions);
+    }
+
+    /// Whether the module calls through the name an import binds: `bound(...)`,
+    /// or for an imported module `bound.f(...)`.
+    pub(super) fn calls_through(&self, bound: &str, module: bool) -> bool {
+        if !module {
+            return self
+                .calls
+                .get(bound)
+                .is_some_and(|calls| calls.iter().any(|(_, _, attribute)| !attribute));
+        }
+        self.calls
+            .values()
+            .flatten()
+            .any(|(call, _, _)| match &*call.func {
+                Expr::Attribute(method) => {
+                    super::modules::dotted(&method.value).is_some_and(|d| d == bound)
+                }
+                _ => false,
+            })
     }
 
     /// The scope a `def` or `class` statement starting at `start` opens.
@@ -1239,8 +1270,17 @@ impl<'a> Values<'a> {
             })
         };
         let sites = self.calls_of(function);
+        // Called from another module too: what those calls pass is judged there,
+        // and the default (which some of them may leave in force) here.
+        let elsewhere =
+            f.outer == MODULE && f.method.is_none() && self.called_elsewhere.contains(f.name);
+        let mut out: Vec<Elem<'a>> = match (elsewhere, slot, default) {
+            (true, Slot::Named { .. }, Some(default)) => vec![default_at(default)],
+            _ => Vec::new(),
+        };
         if sites.is_empty() {
             return match (slot, default) {
+                _ if elsewhere => out,
                 (Slot::VarKeywords, _) => Vec::new(),
                 (_, Some(default)) => vec![default_at(default)],
                 (_, None) => vec![Elem::Unknown(self.unknown(
@@ -1252,7 +1292,6 @@ impl<'a> Values<'a> {
                 ))],
             };
         }
-        let mut out = Vec::new();
         for &(call, scope, implicit_self) in &sites {
             let at = |expr| At { expr, scope };
             let arguments = &call.arguments;
