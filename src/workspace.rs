@@ -372,6 +372,9 @@ impl Workspace {
                     Fact::Image(image) if image.role == ImageRole::ProjectDefault => {
                         self.default_image_folders.insert(folder.clone());
                     }
+                    Fact::Build(build) if build.sets_project_default => {
+                        self.default_image_folders.insert(folder.clone());
+                    }
                     Fact::LockedVersion(locked) => {
                         self.locked
                             .entry(folder.clone())

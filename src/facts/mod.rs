@@ -219,6 +219,9 @@ pub struct BuildFact {
     pub with_mlrun: bool,
     /// The base image as written, when the build names one.
     pub base_image: Option<String>,
+    /// The build's image becomes the project's default image
+    /// (`project.build_image(set_as_default=True)`, its default).
+    pub sets_project_default: bool,
 }
 
 /// A declared MLRun function, with whether the declaration names any image for it.

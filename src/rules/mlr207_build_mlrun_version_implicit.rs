@@ -69,6 +69,7 @@ mod tests {
 
     fn build(base: Option<&str>) -> BuildFact {
         BuildFact {
+            sets_project_default: false,
             origin: Origin::new(Span::new(5, 9), None, "spec.build.with_mlrun"),
             with_mlrun: true,
             base_image: base.map(str::to_string),

@@ -22,8 +22,8 @@
 use super::pip_command;
 use crate::facts::requirement::{parse_requirement, SpanMap};
 use crate::facts::{
-    BuildFact, Fact, HubRef, HubRefFact, ImageFact, ImageRef, ImageRole, ImageValue, IncludeBase,
-    IncludeFact, IncludeKind, Origin, Problem, ProblemKind,
+    BuildFact, Fact, FunctionFact, HubRef, HubRefFact, ImageFact, ImageRef, ImageRole, ImageValue,
+    IncludeBase, IncludeFact, IncludeKind, Origin, Problem, ProblemKind,
 };
 use crate::span::Span;
 use modules::Forward;
@@ -209,6 +209,14 @@ fn read_module(
         notebook,
         linked,
         wrappers: HashMap::new(),
+        declared: Vec::new(),
+        // `%nuclio config spec.image = …`, `nuclio.ConfigSpec(…)` and
+        // `fn.spec.base_spec[…]["baseImage"] = …` can name a `code_to_function`
+        // function's image in ways not read yet: such a module's declarations are
+        // not judged for a missing image.
+        nuclio_config: ["%nuclio", "ConfigSpec", "baseImage"]
+            .iter()
+            .any(|marker| text.contains(marker)),
         facts: Vec::new(),
         depth: Depth::default(),
     };
@@ -216,6 +224,11 @@ fn read_module(
         reader.visit_stmt(stmt);
     }
     let cut = reader.depth.cut.or(scan.depth.cut);
+    let declared = std::mem::take(&mut reader.declared);
+    for declaration in declared {
+        let fact = declaration.into_fact(&reader.facts);
+        reader.facts.push(fact);
+    }
     let mut facts = once_per_literal(reader.facts, &reader.values);
     if let Some(range) = cut {
         let start = range.start().to_usize();
@@ -630,6 +643,10 @@ struct Reader<'t, 'a> {
     linked: &'t Linked,
     /// This module's wrappers, by function name.
     wrappers: HashMap<&'a str, Wrapper>,
+    /// Functions declared by SDK calls, judged for a missing image once the
+    /// whole module is read (a later `fn.spec.image = …` names one too).
+    declared: Vec<Declared>,
+    nuclio_config: bool,
     facts: Vec<Fact>,
     depth: Depth,
 }
@@ -840,9 +857,87 @@ impl<'a> Reader<'_, 'a> {
                 origin: Origin::new(span_of(range), None, field("with_mlrun"))
                     .with_function(function.clone()),
                 with_mlrun: true,
-                base_image,
+                base_image: base_image.clone(),
+                sets_project_default: false,
             }));
         }
+        if signature.name == "build_image" && !self.passes_false(&arguments, "set_as_default") {
+            self.facts.push(Fact::Build(BuildFact {
+                origin: Origin::new(callee_span(call), None, field("set_as_default")),
+                with_mlrun: false,
+                base_image,
+                sets_project_default: true,
+            }));
+        }
+        if let Some(declared) = self.declaration(call, signature, &arguments, function) {
+            self.declared.push(declared);
+        }
+    }
+
+    /// Whether `name` is passed as the literal `False`.
+    fn passes_false(&self, arguments: &[Argument<'a>], name: &str) -> bool {
+        arguments.iter().any(|argument| {
+            argument.name == name && matches!(argument.expr, Expr::BooleanLiteral(b) if !b.value)
+        })
+    }
+
+    /// The function an SDK call declares, with its kind and whether the call names
+    /// an image for it, when MLRun would run it in a container of its kind's
+    /// default image were no image given:
+    /// - `set_function` of a `.py` file (kind `job` unless given) or of a notebook
+    ///   with a written kind; not of a hub, `db://` or YAML function (their image
+    ///   comes from there), nor `with_repo=True` (MLRun refuses a `.py` without an
+    ///   image then, unless the project loads its source on run);
+    /// - `code_to_function` and `new_function` with a written kind (without one,
+    ///   MLRun raises or runs locally); not `new_function(runtime=…)`.
+    fn declaration(
+        &self,
+        call: &'a ExprCall,
+        signature: &Signature,
+        arguments: &[Argument<'a>],
+        function: Option<String>,
+    ) -> Option<Declared> {
+        let argument = |name: &str| arguments.iter().find(|a| a.name == name);
+        let literal = |name: &str| argument(name).map(|a| self.single_literal(a.expr, a.scope));
+        let kind = match literal("kind") {
+            Some(Some(kind)) if !kind.is_empty() => Some(kind),
+            Some(_) => return None,
+            None => None,
+        };
+        let kind = match signature.name {
+            "set_function" => {
+                let url = literal("func").flatten()?;
+                let with_repo = argument("with_repo")
+                    .is_some_and(|a| matches!(a.expr, Expr::BooleanLiteral(b) if b.value));
+                if url.contains("://") || with_repo {
+                    return None;
+                }
+                match (url.rsplit_once('.').map(|(_, e)| e), kind) {
+                    (Some("py"), kind) => kind.unwrap_or_else(|| "job".into()),
+                    (Some("ipynb"), Some(kind)) => kind,
+                    _ => return None,
+                }
+            }
+            "code_to_function" if !self.nuclio_config => kind?,
+            "new_function" if argument("runtime").is_none() => kind?,
+            _ => return None,
+        };
+        // An image argument names one unless it can only be `None`; what a wrapper
+        // is passed from other modules (no value here) is judged at those calls.
+        let names_image = arguments
+            .iter()
+            .filter(|a| matches!(a.param, Image(_)))
+            .any(|a| {
+                let values = self.values.strings(a.expr, a.scope);
+                values.is_empty() || values.iter().any(|v| !matches!(v, Str::Absent))
+            });
+        Some(Declared {
+            span: callee_span(call),
+            field: format!("{}(image=)", signature.name),
+            function,
+            kind,
+            names_image,
+        })
     }
 
     /// Judges one argument of an SDK call as the parameter it is passed for.
@@ -949,8 +1044,8 @@ impl<'a> Reader<'_, 'a> {
     }
 
     /// The function a call's facts belong to: its `name=` (or `new_name=`, or
-    /// `build_function`'s function given by name), else the function the receiver
-    /// variable was bound to.
+    /// `build_function`'s function given by name, or a function variable passed as
+    /// `set_function`'s `func`), else the function the receiver variable was bound to.
     fn function_name(&self, call: &ExprCall, arguments: &[Argument<'a>]) -> Option<String> {
         for argument in arguments {
             let value = match argument.param {
@@ -965,6 +1060,12 @@ impl<'a> Reader<'_, 'a> {
             if named {
                 if let Some(value) = value {
                     return Some(value);
+                }
+            }
+            // `project.set_function(fn, image=…)` with `fn` a function made earlier.
+            if let (UrlOrName, Expr::Name(variable)) = (argument.param, argument.expr) {
+                if let Some(Some(function)) = self.functions.get(variable.id.as_str()) {
+                    return Some(function.clone());
                 }
             }
         }
@@ -991,8 +1092,19 @@ impl<'a> Reader<'_, 'a> {
         let scope = self.scope;
         match target {
             Expr::Name(name) => {
-                // Track `fn = mlrun.code_to_function(name="x", ...)`; any other
-                // binding forgets what the variable was.
+                // Track `fn = mlrun.code_to_function(name="x", ...)`, also through
+                // the function's own methods chained on it (`.apply(mount_v3io())`,
+                // `.with_code()`: they return the function); any other binding
+                // forgets what the variable was.
+                let mut value = value;
+                while let Expr::Call(ExprCall { func, .. }) = value {
+                    match &**func {
+                        Expr::Attribute(method) if matches!(&*method.value, Expr::Call(_)) => {
+                            value = &method.value;
+                        }
+                        _ => break,
+                    }
+                }
                 let bound = match value {
                     Expr::Call(call) => self.signature(call).and_then(|signature| {
                         RETURNS_FUNCTION.contains(&signature.name).then(|| {
@@ -1289,6 +1401,47 @@ impl<'a> Reader<'_, 'a> {
                 }));
             }
         }
+    }
+}
+
+/// A function an SDK call declares (see [`Reader::declaration`]).
+struct Declared {
+    /// The called name (`set_function`).
+    span: Span,
+    field: String,
+    function: Option<String>,
+    kind: String,
+    names_image: bool,
+}
+
+impl Declared {
+    /// The declaration as a fact: it names an image when its call does, or when
+    /// any image of the module (a run image, a build's base or target) is set on
+    /// the same named function (`fn.spec.image = …`, `fn.build_config(base_image=…)`).
+    fn into_fact(self, facts: &[Fact]) -> Fact {
+        let named_elsewhere = self.function.is_some()
+            && facts.iter().any(|fact| match fact {
+                Fact::Image(image) => {
+                    matches!(
+                        image.role,
+                        ImageRole::Run | ImageRole::BuildBase | ImageRole::BuildTarget
+                    ) && image.origin.function == self.function
+                }
+                _ => false,
+            });
+        Fact::Function(FunctionFact {
+            origin: Origin::new(self.span, None, self.field).with_function(self.function),
+            kind: Some(self.kind),
+            names_image: self.names_image || named_elsewhere,
+        })
+    }
+}
+
+/// The bytes of the called name: `set_function` in `project.set_function(…)`.
+fn callee_span(call: &ExprCall) -> Span {
+    match &*call.func {
+        Expr::Attribute(attribute) => span_of(attribute.attr.range),
+        other => span_of(other.range()),
     }
 }
 

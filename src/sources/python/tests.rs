@@ -6,6 +6,7 @@ use crate::facts::requirement::Spec;
 fn summary(text: &str) -> Vec<String> {
     read(text)
         .iter()
+        .filter(|fact| !is_declaration(fact))
         .map(|fact| {
             let origin = fact.origin();
             let at = |s: Span| text[s.start..s.end].to_string();
@@ -31,6 +32,67 @@ fn summary(text: &str) -> Vec<String> {
             format!("{what} | {} | {edit} | {function}", at(origin.span))
         })
         .collect()
+}
+
+/// The facts of what a call declares (a function, a project default from
+/// `build_image`), which [`declarations`] shows; [`summary`] leaves them out.
+fn is_declaration(fact: &Fact) -> bool {
+    matches!(fact, Fact::Function(_)) || matches!(fact, Fact::Build(b) if b.sets_project_default)
+}
+
+/// Each declared function as `called-name kind names_image fn=…`.
+fn declarations(text: &str) -> Vec<String> {
+    read(text)
+        .iter()
+        .filter_map(|fact| match fact {
+            Fact::Function(f) => Some(format!(
+                "{} {} {} fn={}",
+                &text[f.origin.span.start..f.origin.span.end],
+                f.kind.as_deref().unwrap_or("-"),
+                f.names_image,
+                f.origin.function.as_deref().unwrap_or("-"),
+            )),
+            Fact::Build(b) if b.sets_project_default => Some(format!(
+                "{} sets the project default",
+                &text[b.origin.span.start..b.origin.span.end]
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Calls that declare a function MLRun runs in a container are facts for
+/// MLR107, with whether anything in the module names the function's image.
+#[test]
+fn declared_functions_and_whether_they_name_an_image() {
+    let text = r#"import mlrun
+project.set_function("a.py", name="a")
+project.set_function("b.py", "b", "serving", None)
+project.set_function("c.py", name="c", image=IMAGE)
+project.set_function("hub://d", name="d")
+project.set_function("e.ipynb", name="e")
+project.set_function("f.ipynb", name="f", kind="nuclio")
+project.set_function(path, name="g")
+project.set_function("h.py", name="h", kind=kind)
+g = mlrun.code_to_function("g", kind="job").apply(mount)
+g.spec.build.base_image = "x:1"
+mlrun.new_function("l", command="x.py")
+mlrun.new_function("r", kind="job", runtime={"spec": {"image": "x:1"}})
+mlrun.code_to_function("k", kind="")
+project.build_image(set_as_default=False)
+project.build_image()
+"#;
+    assert_eq!(
+        declarations(text),
+        [
+            "build_image sets the project default",
+            "set_function job false fn=a",
+            "set_function serving false fn=b",
+            "set_function job true fn=c",
+            "set_function nuclio false fn=f",
+            "code_to_function job true fn=g",
+        ]
+    );
 }
 
 #[test]

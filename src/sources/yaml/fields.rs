@@ -363,6 +363,7 @@ impl<'t> Collector<'t> {
             .map(str::to_string);
         let origin = self.origin(with_mlrun, join(path, "with_mlrun"), function);
         self.facts.push(Fact::Build(BuildFact {
+            sets_project_default: false,
             origin,
             with_mlrun: true,
             base_image,
