@@ -37,8 +37,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         output_format: RulesFormat,
     },
-    /// Run the language server over stdio, for editors (see the README's "Editor
-    /// integration").
+    /// Run the language server over stdio, for editors (see docs/editors.md).
     Server,
 }
 

@@ -9,7 +9,7 @@
 //!
 //! The time bound is [`LIMIT`], for an unoptimised build on a busy machine; the
 //! product's promise (under a second for each of these in a release build) is
-//! what the limits in the README are sized for. A run that exceeds the bound is
+//! what the limits in docs/limits.md are sized for. A run that exceeds the bound is
 //! killed, so a hang fails the test instead of stalling the suite.
 
 mod common;

@@ -361,6 +361,42 @@ fn an_unused_noqa_with_a_reason_is_not_removed_by_fix() {
     );
 }
 
+/// The README's form of a reason after the codes (`-- why`): a wholly unused
+/// directive keeps its note (no fix), and a partly unused one loses only the
+/// unused code, never the reason.
+#[test]
+fn unused_noqa_fixes_keep_the_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "kind: job\nmetadata:\n  name: a\nspec:\n  image: mlrun/mlrun:1.6.4  # noqa: MLR101 -- base image pinned upstream\n  build:\n    base_image: python  # noqa: MLR102, MLR101 -- pinned upstream\n";
+    write(dir.path(), "function.yaml", text);
+    let select = ["--select", "MLR004,MLR101,MLR102"];
+    let (diagnostics, exit) = common::check_json(dir.path(), &select);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        common::describe(&diagnostics),
+        "function.yaml:5:29-5:43 MLR004 unused-noqa [warning] unused `noqa` directive: MLR101 \
+         suppressed nothing\n    help: a suppression that hides nothing hides the next real \
+         finding on this line; its comment gives a reason, so it is not removed automatically: \
+         remove it by hand\n\
+         function.yaml:7:25-7:47 MLR004 unused-noqa [warning] unused code in `noqa` directive: \
+         MLR101 suppressed nothing\n    help: a suppression that hides nothing hides the next \
+         real finding on this line\n    fix (safe): Remove MLR101\n      7:33-7:47 => \"MLR102\"\n"
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            &["check", "--fix", "--output-format", "concise"],
+            &select[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(stderr(&out), "Fixed 1 problem in 1 file.\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("function.yaml")).expect("read"),
+        text.replace("MLR102, MLR101 -- pinned", "MLR102 -- pinned")
+    );
+}
+
 /// A file whose name is not UTF-8 is checked, shown with its bytes escaped, and
 /// fixed through its real path; a name with a line break cannot forge a line.
 #[cfg(unix)]
