@@ -368,10 +368,16 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
     if args.config.statistics {
         write_output(report::statistics(&files, args.output_format, &mut stdout))?;
     } else {
+        let layout = report::Layout {
+            color,
+            width: report_width(std::io::stdout().is_terminal(), |name| {
+                std::env::var(name).ok()
+            }),
+        };
         write_output(report::render_run(
             &files,
             args.output_format,
-            color,
+            layout,
             Some(files_checked),
             &mut stdout,
         ))?;
@@ -404,6 +410,38 @@ fn diff(
     );
     let changed = !preview.diff.is_empty();
     Ok(ExitCode::from(u8::from(changed && !args.exit_zero)))
+}
+
+/// The columns the `full` report's help lines are wrapped to: the terminal's
+/// width when standard output is one, else a positive `COLUMNS`, else
+/// [`report::DEFAULT_WIDTH`].
+fn report_width(is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> usize {
+    let columns = || {
+        var("COLUMNS")
+            .and_then(|value| value.trim().parse::<usize>().ok())
+            .filter(|&columns| columns > 0)
+    };
+    is_terminal
+        .then(terminal_width)
+        .flatten()
+        .or_else(columns)
+        .unwrap_or(report::DEFAULT_WIDTH)
+}
+
+/// Standard output's terminal width, from the kernel (`TIOCGWINSZ`).
+#[cfg(unix)]
+fn terminal_width() -> Option<usize> {
+    // SAFETY: `winsize` is plain integers, so all zeroes is a valid value, and
+    // TIOCGWINSZ writes one `winsize` into the pointer it is given.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let read = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (read && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+/// Elsewhere `COLUMNS` or the default width decide.
+#[cfg(not(unix))]
+fn terminal_width() -> Option<usize> {
+    None
 }
 
 /// Fixes not applied go to stderr, so machine-readable reports stay clean; their
@@ -562,5 +600,20 @@ mod tests {
         assert!(!ColorChoice::Auto.enabled(false, env(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")])));
         assert!(ColorChoice::Always.enabled(false, env(&[("NO_COLOR", "1")])));
         assert!(!ColorChoice::Never.enabled(true, env(&[("FORCE_COLOR", "1")])));
+    }
+
+    #[test]
+    fn report_width_is_the_terminal_s_else_columns_else_100() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        assert_eq!(super::report_width(false, env(&[])), 100);
+        assert_eq!(super::report_width(false, env(&[("COLUMNS", "72")])), 72);
+        assert_eq!(super::report_width(false, env(&[("COLUMNS", "0")])), 100);
+        assert_eq!(super::report_width(false, env(&[("COLUMNS", "wide")])), 100);
     }
 }

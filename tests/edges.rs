@@ -41,9 +41,8 @@ fn a_reader_panic_is_mlr001_for_that_file_and_the_run_goes_on() {
         stdout(&out),
         "crash.ipynb:1:1: MLR001 the Python parser failed here: internal error: entered \
          unreachable code: IPython escape command expression is only allowed for % and ! (at \
-         ruff_python_parser-0.0.10/src/parser/expression.rs:2975)\n\
-         requirements.txt:1:1: MLR201 `pandas` has no version: the build installs whatever is \
-         newest on build day\n"
+         ruff_python_parser-0.0.10/src/parser/expression.rs:2975)\nrequirements.txt:1:1: \
+         MLR201 `pandas` has no version\n"
     );
     // The panic is in the finding, not on stderr as a backtrace.
     assert_eq!(stderr(&out), "");
@@ -324,7 +323,9 @@ fn a_client_version_has_three_numbers_and_its_source_is_named() {
     assert_eq!(exit, 1);
     assert_eq!(
         diagnostics[0]["help"],
-        "pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from mlrun-version in pyproject.toml)"
+        "MLRun fills the tag from the submitting client's version, so a client upgrade changes \
+         the image in production; pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from \
+         mlrun-version in pyproject.toml)"
     );
 }
 
@@ -412,11 +413,8 @@ fn odd_file_names_are_checked_escaped_and_fixed() {
     let out = run_in(dir.path(), &["check", "--output-format", "concise"]);
     assert_eq!(
         stdout(&out),
-        "\"a\\nb.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no tag: MLRun fills it from \
-         the submitting client's version, so a client upgrade changes the image in production\n\
-         \"caf\\\\xe9.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no tag: MLRun fills it \
-         from the submitting client's version, so a client upgrade changes the image in \
-         production\n"
+        "\"a\\nb.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no \
+         tag\n\"caf\\\\xe9.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no tag\n"
     );
     let diff = run_in(dir.path(), &["check", "--diff", "--mlrun-version", "1.6.4"]);
     assert!(
@@ -428,6 +426,38 @@ fn odd_file_names_are_checked_escaped_and_fixed() {
     assert_eq!(stderr(&fixed), "Fixed 2 problems in 2 files.\n");
     assert_eq!(fs::read_to_string(&odd).expect("read"), FIXED);
     assert_eq!(fs::read_to_string(&broken).expect("read"), FIXED);
+}
+
+/// The headline stays one line; the help (why, then what to do) is wrapped to
+/// `COLUMNS` in a pipe, at spaces only, never inside a backquoted span.
+#[test]
+fn full_help_is_wrapped_to_columns_at_spaces_outside_backquotes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "requirements.txt", "mlrun==1.6.4\n");
+    write(dir.path(), "Dockerfile", "FROM mlrun/mlrun\n");
+    let out = std::process::Command::new(common::BIN)
+        .args(["check", "Dockerfile"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "50")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        stdout(&out),
+        "error[MLR101] mlrun-image-untagged: MLRun image `mlrun/mlrun` has no tag\n \
+         --> Dockerfile:1:6\n  |\n1 | FROM mlrun/mlrun\n  |      ^^^^^^^^^^^\n  |\n  \
+         = help: it is pulled as written, with no client\n          version to fill it in, so \
+         it resolves\n          `latest`; pin it to `mlrun/mlrun:1.6.4`\n          (client \
+         version 1.6.4 from\n          `mlrun==1.6.4` in requirements.txt)\nhelp: Pin the \
+         image to `mlrun/mlrun:1.6.4` (unsafe fix)\n  |\n1 | FROM mlrun/mlrun:1.6.4\n\
+         \x20 |                 ++++++\n\nFound 1 problem (1 error).\n1 fixable with \
+         `--fix --unsafe-fixes`.\n"
+    );
+    let default = common::run_in(dir.path(), &["check", "Dockerfile"]);
+    assert!(stdout(&default).contains(
+        "  = help: it is pulled as written, with no client version to fill it in, so it resolves \
+         `latest`;\n          pin it to"
+    ));
 }
 
 #[test]
@@ -446,8 +476,7 @@ fn colour_is_chosen_by_flag_and_environment() {
             .expect("runs");
         stdout(&out).lines().next().unwrap_or_default().to_string()
     };
-    let plain = "error[MLR201] package-unpinned: `pandas` has no version: the build installs \
-                 whatever is newest on build day";
+    let plain = "error[MLR201] package-unpinned: `pandas` has no version";
     assert_eq!(first_line(&["check"], &[]), plain, "a pipe gets no colour");
     assert_eq!(
         first_line(&["check", "--color", "never"], &[("FORCE_COLOR", "1")]),

@@ -39,8 +39,8 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     Some(Finding {
         span: origin.span,
         message: format!(
-            "MLRun image `{}` is obsolete, {}; its replacement is `{}`",
-            image.text, deprecated.status, deprecated.replacement
+            "MLRun image `{}` is obsolete, {}",
+            image.text, deprecated.status
         ),
         help: Some(help),
         fix: rename_fix(origin, image, deprecated, scope),
@@ -122,8 +122,7 @@ mod tests {
             finding,
             Finding {
                 span: span_of("mlrun/ml-models"),
-                message: "MLRun image `mlrun/ml-models` is obsolete, removed in MLRun 1.5.0; its \
-                          replacement is `mlrun/mlrun`"
+                message: "MLRun image `mlrun/ml-models` is obsolete, removed in MLRun 1.5.0"
                     .into(),
                 help: Some(
                     "use `mlrun/mlrun`; `mlrun/ml-models` bundled ML frameworks it does not, so add \
@@ -148,7 +147,7 @@ mod tests {
         assert_eq!(
             finding.message,
             "MLRun image `quay.io/mlrun/ml-base:1.6.4` is obsolete, deprecated in MLRun 1.10.0 \
-             (rewritten to mlrun/mlrun, removal planned for 1.12.0); its replacement is `mlrun/mlrun`"
+             (rewritten to mlrun/mlrun, removal planned for 1.12.0)"
         );
         assert_eq!(
             finding.help.as_deref(),
