@@ -138,7 +138,9 @@ def compare_version(binary, facts):
     by_kind = facts.get("image_by_kind") or {}
     for kind in KINDS:
         mine = [f for f in findings if f["path"] == f"kind-{kind}.yaml" and f["code"] == "MLR107"]
-        named = MLR107_IMAGE.search(mine[0]["message"]).group(1) if mine and MLR107_IMAGE.search(mine[0]["message"]) else None
+        # The headline names the function; the default image is in the help's why.
+        said = f'{mine[0]["message"]} {mine[0]["help"] or ""}' if mine else ""
+        named = MLR107_IMAGE.search(said).group(1) if MLR107_IMAGE.search(said) else None
         want = by_kind.get(kind, facts["default_base_image"] if kind in ("remote",) else None)
         kind_rows.append((kind, want, named))
         if not want and named:
