@@ -226,8 +226,8 @@ impl Progress {
                 while !done.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(Self::TICK);
                     if started.elapsed() >= Self::DELAY {
-                        let read = engine::files_read();
-                        eprint!("\r\x1b[2KChecking: {read} files read");
+                        let line = Self::line(engine::files_read(), engine::findings_so_far());
+                        eprint!("\r\x1b[2K{line}");
                         shown = true;
                     }
                 }
@@ -237,6 +237,18 @@ impl Progress {
             })
         });
         Self { done, thread }
+    }
+
+    /// The line's text: files read, and findings once files are being judged.
+    fn line(read: usize, found: Option<usize>) -> String {
+        let files = format!("{read} {} read", if read == 1 { "file" } else { "files" });
+        match found {
+            None => format!("Checking: {files}"),
+            Some(found) => format!(
+                "Checking: {files}, {found} {} so far",
+                if found == 1 { "finding" } else { "findings" }
+            ),
+        }
     }
 
     fn stop(mut self) {
@@ -600,6 +612,25 @@ mod tests {
         assert!(!ColorChoice::Auto.enabled(false, env(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")])));
         assert!(ColorChoice::Always.enabled(false, env(&[("NO_COLOR", "1")])));
         assert!(!ColorChoice::Never.enabled(true, env(&[("FORCE_COLOR", "1")])));
+    }
+
+    #[test]
+    fn the_progress_line_counts_files_then_findings() {
+        use super::Progress;
+        assert_eq!(Progress::line(0, None), "Checking: 0 files read");
+        assert_eq!(Progress::line(1, None), "Checking: 1 file read");
+        assert_eq!(
+            Progress::line(1208, Some(0)),
+            "Checking: 1208 files read, 0 findings so far"
+        );
+        assert_eq!(
+            Progress::line(1208, Some(1)),
+            "Checking: 1208 files read, 1 finding so far"
+        );
+        assert_eq!(
+            Progress::line(12181, Some(26000)),
+            "Checking: 12181 files read, 26000 findings so far"
+        );
     }
 
     #[test]

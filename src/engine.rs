@@ -231,6 +231,19 @@ pub fn files_read() -> usize {
     FILES_READ.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// Findings reported so far by the judging pass under way (a file's count is
+/// added when its `# noqa` comments have been applied), for the progress line.
+/// `usize::MAX` until a pass starts: files are all read before any is judged,
+/// and "0 findings" while reading would be a claim the run cannot make yet.
+static FINDINGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(usize::MAX);
+
+/// The findings reported so far by the judging pass under way, `None` while no
+/// file has been judged yet.
+pub fn findings_so_far() -> Option<usize> {
+    let found = FINDINGS.load(std::sync::atomic::Ordering::Relaxed);
+    (found != usize::MAX).then_some(found)
+}
+
 /// [`read_file`], taking the text from `overlay` when it has the file.
 fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> ReadFile {
     FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -301,6 +314,7 @@ fn check_read_with(
             .map(|version| (version, settings.mlrun_version_source.as_str()));
         workspace.scope(index, declared, &given[index])
     };
+    FINDINGS.store(0, std::sync::atomic::Ordering::Relaxed);
     let mut found: Vec<Vec<Diagnostic>> = (0..workspace.files.len())
         .into_par_iter()
         .map(|index| {
@@ -444,6 +458,7 @@ fn finish(
         });
         (file.diagnostics, fingerprints) = pairs.into_iter().unzip();
     }
+    FINDINGS.fetch_add(file.diagnostics.len(), std::sync::atomic::Ordering::Relaxed);
     (!file.diagnostics.is_empty()).then_some((file, fingerprints))
 }
 
