@@ -273,6 +273,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 }
 
 fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCode, String> {
+    // Temporary files written before this moment are another run's.
+    let started = std::time::SystemTime::now();
     // A bad limit must stop the run, not fall back to the default unnoticed.
     engine::file_size_limit()?;
     let mlrun_version = args
@@ -363,6 +365,12 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
         (outcome, false)
     };
     stop_progress();
+    for removed in fix::remove_stale(&outcome.temp_files, started) {
+        eprintln!(
+            "mlrun-lint: note: removed {}, a temporary file left by an interrupted `--fix`",
+            crate::paths::quote(&crate::paths::display(&removed, &cwd))
+        );
+    }
     for skipped in &outcome.skipped {
         eprintln!(
             "mlrun-lint: note: {skipped} skipped: mlrun-lint does not read this kind of file"

@@ -101,6 +101,9 @@ pub struct Outcome {
     /// Files named on the command line that are of no kind mlrun-lint reads, as
     /// shown: skipped, with a note on stderr rather than a finding.
     pub skipped: Vec<String>,
+    /// Files in the checked tree named like `--fix`'s temporary files, for the
+    /// command line to remove those a killed run left ([`crate::fix::remove_stale`]).
+    pub temp_files: Vec<PathBuf>,
 }
 
 /// Checks `paths` (files and folders). Files and folders that the configuration
@@ -127,11 +130,12 @@ fn check_on_workers(
     let resolver = settings.config.clone();
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
-    let candidates = discover::candidates_excluding(paths, settings.walk, exclude)?;
+    let discovered = discover::candidates_excluding(paths, settings.walk, exclude)?;
     // A file named on the command line (a pre-commit hook, `check $(git diff
     // --name-only)`) that is of no kind mlrun-lint reads is not a finding: it is
     // skipped with a note.
-    let (candidates, skipped): (Vec<_>, Vec<_>) = candidates
+    let (candidates, skipped): (Vec<_>, Vec<_>) = discovered
+        .candidates
         .into_iter()
         .partition(|candidate| candidate.kind.is_some() || candidate.unwalked.is_some());
     let read: Vec<ReadFile> = candidates
@@ -150,6 +154,7 @@ fn check_on_workers(
         .iter()
         .map(|candidate| paths::quote(&paths::display(&candidate.path, &cwd)))
         .collect();
+    outcome.temp_files = discovered.temp_files;
     Ok(outcome)
 }
 
@@ -389,6 +394,7 @@ fn check_read_with(
         fingerprints,
         real_paths,
         skipped: Vec::new(),
+        temp_files: Vec::new(),
     })
 }
 

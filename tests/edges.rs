@@ -156,6 +156,69 @@ fn interrupts_and_kills_during_fix_leave_whole_files_and_no_temporary_files() {
     }
 }
 
+/// Temporary files a killed `--fix` left are removed by the next run, a plain
+/// `check` too, and it says so: only names of its own pattern, written before
+/// the run, of a process that is gone, inside the tree it checks.
+#[cfg(unix)]
+#[test]
+fn a_later_check_removes_stale_temporary_files_inside_the_checked_tree_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    // No process has id 2^31 - 2; the test itself is running.
+    let stale = |name: &str| format!(".{name}.mlrun-lint-fix.2147483646.aB3xYz");
+    let running = format!(
+        ".function.yaml.mlrun-lint-fix.{}.aB3xYz",
+        std::process::id()
+    );
+    write(root, "sub/function.yaml", FIXED);
+    write(root, &format!("sub/{}", stale("function.yaml")), ORIGINAL);
+    write(root, &format!("sub/{}", stale("notes.txt")), "x");
+    write(root, &format!("sub/{running}"), "x");
+    write(root, "sub/.notes.mlrun-lint-fix.txt", "a person's file");
+    write(
+        root,
+        &format!("sub/node_modules/{}", stale("function.yaml")),
+        "x",
+    );
+    write(root, &format!("outside/{}", stale("function.yaml")), "x");
+    let out = run_in(root, &["check", "--output-format", "concise", "sub"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "mlrun-lint: note: removed sub/.function.yaml.mlrun-lint-fix.2147483646.aB3xYz, a \
+         temporary file left by an interrupted `--fix`\n\
+         mlrun-lint: note: removed sub/.notes.txt.mlrun-lint-fix.2147483646.aB3xYz, a temporary \
+         file left by an interrupted `--fix`\n"
+    );
+    let left: Vec<String> = files_under(root)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "outside/.function.yaml.mlrun-lint-fix.2147483646.aB3xYz".to_string(),
+            format!("sub/{running}"),
+            "sub/.notes.mlrun-lint-fix.txt".to_string(),
+            "sub/function.yaml".to_string(),
+            "sub/node_modules/.function.yaml.mlrun-lint-fix.2147483646.aB3xYz".to_string(),
+        ]
+    );
+    // A file named alone (a pre-commit hook): only its own leftovers beside it.
+    write(root, &format!("outside/{}", stale("project.yaml")), "x");
+    write(root, "outside/function.yaml", FIXED);
+    let out = run_in(root, &["check", "outside/function.yaml"]);
+    assert_eq!(
+        stderr(&out),
+        "mlrun-lint: note: removed outside/.function.yaml.mlrun-lint-fix.2147483646.aB3xYz, a \
+         temporary file left by an interrupted `--fix`\n"
+    );
+    assert!(root.join("outside").join(stale("project.yaml")).exists());
+    // Nothing left to remove: nothing said.
+    let again = run_in(root, &["check", "outside/function.yaml"]);
+    assert_eq!(stderr(&again), "");
+}
+
 #[test]
 fn a_run_that_reads_nothing_says_so_and_a_clean_one_counts_its_files() {
     let dir = tempfile::tempdir().expect("temp dir");
