@@ -222,16 +222,20 @@ impl Progress {
             let done = done.clone();
             std::thread::spawn(move || {
                 let started = std::time::Instant::now();
-                let mut shown = false;
+                let mut shown = String::new();
                 while !done.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(Self::TICK);
                     if started.elapsed() >= Self::DELAY {
+                        // Drawn again only when it changes: a terminal log
+                        // (`script`, tmux history) keeps one copy per change.
                         let line = Self::line(engine::files_read(), engine::findings_so_far());
-                        eprint!("\r\x1b[2K{line}");
-                        shown = true;
+                        if line != shown {
+                            eprint!("\r\x1b[2K{line}");
+                            shown = line;
+                        }
                     }
                 }
-                if shown {
+                if !shown.is_empty() {
                     eprint!("\r\x1b[2K");
                 }
             })

@@ -188,6 +188,8 @@ fn check_text_on_workers(
     settings: &Settings,
     overlay: Overlay<'_>,
 ) -> Result<Outcome, String> {
+    // The text given (standard input, an editor's buffer) is a file read too.
+    FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let kind = FileKind::of(path);
     let limit = max_file_bytes();
     let file = match kind {

@@ -219,6 +219,71 @@ fn a_later_check_removes_stale_temporary_files_inside_the_checked_tree_only() {
     assert_eq!(stderr(&again), "");
 }
 
+/// The progress line shows on a terminal once a run takes more than half a
+/// second, is erased before the report, and never reaches a pipe. The run is
+/// held up by standard input (`--stdin-filename`), which it reads to its end;
+/// `script` gives it a terminal. (What the line says is `cli`'s unit test.)
+#[cfg(target_os = "linux")] // util-linux `script`; BSD's takes other arguments
+#[test]
+fn the_progress_line_is_for_terminals_only() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let command = format!(
+        "{} check --output-format concise --stdin-filename requirements.txt",
+        common::BIN
+    );
+    let start = |terminal: bool| {
+        let mut run = if terminal {
+            let mut script = Command::new("script");
+            script.args(["-qfec", &command, "/dev/null"]);
+            script
+        } else {
+            let mut plain = Command::new(common::BIN);
+            plain.args(command.split(' ').skip(1));
+            plain
+        };
+        run.current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("CI")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+    };
+    let finish = |mut child: std::process::Child, end: &[u8]| {
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"pandas\n").expect("write");
+        stdin.write_all(end).expect("write");
+        drop(stdin);
+        child.wait_with_output().expect("wait")
+    };
+    let Ok(child) = start(true) else {
+        eprintln!("note: no `script`; the terminal half of this test is skipped");
+        return;
+    };
+    // On the terminal, Ctrl-D ends the input.
+    let seen = stdout(&finish(child, b"\x04"));
+    // Drawn once while the input is awaited (it does not change, so it is not
+    // drawn again), then updated as the run goes on, then erased.
+    assert!(
+        seen.starts_with("\r\x1b[2KChecking: 0 files read"),
+        "{seen:?}"
+    );
+    assert!(!seen.contains("Checking: 0 files read\r"), "{seen:?}");
+    assert!(
+        seen.contains("\r\x1b[2Krequirements.txt:1:1: MLR201 `pandas` has no version"),
+        "{seen:?}"
+    );
+    let piped = finish(start(false).expect("runs"), b"");
+    assert_eq!(stderr(&piped), "");
+    assert_eq!(
+        stdout(&piped),
+        "requirements.txt:1:1: MLR201 `pandas` has no version\n"
+    );
+}
+
 #[test]
 fn a_run_that_reads_nothing_says_so_and_a_clean_one_counts_its_files() {
     let dir = tempfile::tempdir().expect("temp dir");
