@@ -38,7 +38,7 @@ MODELLED = set(IMAGE_RULES) | set(PACKAGE_RULES) | {"MLR301"}
 # "unverifiable" images are `MLRUN_IMAGE = f"mlrun/mlrun:{MLRUN_VERSION}"` with a
 # pinned MLRUN_VERSION, `os.environ.get("IMAGE", "mlrun/mlrun:1.6.2")` and
 # `f"{name}:{tag}"` with `tag = os.environ.get("TAG", "1.0.0")`: every one is pinned
-# once its value is followed (README, "How Python values are followed"), so mlrun-lint
+# once its value is followed (docs/what-is-scanned.md, "How Python values are followed"), so mlrun-lint
 # is right to say nothing. They are counted as pinned, and MLR108 loses them.
 FOLLOWED_TO_PINNED = {
     ("images", "python", "unverifiable"),

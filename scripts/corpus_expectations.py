@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compares mlrun-lint's JSON findings on ../shared/corpus with the reviewed counts.
 
-The counts in corpus-expected.json were checked by hand (see the README's
-"Checked on real projects"); a change in them is either a fix or a regression,
+The counts in corpus-expected.json were checked by hand (see "Checked on
+real projects" in docs/testing.md); a change in them is either a fix or a regression,
 so it must be looked at and the file updated on purpose (`--update`).
 The corpus holds only valid files, so no parse error or skipped file may appear.
 """

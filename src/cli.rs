@@ -37,8 +37,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         output_format: RulesFormat,
     },
-    /// Run the language server over stdio, for editors (see the README's "Editor
-    /// integration").
+    /// Run the language server over stdio, for editors (see docs/editors.md).
     Server,
 }
 
@@ -223,21 +222,37 @@ impl Progress {
             let done = done.clone();
             std::thread::spawn(move || {
                 let started = std::time::Instant::now();
-                let mut shown = false;
+                let mut shown = String::new();
                 while !done.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(Self::TICK);
                     if started.elapsed() >= Self::DELAY {
-                        let read = engine::files_read();
-                        eprint!("\r\x1b[2KChecking: {read} files read");
-                        shown = true;
+                        // Drawn again only when it changes: a terminal log
+                        // (`script`, tmux history) keeps one copy per change.
+                        let line = Self::line(engine::files_read(), engine::findings_so_far());
+                        if line != shown {
+                            eprint!("\r\x1b[2K{line}");
+                            shown = line;
+                        }
                     }
                 }
-                if shown {
+                if !shown.is_empty() {
                     eprint!("\r\x1b[2K");
                 }
             })
         });
         Self { done, thread }
+    }
+
+    /// The line's text: files read, and findings once files are being judged.
+    fn line(read: usize, found: Option<usize>) -> String {
+        let files = format!("{read} {} read", if read == 1 { "file" } else { "files" });
+        match found {
+            None => format!("Checking: {files}"),
+            Some(found) => format!(
+                "Checking: {files}, {found} {} so far",
+                if found == 1 { "finding" } else { "findings" }
+            ),
+        }
     }
 
     fn stop(mut self) {
@@ -262,6 +277,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 }
 
 fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCode, String> {
+    // Temporary files written before this moment are another run's.
+    let started = std::time::SystemTime::now();
     // A bad limit must stop the run, not fall back to the default unnoticed.
     engine::file_size_limit()?;
     let mlrun_version = args
@@ -352,6 +369,12 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
         (outcome, false)
     };
     stop_progress();
+    for removed in fix::remove_stale(&outcome.temp_files, started) {
+        eprintln!(
+            "mlrun-lint: note: removed {}, a temporary file left by an interrupted `--fix`",
+            crate::paths::quote(&crate::paths::display(&removed, &cwd))
+        );
+    }
     for skipped in &outcome.skipped {
         eprintln!(
             "mlrun-lint: note: {skipped} skipped: mlrun-lint does not read this kind of file"
@@ -369,10 +392,16 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
     if args.config.statistics {
         write_output(report::statistics(&files, args.output_format, &mut stdout))?;
     } else {
+        let layout = report::Layout {
+            color,
+            width: report_width(std::io::stdout().is_terminal(), |name| {
+                std::env::var(name).ok()
+            }),
+        };
         write_output(report::render_run(
             &files,
             args.output_format,
-            color,
+            layout,
             Some(files_checked),
             &mut stdout,
         ))?;
@@ -405,6 +434,38 @@ fn diff(
     );
     let changed = !preview.diff.is_empty();
     Ok(ExitCode::from(u8::from(changed && !args.exit_zero)))
+}
+
+/// The columns the `full` report's help lines are wrapped to: the terminal's
+/// width when standard output is one, else a positive `COLUMNS`, else
+/// [`report::DEFAULT_WIDTH`].
+fn report_width(is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> usize {
+    let columns = || {
+        var("COLUMNS")
+            .and_then(|value| value.trim().parse::<usize>().ok())
+            .filter(|&columns| columns > 0)
+    };
+    is_terminal
+        .then(terminal_width)
+        .flatten()
+        .or_else(columns)
+        .unwrap_or(report::DEFAULT_WIDTH)
+}
+
+/// Standard output's terminal width, from the kernel (`TIOCGWINSZ`).
+#[cfg(unix)]
+fn terminal_width() -> Option<usize> {
+    // SAFETY: `winsize` is plain integers, so all zeroes is a valid value, and
+    // TIOCGWINSZ writes one `winsize` into the pointer it is given.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let read = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (read && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+/// Elsewhere `COLUMNS` or the default width decide.
+#[cfg(not(unix))]
+fn terminal_width() -> Option<usize> {
+    None
 }
 
 /// Fixes not applied go to stderr, so machine-readable reports stay clean; their
@@ -563,5 +624,39 @@ mod tests {
         assert!(!ColorChoice::Auto.enabled(false, env(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")])));
         assert!(ColorChoice::Always.enabled(false, env(&[("NO_COLOR", "1")])));
         assert!(!ColorChoice::Never.enabled(true, env(&[("FORCE_COLOR", "1")])));
+    }
+
+    #[test]
+    fn the_progress_line_counts_files_then_findings() {
+        use super::Progress;
+        assert_eq!(Progress::line(0, None), "Checking: 0 files read");
+        assert_eq!(Progress::line(1, None), "Checking: 1 file read");
+        assert_eq!(
+            Progress::line(1208, Some(0)),
+            "Checking: 1208 files read, 0 findings so far"
+        );
+        assert_eq!(
+            Progress::line(1208, Some(1)),
+            "Checking: 1208 files read, 1 finding so far"
+        );
+        assert_eq!(
+            Progress::line(12181, Some(26000)),
+            "Checking: 12181 files read, 26000 findings so far"
+        );
+    }
+
+    #[test]
+    fn report_width_is_the_terminal_s_else_columns_else_100() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        assert_eq!(super::report_width(false, env(&[])), 100);
+        assert_eq!(super::report_width(false, env(&[("COLUMNS", "72")])), 72);
+        assert_eq!(super::report_width(false, env(&[("COLUMNS", "0")])), 100);
+        assert_eq!(super::report_width(false, env(&[("COLUMNS", "wide")])), 100);
     }
 }

@@ -69,10 +69,22 @@ pub enum Exclusion {
 /// Decides [`Exclusion`] for a path met by the walk (`true` for a folder).
 pub type ExcludeFn = Arc<dyn Fn(&Path, bool) -> Exclusion + Send + Sync>;
 
+/// What discovery found under the paths checked.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The files to check, sorted and without duplicates.
+    pub candidates: Vec<Candidate>,
+    /// Files named like a `--fix` temporary file ([`crate::fix::temp_file_pid`]):
+    /// met by the walk, or beside a file named on the command line with that
+    /// file's name in them. Whether one is a leftover is for the caller to judge.
+    pub temp_files: Vec<PathBuf>,
+}
+
 /// The candidate files under `paths`, sorted and without duplicates. A path that
 /// does not exist is an error, so a typo in CI does not pass as "no findings".
 pub fn candidates(paths: &[PathBuf], options: WalkOptions) -> Result<Vec<Candidate>, String> {
     candidates_excluding(paths, options, Arc::new(|_, _| Exclusion::Default))
+        .map(|found| found.candidates)
 }
 
 /// [`candidates`], with configured excludes: `exclude` decides for every file and
@@ -81,7 +93,7 @@ pub fn candidates_excluding(
     paths: &[PathBuf],
     options: WalkOptions,
     exclude: ExcludeFn,
-) -> Result<Vec<Candidate>, String> {
+) -> Result<Discovered, String> {
     let mut found = Vec::new();
     let mut roots = Vec::new();
     for path in paths {
@@ -98,12 +110,16 @@ pub fn candidates_excluding(
             });
         }
     }
+    let mut temp_files = temp_files_beside(&found);
     let mut symlinks = false;
     if let Some((first, rest)) = roots.split_first() {
         let walked = walk(first, rest, options, exclude);
         symlinks = walked.symlinks;
         found.extend(walked.candidates);
+        temp_files.extend(walked.temp_files);
     }
+    temp_files.sort();
+    temp_files.dedup();
     found.sort_by(|a, b| a.path.cmp(&b.path));
     // `check a.yaml ./a.yaml .` names one file three times: keep the first. One
     // folder walked without symbolic links names every file once, so the
@@ -119,7 +135,55 @@ pub fn candidates_excluding(
         .filter(|c| seen.insert(identity(&c.path)))
         .collect();
     found.extend(context);
-    Ok(found)
+    Ok(Discovered {
+        candidates: found,
+        temp_files,
+    })
+}
+
+/// The temporary files a fix of each file named on the command line would have
+/// left beside it (`.<name>.mlrun-lint-fix.…`), reading each folder once.
+fn temp_files_beside(named: &[Candidate]) -> Vec<PathBuf> {
+    let mut by_folder: std::collections::BTreeMap<PathBuf, Vec<String>> = Default::default();
+    for candidate in named {
+        let (Some(folder), Some(name)) = (candidate.path.parent(), candidate.path.file_name())
+        else {
+            continue;
+        };
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        by_folder
+            .entry(folder.to_path_buf())
+            .or_default()
+            .push(format!(
+                ".{}{}",
+                name.to_string_lossy(),
+                crate::fix::TEMP_MARKER
+            ));
+    }
+    let mut found = Vec::new();
+    for (folder, prefixes) in by_folder {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            if crate::fix::temp_file_pid(name).is_some()
+                && prefixes
+                    .iter()
+                    .any(|prefix| name.starts_with(prefix.as_str()))
+            {
+                found.push(entry.path());
+            }
+        }
+    }
+    found
 }
 
 /// The files that shape the scope of files named on the command line: the YAML
@@ -180,6 +244,8 @@ struct Walked {
     candidates: Vec<Candidate>,
     /// Whether any candidate is a symbolic link (so may be another candidate).
     symlinks: bool,
+    /// Regular files named like a `--fix` temporary file.
+    temp_files: Vec<PathBuf>,
 }
 
 fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions, exclude: ExcludeFn) -> Walked {
@@ -220,9 +286,11 @@ fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions, exclude: ExcludeFn
         }
     });
     let found = Mutex::new(Vec::new());
+    let temp_files = Mutex::new(Vec::new());
     let symlinks = std::sync::atomic::AtomicBool::new(false);
     builder.build_parallel().run(|| {
         let found = &found;
+        let temp_files = &temp_files;
         let symlinks = &symlinks;
         Box::new(move |entry| {
             // A folder the walk cannot enter is reported (MLR003) with why; a
@@ -261,6 +329,17 @@ fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions, exclude: ExcludeFn
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
                     .push(candidate);
+            } else if entry.file_type().is_some_and(|t| t.is_file())
+                && entry
+                    .file_name()
+                    .to_str()
+                    .and_then(crate::fix::temp_file_pid)
+                    .is_some()
+            {
+                temp_files
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .push(entry.into_path());
             }
             WalkState::Continue
         })
@@ -270,6 +349,9 @@ fn walk(first: &Path, rest: &[PathBuf], options: WalkOptions, exclude: ExcludeFn
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner()),
         symlinks: symlinks.into_inner(),
+        temp_files: temp_files
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
     }
 }
 

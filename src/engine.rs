@@ -105,6 +105,9 @@ pub struct Outcome {
     /// Files named on the command line that are of no kind mlrun-lint reads, as
     /// shown: skipped, with a note on stderr rather than a finding.
     pub skipped: Vec<String>,
+    /// Files in the checked tree named like `--fix`'s temporary files, for the
+    /// command line to remove those a killed run left ([`crate::fix::remove_stale`]).
+    pub temp_files: Vec<PathBuf>,
 }
 
 /// Checks `paths` (files and folders). Files and folders that the configuration
@@ -131,11 +134,12 @@ fn check_on_workers(
     let resolver = settings.config.clone();
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
-    let candidates = discover::candidates_excluding(paths, settings.walk, exclude)?;
+    let discovered = discover::candidates_excluding(paths, settings.walk, exclude)?;
     // A file named on the command line (a pre-commit hook, `check $(git diff
     // --name-only)`) that is of no kind mlrun-lint reads is not a finding: it is
     // skipped with a note.
-    let (candidates, skipped): (Vec<_>, Vec<_>) = candidates
+    let (candidates, skipped): (Vec<_>, Vec<_>) = discovered
+        .candidates
         .into_iter()
         .partition(|candidate| candidate.kind.is_some() || candidate.unwalked.is_some());
     let read: Vec<ReadFile> = candidates
@@ -154,6 +158,7 @@ fn check_on_workers(
         .iter()
         .map(|candidate| paths::quote(&paths::display(&candidate.path, &cwd)))
         .collect();
+    outcome.temp_files = discovered.temp_files;
     Ok(outcome)
 }
 
@@ -187,6 +192,8 @@ fn check_text_on_workers(
     settings: &Settings,
     overlay: Overlay<'_>,
 ) -> Result<Outcome, String> {
+    // The text given (standard input, an editor's buffer) is a file read too.
+    FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let kind = FileKind::of(path);
     let limit = max_file_bytes();
     let file = match kind {
@@ -234,6 +241,19 @@ static FILES_READ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsi
 /// How many files this process has read so far (every run, every round of `--fix`).
 pub fn files_read() -> usize {
     FILES_READ.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Findings reported so far by the judging pass under way (a file's count is
+/// added when its `# noqa` comments have been applied), for the progress line.
+/// `usize::MAX` until a pass starts: files are all read before any is judged,
+/// and "0 findings" while reading would be a claim the run cannot make yet.
+static FINDINGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(usize::MAX);
+
+/// The findings reported so far by the judging pass under way, `None` while no
+/// file has been judged yet.
+pub fn findings_so_far() -> Option<usize> {
+    let found = FINDINGS.load(std::sync::atomic::Ordering::Relaxed);
+    (found != usize::MAX).then_some(found)
 }
 
 /// [`read_file`], taking the text from `overlay` when it has the file.
@@ -308,6 +328,7 @@ fn check_read_with(
             .map(|version| (version, settings.mlrun_version_source.as_str()));
         workspace.scope(index, declared, &given[index])
     };
+    FINDINGS.store(0, std::sync::atomic::Ordering::Relaxed);
     let mut found: Vec<Vec<Diagnostic>> = (0..workspace.files.len())
         .into_par_iter()
         .map(|index| {
@@ -382,6 +403,7 @@ fn check_read_with(
         fingerprints,
         real_paths,
         skipped: Vec::new(),
+        temp_files: Vec::new(),
     })
 }
 
@@ -451,6 +473,7 @@ fn finish(
         });
         (file.diagnostics, fingerprints) = pairs.into_iter().unzip();
     }
+    FINDINGS.fetch_add(file.diagnostics.len(), std::sync::atomic::Ordering::Relaxed);
     (!file.diagnostics.is_empty()).then_some((file, fingerprints))
 }
 

@@ -41,9 +41,8 @@ fn a_reader_panic_is_mlr001_for_that_file_and_the_run_goes_on() {
         stdout(&out),
         "crash.ipynb:1:1: MLR001 the Python parser failed here: internal error: entered \
          unreachable code: IPython escape command expression is only allowed for % and ! (at \
-         ruff_python_parser-0.0.10/src/parser/expression.rs:2975)\n\
-         requirements.txt:1:1: MLR201 `pandas` has no version: the build installs whatever is \
-         newest on build day\n"
+         ruff_python_parser-0.0.10/src/parser/expression.rs:2975)\nrequirements.txt:1:1: \
+         MLR201 `pandas` has no version\n"
     );
     // The panic is in the finding, not on stderr as a backtrace.
     assert_eq!(stderr(&out), "");
@@ -155,6 +154,134 @@ fn interrupts_and_kills_during_fix_leave_whole_files_and_no_temporary_files() {
         assert_eq!(after.len(), FILES, "trial {trial}: {after:?}");
         assert!(after.iter().all(|(_, text)| text == FIXED));
     }
+}
+
+/// Temporary files a killed `--fix` left are removed by the next run, a plain
+/// `check` too, and it says so: only names of its own pattern, written before
+/// the run, of a process that is gone, inside the tree it checks.
+#[cfg(unix)]
+#[test]
+fn a_later_check_removes_stale_temporary_files_inside_the_checked_tree_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    // No process has id 2^31 - 2; the test itself is running.
+    let stale = |name: &str| format!(".{name}.mlrun-lint-fix.2147483646.aB3xYz");
+    let running = format!(
+        ".function.yaml.mlrun-lint-fix.{}.aB3xYz",
+        std::process::id()
+    );
+    write(root, "sub/function.yaml", FIXED);
+    write(root, &format!("sub/{}", stale("function.yaml")), ORIGINAL);
+    write(root, &format!("sub/{}", stale("notes.txt")), "x");
+    write(root, &format!("sub/{running}"), "x");
+    write(root, "sub/.notes.mlrun-lint-fix.txt", "a person's file");
+    write(
+        root,
+        &format!("sub/node_modules/{}", stale("function.yaml")),
+        "x",
+    );
+    write(root, &format!("outside/{}", stale("function.yaml")), "x");
+    let out = run_in(root, &["check", "--output-format", "concise", "sub"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "mlrun-lint: note: removed sub/.function.yaml.mlrun-lint-fix.2147483646.aB3xYz, a \
+         temporary file left by an interrupted `--fix`\n\
+         mlrun-lint: note: removed sub/.notes.txt.mlrun-lint-fix.2147483646.aB3xYz, a temporary \
+         file left by an interrupted `--fix`\n"
+    );
+    let left: Vec<String> = files_under(root)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "outside/.function.yaml.mlrun-lint-fix.2147483646.aB3xYz".to_string(),
+            format!("sub/{running}"),
+            "sub/.notes.mlrun-lint-fix.txt".to_string(),
+            "sub/function.yaml".to_string(),
+            "sub/node_modules/.function.yaml.mlrun-lint-fix.2147483646.aB3xYz".to_string(),
+        ]
+    );
+    // A file named alone (a pre-commit hook): only its own leftovers beside it.
+    write(root, &format!("outside/{}", stale("project.yaml")), "x");
+    write(root, "outside/function.yaml", FIXED);
+    let out = run_in(root, &["check", "outside/function.yaml"]);
+    assert_eq!(
+        stderr(&out),
+        "mlrun-lint: note: removed outside/.function.yaml.mlrun-lint-fix.2147483646.aB3xYz, a \
+         temporary file left by an interrupted `--fix`\n"
+    );
+    assert!(root.join("outside").join(stale("project.yaml")).exists());
+    // Nothing left to remove: nothing said.
+    let again = run_in(root, &["check", "outside/function.yaml"]);
+    assert_eq!(stderr(&again), "");
+}
+
+/// The progress line shows on a terminal once a run takes more than half a
+/// second, is erased before the report, and never reaches a pipe. The run is
+/// held up by standard input (`--stdin-filename`), which it reads to its end;
+/// `script` gives it a terminal. (What the line says is `cli`'s unit test.)
+#[cfg(target_os = "linux")] // util-linux `script`; BSD's takes other arguments
+#[test]
+fn the_progress_line_is_for_terminals_only() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let command = format!(
+        "{} check --output-format concise --stdin-filename requirements.txt",
+        common::BIN
+    );
+    let start = |terminal: bool| {
+        let mut run = if terminal {
+            let mut script = Command::new("script");
+            script.args(["-qfec", &command, "/dev/null"]);
+            script
+        } else {
+            let mut plain = Command::new(common::BIN);
+            plain.args(command.split(' ').skip(1));
+            plain
+        };
+        run.current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("CI")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+    };
+    let finish = |mut child: std::process::Child, end: &[u8]| {
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"pandas\n").expect("write");
+        stdin.write_all(end).expect("write");
+        drop(stdin);
+        child.wait_with_output().expect("wait")
+    };
+    let Ok(child) = start(true) else {
+        eprintln!("note: no `script`; the terminal half of this test is skipped");
+        return;
+    };
+    // On the terminal, Ctrl-D ends the input.
+    let seen = stdout(&finish(child, b"\x04"));
+    // Drawn once while the input is awaited (it does not change, so it is not
+    // drawn again), then updated as the run goes on, then erased.
+    assert!(
+        seen.starts_with("\r\x1b[2KChecking: 0 files read"),
+        "{seen:?}"
+    );
+    assert!(!seen.contains("Checking: 0 files read\r"), "{seen:?}");
+    assert!(
+        seen.contains("\r\x1b[2Krequirements.txt:1:1: MLR201 `pandas` has no version"),
+        "{seen:?}"
+    );
+    let piped = finish(start(false).expect("runs"), b"");
+    assert_eq!(stderr(&piped), "");
+    assert_eq!(
+        stdout(&piped),
+        "requirements.txt:1:1: MLR201 `pandas` has no version\n"
+    );
 }
 
 #[test]
@@ -324,7 +451,9 @@ fn a_client_version_has_three_numbers_and_its_source_is_named() {
     assert_eq!(exit, 1);
     assert_eq!(
         diagnostics[0]["help"],
-        "pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from mlrun-version in pyproject.toml)"
+        "MLRun fills the tag from the submitting client's version, so a client upgrade changes \
+         the image in production; pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from \
+         mlrun-version in pyproject.toml)"
     );
 }
 
@@ -361,6 +490,42 @@ fn an_unused_noqa_with_a_reason_is_not_removed_by_fix() {
     );
 }
 
+/// The README's form of a reason after the codes (`-- why`): a wholly unused
+/// directive keeps its note (no fix), and a partly unused one loses only the
+/// unused code, never the reason.
+#[test]
+fn unused_noqa_fixes_keep_the_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "kind: job\nmetadata:\n  name: a\nspec:\n  image: mlrun/mlrun:1.6.4  # noqa: MLR101 -- base image pinned upstream\n  build:\n    base_image: python  # noqa: MLR102, MLR101 -- pinned upstream\n";
+    write(dir.path(), "function.yaml", text);
+    let select = ["--select", "MLR004,MLR101,MLR102"];
+    let (diagnostics, exit) = common::check_json(dir.path(), &select);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        common::describe(&diagnostics),
+        "function.yaml:5:29-5:43 MLR004 unused-noqa [warning] unused `noqa` directive: MLR101 \
+         suppressed nothing\n    help: a suppression that hides nothing hides the next real \
+         finding on this line; its comment gives a reason, so it is not removed automatically: \
+         remove it by hand\n\
+         function.yaml:7:25-7:47 MLR004 unused-noqa [warning] unused code in `noqa` directive: \
+         MLR101 suppressed nothing\n    help: a suppression that hides nothing hides the next \
+         real finding on this line\n    fix (safe): Remove MLR101\n      7:33-7:47 => \"MLR102\"\n"
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            &["check", "--fix", "--output-format", "concise"],
+            &select[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(stderr(&out), "Fixed 1 problem in 1 file.\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("function.yaml")).expect("read"),
+        text.replace("MLR102, MLR101 -- pinned", "MLR102 -- pinned")
+    );
+}
+
 /// A file whose name is not UTF-8 is checked, shown with its bytes escaped, and
 /// fixed through its real path; a name with a line break cannot forge a line.
 #[cfg(unix)]
@@ -376,11 +541,8 @@ fn odd_file_names_are_checked_escaped_and_fixed() {
     let out = run_in(dir.path(), &["check", "--output-format", "concise"]);
     assert_eq!(
         stdout(&out),
-        "\"a\\nb.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no tag: MLRun fills it from \
-         the submitting client's version, so a client upgrade changes the image in production\n\
-         \"caf\\\\xe9.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no tag: MLRun fills it \
-         from the submitting client's version, so a client upgrade changes the image in \
-         production\n"
+        "\"a\\nb.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no \
+         tag\n\"caf\\\\xe9.yaml\":5:10: MLR101 MLRun image `mlrun/mlrun` has no tag\n"
     );
     let diff = run_in(dir.path(), &["check", "--diff", "--mlrun-version", "1.6.4"]);
     assert!(
@@ -392,6 +554,38 @@ fn odd_file_names_are_checked_escaped_and_fixed() {
     assert_eq!(stderr(&fixed), "Fixed 2 problems in 2 files.\n");
     assert_eq!(fs::read_to_string(&odd).expect("read"), FIXED);
     assert_eq!(fs::read_to_string(&broken).expect("read"), FIXED);
+}
+
+/// The headline stays one line; the help (why, then what to do) is wrapped to
+/// `COLUMNS` in a pipe, at spaces only, never inside a backquoted span.
+#[test]
+fn full_help_is_wrapped_to_columns_at_spaces_outside_backquotes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "requirements.txt", "mlrun==1.6.4\n");
+    write(dir.path(), "Dockerfile", "FROM mlrun/mlrun\n");
+    let out = std::process::Command::new(common::BIN)
+        .args(["check", "Dockerfile"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "50")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        stdout(&out),
+        "error[MLR101] mlrun-image-untagged: MLRun image `mlrun/mlrun` has no tag\n \
+         --> Dockerfile:1:6\n  |\n1 | FROM mlrun/mlrun\n  |      ^^^^^^^^^^^\n  |\n  \
+         = help: it is pulled as written, with no client\n          version to fill it in, so \
+         it resolves\n          `latest`; pin it to `mlrun/mlrun:1.6.4`\n          (client \
+         version 1.6.4 from\n          `mlrun==1.6.4` in requirements.txt)\nhelp: Pin the \
+         image to `mlrun/mlrun:1.6.4` (unsafe fix)\n  |\n1 | FROM mlrun/mlrun:1.6.4\n\
+         \x20 |                 ++++++\n\nFound 1 problem (1 error).\n1 fixable with \
+         `--fix --unsafe-fixes`.\n"
+    );
+    let default = common::run_in(dir.path(), &["check", "Dockerfile"]);
+    assert!(stdout(&default).contains(
+        "  = help: it is pulled as written, with no client version to fill it in, so it resolves \
+         `latest`;\n          pin it to"
+    ));
 }
 
 #[test]
@@ -410,8 +604,7 @@ fn colour_is_chosen_by_flag_and_environment() {
             .expect("runs");
         stdout(&out).lines().next().unwrap_or_default().to_string()
     };
-    let plain = "error[MLR201] package-unpinned: `pandas` has no version: the build installs \
-                 whatever is newest on build day";
+    let plain = "error[MLR201] package-unpinned: `pandas` has no version";
     assert_eq!(first_line(&["check"], &[]), plain, "a pipe gets no colour");
     assert_eq!(
         first_line(&["check", "--color", "never"], &[("FORCE_COLOR", "1")]),

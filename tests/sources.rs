@@ -35,15 +35,16 @@ fn notebook_diagnostics_are_exact_with_cells() {
             "code": "MLR101",
             "rule": "mlrun-image-untagged",
             "severity": "error",
-            "message": format!(
-                "MLRun image `{image}` has no tag: MLRun fills it from the submitting client's \
-                 version, so a client upgrade changes the image in production"
-            ),
+            "message": format!("MLRun image `{image}` has no tag"),
             "path": "train.ipynb",
             "cell": cell,
             "start": start,
             "end": end,
-            "help": format!("pin it to `{image}:1.6.4` (client version 1.6.4 from --mlrun-version)"),
+            "help": format!(
+                "MLRun fills the tag from the submitting client's version, so a client upgrade \
+                 changes the image in production; pin it to `{image}:1.6.4` (client version \
+                 1.6.4 from --mlrun-version)"
+            ),
             "fix": fix,
         })
     };
@@ -52,24 +53,28 @@ fn notebook_diagnostics_are_exact_with_cells() {
             "code": "MLR201",
             "rule": "package-unpinned",
             "severity": "error",
-            "message": "`pandas` has no version: the build installs whatever is newest on build day",
+            "message": "`pandas` has no version",
             "path": "train.ipynb",
             "cell": 2,
             "start": at(1, 14),
             "end": at(1, 20),
-            "help": "pin the release you tested: `pandas==X.Y.Z` (or pin it exactly in a constraints file passed with `-c`)",
+            "help": "the build installs whatever is newest on build day; pin the release you \
+                     tested: `pandas==X.Y.Z` (or pin it exactly in a constraints file passed \
+                     with `-c`)",
             "fix": null,
         },
         {
             "code": "MLR204",
             "rule": "mlrun-client-unpinned",
             "severity": "error",
-            "message": "`mlrun` has no version: MLRun image tags and server compatibility follow the client version, which becomes whatever is newest on build day",
+            "message": "`mlrun` has no version",
             "path": "train.ipynb",
             "cell": 2,
             "start": at(2, 14),
             "end": at(2, 19),
-            "help": "pin `mlrun==1.6.4` (client version 1.6.4 from --mlrun-version)",
+            "help": "MLRun image tags and server compatibility follow the client version, \
+                     which becomes whatever is newest on build day; pin `mlrun==1.6.4` (client \
+                     version 1.6.4 from --mlrun-version)",
             "fix": {
                 "message": "Pin `mlrun==1.6.4`",
                 "applicability": "unsafe",
@@ -92,12 +97,14 @@ fn notebook_diagnostics_are_exact_with_cells() {
             "code": "MLR202",
             "rule": "package-not-exact",
             "severity": "warning",
-            "message": "`scikit-learn` is not pinned to one release (`>=1.4`): the build installs whatever is newest in that range on build day",
+            "message": "`scikit-learn` is not pinned to one release (`>=1.4`)",
             "path": "train.ipynb",
             "cell": 7,
             "start": at(3, 26),
             "end": at(3, 50),
-            "help": "pin the release you tested: `scikit-learn==X.Y.Z` (or pin it exactly in a constraints file passed with `-c`)",
+            "help": "the build installs whatever is newest in that range on build day; pin the \
+                     release you tested: `scikit-learn==X.Y.Z` (or pin it exactly in a \
+                     constraints file passed with `-c`)",
             "fix": null,
         },
     ]);
@@ -116,13 +123,14 @@ fn notebook_helpers_from_earlier_cells_are_followed_to_their_calls() {
         "code": "MLR101",
         "rule": "mlrun-image-untagged",
         "severity": "error",
-        "message": "MLRun image `mlrun/mlrun` has no tag: MLRun fills it from the submitting \
-                    client's version, so a client upgrade changes the image in production",
+        "message": "MLRun image `mlrun/mlrun` has no tag",
         "path": "helpers.ipynb",
         "cell": 2,
         "start": at(2, 34),
         "end": at(2, 47),
-        "help": "pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from --mlrun-version)",
+        "help": "MLRun fills the tag from the submitting client's version, so a client upgrade \
+                 changes the image in production; pin it to `mlrun/mlrun:1.6.4` (client \
+                 version 1.6.4 from --mlrun-version)",
         "fix": {
             "message": "Pin the image to `mlrun/mlrun:1.6.4`",
             "applicability": "safe",

@@ -34,7 +34,7 @@ pub const DEPRECATED_MLRUN_IMAGES: &[DeprecatedImage] = &[
     },
     DeprecatedImage {
         name: "ml-base",
-        status: "deprecated in MLRun 1.10.0 (rewritten to mlrun/mlrun, removal planned for 1.12.0)",
+        status: "deprecated in MLRun 1.10.0",
         replacement: "mlrun/mlrun",
     },
 ];

@@ -16,7 +16,7 @@ mod write;
 
 pub use diff::unified_diff;
 pub use plan::{plan, Plan};
-pub use write::write_atomically;
+pub use write::{remove_stale, temp_file_pid, write_atomically, TEMP_MARKER};
 
 use crate::diagnostic::FileDiagnostics;
 use crate::engine::{self, Outcome, Settings};
@@ -90,17 +90,15 @@ trait Store: Sync {
 }
 
 /// The files on disk, written one at a time, atomically, under the paths
-/// checked (`roots`); each folder written to is first rid of the temporary files
-/// of runs that were killed.
+/// checked (`roots`). Temporary files of killed runs are removed by the command
+/// line after any run ([`write::remove_stale`]).
 struct Disk {
     roots: Vec<PathBuf>,
-    cleaned: write::Cleaned,
 }
 
 impl Store for Disk {
     fn write(&mut self, path: &Path, _shown: &str, old: &str, new: &str) -> Result<(), String> {
         write::link_inside(path, &self.roots)?;
-        self.cleaned.folder_of(path);
         write_atomically(path, old, new)
     }
 
@@ -162,19 +160,8 @@ pub fn apply(
     interrupt::watch();
     let mut disk = Disk {
         roots: paths.to_vec(),
-        cleaned: write::Cleaned::default(),
     };
-    let mut applied = rounds(paths, settings, unsafe_fixes, &mut disk)?;
-    let cwd = std::env::current_dir().unwrap_or_default();
-    applied
-        .warnings
-        .extend(disk.cleaned.removed.iter().map(|removed| {
-            format!(
-                "removed {}, left by an interrupted run",
-                paths::quote(&paths::display(removed, &cwd))
-            )
-        }));
-    Ok(applied)
+    rounds(paths, settings, unsafe_fixes, &mut disk)
 }
 
 /// The rounds of [`apply`], into `store`.

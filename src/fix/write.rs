@@ -15,10 +15,10 @@
 //! a message, untouched.
 //!
 //! **Temporary files** are named `.<name>.mlrun-lint-fix.<pid>.<random>`: a
-//! person seeing one knows what made it, and a later run removes those whose
-//! process is gone (SIGKILL, power loss) from every folder it writes to.
+//! person seeing one knows what made it, and a later run (`check` or `--fix`)
+//! removes those its walk of the checked tree meets whose process is gone
+//! (SIGKILL, power loss) and that were written before it started ([`remove_stale`]).
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -173,34 +173,51 @@ fn copy_extended_attributes(_from: &Path, _to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Removes the temporary files left in `folder` by runs that are gone (killed
-/// before they could clean up): names carrying [`TEMP_MARKER`] and the id of a
-/// process that no longer exists. A running mlrun-lint's files are left alone.
-/// Returns the files removed.
-pub fn remove_stale(folder: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Vec::new();
-    };
-    let mut removed = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(temp_file_pid) else {
-            continue;
-        };
-        if !process_exists(pid) && std::fs::remove_file(entry.path()).is_ok() {
-            removed.push(entry.path());
-        }
+/// The random part of a temporary file's name: what `tempfile` draws, letters
+/// and digits.
+const TEMP_RANDOM_LEN: usize = 6;
+
+/// Whether `name` is exactly the name [`write_atomically`] gives its temporary
+/// files, `.<name>.mlrun-lint-fix.<pid>.<6 letters or digits>`, and if so the
+/// process id in it. Nothing else is ever removed as stale: a person's
+/// `notes.mlrun-lint-fix.txt` does not match.
+pub fn temp_file_pid(name: &str) -> Option<u32> {
+    let at = name.find(TEMP_MARKER)?;
+    if !name.starts_with('.') || at < 2 {
+        return None;
     }
-    removed
+    let (pid, random) = name[at + TEMP_MARKER.len()..].split_once('.')?;
+    let pid_ok = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+    let random_ok =
+        random.len() == TEMP_RANDOM_LEN && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    (pid_ok && random_ok).then(|| pid.parse().ok()).flatten()
 }
 
-/// The process id in a temporary file's name (`.x.mlrun-lint-fix.<pid>.<random>`).
-fn temp_file_pid(name: &str) -> Option<u32> {
-    let rest = &name[name.find(TEMP_MARKER)? + TEMP_MARKER.len()..];
-    name.starts_with('.')
-        .then(|| rest.split_once('.'))
-        .flatten()
-        .and_then(|(pid, _)| pid.parse().ok())
+/// Removes the temporary files among `found` (paths whose names
+/// [`temp_file_pid`] accepts, met while walking the checked tree) that a run
+/// killed before it could clean up left behind: a regular file, not a link,
+/// last written before this run `started`, whose process is gone. Files of a
+/// mlrun-lint still running are left alone. Returns the files removed.
+pub fn remove_stale(found: &[PathBuf], started: std::time::SystemTime) -> Vec<PathBuf> {
+    found
+        .iter()
+        .filter(|path| {
+            let Some(pid) = path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .and_then(temp_file_pid)
+            else {
+                return false;
+            };
+            let old = std::fs::symlink_metadata(path).is_ok_and(|metadata| {
+                metadata.file_type().is_file()
+                    && metadata.modified().is_ok_and(|written| written < started)
+            });
+            old && pid != std::process::id() && !process_exists(pid)
+        })
+        .filter(|path| std::fs::remove_file(path).is_ok())
+        .cloned()
+        .collect()
 }
 
 #[cfg(unix)]
@@ -244,27 +261,6 @@ pub fn link_inside(path: &Path, roots: &[PathBuf]) -> Result<(), String> {
             "it is a symbolic link to {}, outside the checked paths: fix that file itself",
             crate::paths::quote(&target.to_string_lossy())
         ))
-    }
-}
-
-/// The folders [`remove_stale`] has cleaned in this run, so each is listed once.
-#[derive(Debug, Default)]
-pub struct Cleaned {
-    folders: HashSet<PathBuf>,
-    pub removed: Vec<PathBuf>,
-}
-
-impl Cleaned {
-    /// Cleans the folder of `file`, once per run.
-    pub fn folder_of(&mut self, file: &Path) {
-        let folder = std::fs::canonicalize(file)
-            .ok()
-            .and_then(|real| real.parent().map(Path::to_path_buf));
-        if let Some(folder) = folder {
-            if self.folders.insert(folder.clone()) {
-                self.removed.extend(remove_stale(&folder));
-            }
-        }
     }
 }
 
@@ -463,6 +459,25 @@ mod tests {
     }
 
     #[test]
+    fn only_its_own_temporary_file_names_are_recognised() {
+        assert_eq!(
+            temp_file_pid(".function.yaml.mlrun-lint-fix.4242.aB3xYz"),
+            Some(4242)
+        );
+        for name in [
+            "function.yaml.mlrun-lint-fix.4242.aB3xYz",
+            "..mlrun-lint-fix.4242.aB3xYz",
+            ".function.yaml.mlrun-lint-fix..aB3xYz",
+            ".function.yaml.mlrun-lint-fix.42a.aB3xYz",
+            ".function.yaml.mlrun-lint-fix.4242.aB3xY",
+            ".function.yaml.mlrun-lint-fix.4242.aB3xYz.bak",
+            ".notes.mlrun-lint-fix.txt",
+        ] {
+            assert_eq!(temp_file_pid(name), None, "{name}");
+        }
+    }
+
+    #[test]
     fn stale_temporary_files_of_gone_runs_are_removed() {
         let dir = tempfile::tempdir().expect("temp dir");
         // No process has id 2^31 - 2; this one is running.
@@ -471,13 +486,25 @@ mod tests {
             ".requirements.txt{TEMP_MARKER}{}.abc123",
             std::process::id()
         );
-        for name in [&gone, &running, &"notes.mlrun-lint-fix.1.x".to_string()] {
+        let newer = format!(".project.yaml{TEMP_MARKER}2147483646.abc123");
+        let lookalike = ".notes.mlrun-lint-fix.1.x".to_string();
+        for name in [&gone, &running, &lookalike] {
             std::fs::write(dir.path().join(name), "x").expect("write");
         }
-        assert_eq!(remove_stale(dir.path()), vec![dir.path().join(&gone)]);
-        assert_eq!(
-            entries(dir.path()),
-            vec![running, "notes.mlrun-lint-fix.1.x".to_string()]
-        );
+        let started = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        // Written after the run started: another run's, not a leftover.
+        std::fs::write(dir.path().join(&newer), "x").expect("write");
+        let newer_time = started + std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(dir.path().join(&newer))
+            .and_then(|file| file.set_modified(newer_time))
+            .expect("set the time");
+        let found: Vec<PathBuf> = [&gone, &running, &newer, &lookalike]
+            .iter()
+            .map(|name| dir.path().join(name))
+            .collect();
+        assert_eq!(remove_stale(&found, started), vec![dir.path().join(&gone)]);
+        assert_eq!(entries(dir.path()), vec![lookalike, newer, running]);
     }
 }

@@ -16,7 +16,8 @@
 //!   |                     ++++++
 //! ```
 
-use super::{Located, SummaryText};
+use super::wrap::wrap;
+use super::{Layout, Located, SummaryText};
 use crate::cells::CellMap;
 use crate::diagnostic::{Applicability, Edit, FileDiagnostics, Fix, Severity};
 use crate::span::{LineIndex, Span};
@@ -24,19 +25,28 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Patch, Renderer, S
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+/// The width help lines are wrapped to when the output is not a terminal and
+/// `COLUMNS` says nothing: wide enough for a laptop's half-screen window, narrow
+/// enough for a CI log.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// Help is never squeezed narrower than this, however narrow the terminal: below
+/// it every backquoted image would sit on a line of its own.
+const MIN_HELP_WIDTH: usize = 30;
+
 pub(super) fn render(
     diagnostics: &[Located<'_>],
     summary: SummaryText,
-    color: bool,
+    layout: Layout,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let renderer = if color {
+    let renderer = if layout.color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
     for located in diagnostics {
-        let report = report(located);
+        let report = report(located, layout.width);
         writeln!(out, "{}\n", renderer.render(&report))?;
     }
     writeln!(out, "{summary}")
@@ -44,7 +54,7 @@ pub(super) fn render(
 
 /// The groups annotate-snippets draws for one diagnostic: the finding itself, then
 /// its fix as a suggestion showing the fixed text.
-fn report<'a>(located: &'a Located<'a>) -> Vec<Group<'a>> {
+fn report<'a>(located: &'a Located<'a>, width: usize) -> Vec<Group<'a>> {
     let file = located.file;
     let diagnostic = located.diagnostic;
     // The header names the rule next to its code, so a reader (and a reviewer of a
@@ -56,7 +66,22 @@ fn report<'a>(located: &'a Located<'a>) -> Vec<Group<'a>> {
         diagnostic.rule
     ));
     let mut finding = Group::with_title(level.primary_title(diagnostic.message.as_str()));
-    finding = match excerpt(file, diagnostic.span) {
+    let shown = excerpt(file, diagnostic.span);
+    // The gutter is as wide as the largest line number drawn, in the finding or
+    // in its fix; the help line starts after it and `= help: `.
+    let fix_last_line = diagnostic
+        .fix
+        .as_ref()
+        .and_then(|fix| patches(file, &fix.edits))
+        .map(|(excerpt, _)| excerpt.last_line());
+    let last_line = shown
+        .as_ref()
+        .map(Excerpt::last_line)
+        .max(fix_last_line)
+        .unwrap_or(located.start.line);
+    let prefix = last_line.to_string().len() + " = help: ".len();
+    let help_width = width.saturating_sub(prefix).max(MIN_HELP_WIDTH);
+    finding = match shown {
         Some(excerpt) => finding.element(
             Snippet::source(excerpt.source)
                 .line_start(excerpt.line)
@@ -72,7 +97,7 @@ fn report<'a>(located: &'a Located<'a>) -> Vec<Group<'a>> {
         ),
     };
     if let Some(help) = &diagnostic.help {
-        finding = finding.element(Level::HELP.message(help.as_str()));
+        finding = finding.element(Level::HELP.message(wrap(help, help_width)));
     }
     let mut groups = vec![finding];
     if let Some(fix) = &diagnostic.fix {
@@ -159,6 +184,13 @@ struct Excerpt<'a> {
     span: std::ops::Range<usize>,
     /// What the header names: the path, or `path:cell N` for a notebook cell.
     path: Cow<'a, str>,
+}
+
+impl Excerpt<'_> {
+    /// 1-based number of the excerpt's last line.
+    fn last_line(&self) -> usize {
+        self.line + self.source.lines().count().max(1) - 1
+    }
 }
 
 /// The excerpt for `span`, clamped into the text (an offset past the end points at

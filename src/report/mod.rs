@@ -17,6 +17,7 @@ mod json_lines;
 mod junit;
 mod sarif;
 mod statistics;
+mod wrap;
 
 pub(crate) use sarif::rule_page_url;
 
@@ -234,6 +235,18 @@ fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
+pub use full::DEFAULT_WIDTH;
+
+/// How the `full` report is laid out for whoever reads it; the other formats
+/// ignore it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Colour, decided by the caller from the terminal, `--color` and `NO_COLOR`.
+    pub color: bool,
+    /// The columns help lines are wrapped to.
+    pub width: usize,
+}
+
 /// Write `files`' diagnostics to `out` in `format`. `color` only matters for
 /// `full`; the caller decides it from the terminal and `NO_COLOR`.
 pub fn render(
@@ -242,7 +255,11 @@ pub fn render(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    render_run(files, format, color, None, out)
+    let layout = Layout {
+        color,
+        width: DEFAULT_WIDTH,
+    };
+    render_run(files, format, layout, None, out)
 }
 
 /// [`render`], for a run that read `files_checked` files (the `full` report's
@@ -250,7 +267,7 @@ pub fn render(
 pub fn render_run(
     files: &[FileDiagnostics],
     format: OutputFormat,
-    color: bool,
+    layout: Layout,
     files_checked: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -265,7 +282,7 @@ pub fn render_run(
                 summary,
                 advice: FixAdvice::from_env(),
             };
-            full::render(&diagnostics, summary, color, out)
+            full::render(&diagnostics, summary, layout, out)
         }
         OutputFormat::Concise => concise::render(&diagnostics, out),
         OutputFormat::Json => json::render(&diagnostics, out),

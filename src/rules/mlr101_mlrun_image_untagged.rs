@@ -5,7 +5,7 @@
 //! a port MLRun adds nothing and the pull resolves `latest` (`mlrun-semantics.md` §1.2).
 
 use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::{Fact, ImageFact, ImageRef, ImageValue, Origin};
 use crate::rules::VersionOrigin;
@@ -38,26 +38,17 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     // build pulls as written never meets MLRun at all.
     let pulled_as_written = matches!(fact, Fact::Image(f) if f.pulled_as_written);
     let fills_tag = image.mlrun_fills_tag() && !pulled_as_written;
-    let message = if fills_tag {
-        format!(
-            "MLRun image `{}` has no tag: MLRun fills it from the submitting client's version, \
-             so a client upgrade changes the image in production",
-            image.text
-        )
+    let message = format!("MLRun image `{}` has no tag", image.text);
+    let why = if fills_tag {
+        "MLRun fills the tag from the submitting client's version, so a client upgrade \
+         changes the image in production"
     } else if pulled_as_written {
-        format!(
-            "MLRun image `{}` has no tag: it is pulled as written, with no client version to \
-             fill it in, so it resolves `latest`",
-            image.text
-        )
+        "it is pulled as written, with no client version to fill it in, so it resolves \
+         `latest`"
     } else {
-        format!(
-            "MLRun image `{}` has no tag: behind a registry with a port, MLRun adds no tag \
-             and the pull resolves `latest`",
-            image.text
-        )
+        "behind a registry with a port, MLRun adds no tag and the pull resolves `latest`"
     };
-    let help = pin_help(image, scope);
+    let help = why_then(why, &pin_help(image, scope));
     // Only where MLRun fills the tag does writing the client's tag keep what runs
     // today; behind a port today's image is `latest`, and pinning would change it.
     let fix = fix_tag(image, scope).and_then(|client| {
@@ -95,12 +86,15 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
 fn follows_client(origin: &Origin, image: &ImageRef, text: &str, scope: &Scope) -> Finding {
     Finding {
         span: origin.span,
-        message: format!(
-            "MLRun image `{text}` takes its tag from the running client's version, as MLRun \
-             does for an untagged `{}`: a client upgrade changes the image in production",
-            image.text
-        ),
-        help: Some(pin_help(image, scope)),
+        message: format!("MLRun image `{text}` takes its tag from the running client"),
+        help: Some(why_then(
+            &format!(
+                "as MLRun does for an untagged `{}`, a client upgrade changes the image in \
+                 production",
+                image.text
+            ),
+            &pin_help(image, scope),
+        )),
         fix: None,
     }
 }
@@ -122,12 +116,11 @@ mod tests {
             finding,
             Finding {
                 span: span_of("mlrun/mlrun"),
-                message:
-                    "MLRun image `mlrun/mlrun` has no tag: MLRun fills it from the submitting \
-                          client's version, so a client upgrade changes the image in production"
-                        .into(),
+                message: "MLRun image `mlrun/mlrun` has no tag".into(),
                 help: Some(
-                    "pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from --mlrun-version)"
+                    "MLRun fills the tag from the submitting client's version, so a client \
+                     upgrade changes the image in production; pin it to `mlrun/mlrun:1.6.4` \
+                     (client version 1.6.4 from --mlrun-version)"
                         .into()
                 ),
                 fix: Some(Fix {
@@ -148,9 +141,10 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "pin it to `quay.io/mlrun/mlrun-gpu:1.9.2` (client version 1.9.2 from --mlrun-version); \
-                 MLRun gives clients on Python 3.9 the `1.9.2-py39` image instead; add `-py39` if the \
-                 project runs Python 3.9"
+                "MLRun fills the tag from the submitting client's version, so a client upgrade \
+                 changes the image in production; pin it to `quay.io/mlrun/mlrun-gpu:1.9.2` \
+                 (client version 1.9.2 from --mlrun-version); MLRun gives clients on Python \
+                 3.9 the `1.9.2-py39` image instead; add `-py39` if the project runs Python 3.9"
             )
         );
         let fix = finding.fix.unwrap();
@@ -174,12 +168,15 @@ mod tests {
         .unwrap();
         assert_eq!(
             finding.message,
-            "MLRun image `localhost:5000/mlrun/mlrun` has no tag: behind a registry with a port, \
-             MLRun adds no tag and the pull resolves `latest`"
+            "MLRun image `localhost:5000/mlrun/mlrun` has no tag"
         );
         assert_eq!(
             finding.help.as_deref(),
-            Some("pin it to `localhost:5000/mlrun/mlrun:1.6.4` (client version 1.6.4 from --mlrun-version)")
+            Some(
+                "behind a registry with a port, MLRun adds no tag and the pull resolves \
+                  `latest`; pin it to `localhost:5000/mlrun/mlrun:1.6.4` (client version 1.6.4 \
+                  from --mlrun-version)"
+            )
         );
         // Today's image is `latest`: pinning changes what runs, so only --unsafe-fixes.
         let fix = finding.fix.unwrap();
@@ -196,9 +193,11 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "pin it to the tag of the project's MLRun client (`quay.io/mlrun/mlrun:X.Y.Z`); pass \
-                 --mlrun-version or pin `mlrun==X.Y.Z` in the project's requirements and mlrun-lint \
-                 will name the exact tag"
+                "MLRun fills the tag from the submitting client's version, so a client upgrade \
+                 changes the image in production; pin it to the tag of the project's MLRun \
+                 client (`quay.io/mlrun/mlrun:X.Y.Z`); pass --mlrun-version or pin \
+                 `mlrun==X.Y.Z` in the project's requirements and mlrun-lint will name the \
+                 exact tag"
             )
         );
         assert_eq!(finding.fix, None);
@@ -206,9 +205,11 @@ mod tests {
         assert_eq!(
             dev.help.as_deref(),
             Some(
-                "pin it to the tag of the project's MLRun client (`mlrun/mlrun:X.Y.Z`); the client \
-                 version 0.0.0+unstable from --mlrun-version is a development build with no release \
-                 image; pass --mlrun-version with a released version"
+                "MLRun fills the tag from the submitting client's version, so a client upgrade \
+                 changes the image in production; pin it to the tag of the project's MLRun \
+                 client (`mlrun/mlrun:X.Y.Z`); the client version 0.0.0+unstable from \
+                 --mlrun-version is a development build with no release image; pass \
+                 --mlrun-version with a released version"
             )
         );
         assert_eq!(dev.fix, None);
@@ -220,8 +221,10 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "`mlrun/ml-models` is obsolete (MLR105); pin its replacement to `mlrun/mlrun:1.6.4` \
-                 (client version 1.6.4 from --mlrun-version)"
+                "MLRun fills the tag from the submitting client's version, so a client upgrade \
+                 changes the image in production; `mlrun/ml-models` is obsolete (MLR105); pin \
+                 its replacement to `mlrun/mlrun:1.6.4` (client version 1.6.4 from \
+                 --mlrun-version)"
             )
         );
         assert_eq!(finding.fix, None);

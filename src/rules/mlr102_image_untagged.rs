@@ -5,7 +5,7 @@
 //! their own rules, because MLRun treats them differently.
 
 use super::mlrun_tag::literal_image;
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::Fact;
 
@@ -40,12 +40,11 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     }
     Some(Finding {
         span: origin.span,
-        message: format!(
-            "image `{}` has no tag and resolves `latest`: every push to `latest` changes the \
-             image in production",
-            image.text
-        ),
-        help: Some(help),
+        message: format!("image `{}` has no tag", image.text),
+        help: Some(why_then(
+            "it resolves `latest`, and every push to `latest` changes the image in production",
+            &help,
+        )),
         fix: None,
     })
 }
@@ -62,12 +61,11 @@ mod tests {
             finding,
             Finding {
                 span: span_of("myorg/custom"),
-                message: "image `myorg/custom` has no tag and resolves `latest`: every push to \
-                          `latest` changes the image in production"
-                    .into(),
+                message: "image `myorg/custom` has no tag".into(),
                 help: Some(
-                    "pin a version tag of `myorg/custom` (better, tag and `@sha256:` digest); \
-                     mlrun-lint does not guess versions of non-MLRun images"
+                    "it resolves `latest`, and every push to `latest` changes the image in \
+                     production; pin a version tag of `myorg/custom` (better, tag and \
+                     `@sha256:` digest); mlrun-lint does not guess versions of non-MLRun images"
                         .into()
                 ),
                 fix: None,
@@ -78,11 +76,7 @@ mod tests {
     #[test]
     fn bare_python_explains_mlrun_special_case() {
         let finding = run(&RULE, &image("python"), &no_client()).unwrap();
-        assert_eq!(
-            finding.message,
-            "image `python` has no tag and resolves `latest`: every push to `latest` changes the \
-             image in production"
-        );
+        assert_eq!(finding.message, "image `python` has no tag");
         assert!(finding.help.unwrap().ends_with(
             "MLRun 1.9 and later tag a bare `python` with the client's Python minor version \
              (`python:3.11`), which still moves with every patch release"

@@ -6,7 +6,7 @@
 //! version. Cluster-built `.` images are MLR109's.
 
 use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::Fact;
 
@@ -30,25 +30,25 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     if !image.is_mlrun() {
         return Some(Finding {
             span: origin.span,
-            message: format!(
-                "image `{}` uses the moving tag `{tag}`: the tag is re-pointed on every push, \
-                 so the image in production changes with no change to this project",
-                image.text
-            ),
-            help: Some(format!(
-                "pin a version tag of `{}` (better, tag and `@sha256:` digest); mlrun-lint does \
-                 not guess versions of non-MLRun images",
-                image.repository()
+            message: format!("image `{}` uses the moving tag `{tag}`", image.text),
+            help: Some(why_then(
+                "the tag is re-pointed on every push, so the image in production changes with \
+                 no change to this project",
+                &format!(
+                    "pin a version tag of `{}` (better, tag and `@sha256:` digest); mlrun-lint \
+                     does not guess versions of non-MLRun images",
+                    image.repository()
+                ),
             )),
             fix: None,
         });
     }
-    let message = format!(
-        "MLRun image `{}` uses the moving tag `{tag}`: MLRun keeps an explicit tag as written \
-         instead of using the client's version, so production runs whatever was pushed last",
-        image.text
+    let message = format!("MLRun image `{}` uses the moving tag `{tag}`", image.text);
+    let help = why_then(
+        "MLRun keeps an explicit tag as written instead of using the client's version, so \
+         production runs whatever was pushed last",
+        &pin_help(image, scope),
     );
-    let help = pin_help(image, scope);
     let fix = fix_tag(image, scope).and_then(|client| {
         let edit = text_edit(origin, image, tag_range, client.tag.clone())?;
         Some(Fix {
@@ -80,13 +80,11 @@ mod tests {
             finding,
             Finding {
                 span: span_of("mlrun/mlrun:latest"),
-                message:
-                    "MLRun image `mlrun/mlrun:latest` uses the moving tag `latest`: MLRun keeps \
-                          an explicit tag as written instead of using the client's version, so \
-                          production runs whatever was pushed last"
-                        .into(),
+                message: "MLRun image `mlrun/mlrun:latest` uses the moving tag `latest`".into(),
                 help: Some(
-                    "pin it to `mlrun/mlrun:1.6.4` (client version 1.6.4 from --mlrun-version)"
+                    "MLRun keeps an explicit tag as written instead of using the client's \
+                     version, so production runs whatever was pushed last; pin it to \
+                     `mlrun/mlrun:1.6.4` (client version 1.6.4 from --mlrun-version)"
                         .into()
                 ),
                 fix: Some(Fix {
@@ -112,8 +110,10 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "pin it to the tag of the project's MLRun client (`registry:5000/mlrun/mlrun:X.Y.Z`); \
-                 pass --mlrun-version or pin `mlrun==X.Y.Z` in the project's requirements and \
+                "MLRun keeps an explicit tag as written instead of using the client's version, \
+                 so production runs whatever was pushed last; pin it to the tag of the \
+                 project's MLRun client (`registry:5000/mlrun/mlrun:X.Y.Z`); pass \
+                 --mlrun-version or pin `mlrun==X.Y.Z` in the project's requirements and \
                  mlrun-lint will name the exact tag"
             )
         );
@@ -126,8 +126,10 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "`mlrun/ml-models` is obsolete (MLR105); pin its replacement to `mlrun/mlrun:1.6.4` \
-                 (client version 1.6.4 from --mlrun-version)"
+                "MLRun keeps an explicit tag as written instead of using the client's version, \
+                 so production runs whatever was pushed last; `mlrun/ml-models` is obsolete \
+                 (MLR105); pin its replacement to `mlrun/mlrun:1.6.4` (client version 1.6.4 \
+                 from --mlrun-version)"
             )
         );
         assert_eq!(finding.fix, None);
@@ -140,14 +142,12 @@ mod tests {
             finding,
             Finding {
                 span: span_of("vllm/vllm-openai:latest"),
-                message:
-                    "image `vllm/vllm-openai:latest` uses the moving tag `latest`: the tag is \
-                          re-pointed on every push, so the image in production changes with no \
-                          change to this project"
-                        .into(),
+                message: "image `vllm/vllm-openai:latest` uses the moving tag `latest`".into(),
                 help: Some(
-                    "pin a version tag of `vllm/vllm-openai` (better, tag and `@sha256:` digest); \
-                     mlrun-lint does not guess versions of non-MLRun images"
+                    "the tag is re-pointed on every push, so the image in production changes \
+                     with no change to this project; pin a version tag of `vllm/vllm-openai` \
+                     (better, tag and `@sha256:` digest); mlrun-lint does not guess versions \
+                     of non-MLRun images"
                         .into()
                 ),
                 fix: None,

@@ -6,7 +6,7 @@
 //! (`mlrun-semantics.md` §1.3), so it is stripped from both sides before comparing.
 
 use super::mlrun_tag::{literal_image, python_suffix, text_edit, ClientTag};
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::Fact;
 
@@ -36,9 +36,13 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     let suffix = python_suffix(tag);
     let new_tag = format!("{}{}", client.tag, suffix.unwrap_or_default());
     let message = format!(
-        "MLRun image `{}` runs MLRun {version} but the project's MLRun client is {} \
-         (from {}): jobs would run on a different MLRun than the one that submits them",
-        image.text, client.client.version, client.client.source
+        "MLRun image `{}` runs MLRun {version}, not the client's {}",
+        image.text, client.client.version
+    );
+    let why = format!(
+        "the project's MLRun client is {} (from {}), so jobs would run on a different MLRun \
+         than the one that submits them",
+        client.client.version, client.client.source
     );
     // A kept suffix must name an image MLRun publishes for the client's release.
     let suffix_published = suffix.is_none_or(|s| client.python_variant() == Some(s));
@@ -74,7 +78,7 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     Some(Finding {
         span: origin.span,
         message,
-        help: Some(help),
+        help: Some(why_then(&why, &help)),
         fix,
     })
 }
@@ -93,12 +97,13 @@ mod tests {
             finding,
             Finding {
                 span: span_of("mlrun/mlrun:1.5.0"),
-                message: "MLRun image `mlrun/mlrun:1.5.0` runs MLRun 1.5.0 but the project's MLRun \
-                          client is 1.6.4 (from --mlrun-version): jobs would run on a different \
-                          MLRun than the one that submits them"
+                message: "MLRun image `mlrun/mlrun:1.5.0` runs MLRun 1.5.0, not the client's \
+                          1.6.4"
                     .into(),
                 help: Some(
-                    "use `mlrun/mlrun:1.6.4` so the image matches the client, or change the client \
+                    "the project's MLRun client is 1.6.4 (from --mlrun-version), so jobs would \
+                     run on a different MLRun than the one that submits them; use \
+                     `mlrun/mlrun:1.6.4` so the image matches the client, or change the client \
                      pin if MLRun 1.5.0 is intended"
                         .into()
                 ),
@@ -139,8 +144,10 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "use the `mlrun/mlrun` image of the project's Python for `1.11.0` (MLRun publishes \
-                 no `-py39` variant of it), or change the client pin if MLRun 1.10.0 is intended"
+                "the project's MLRun client is 1.11.0 (from --mlrun-version), so jobs would \
+                 run on a different MLRun than the one that submits them; use the \
+                 `mlrun/mlrun` image of the project's Python for `1.11.0` (MLRun publishes no \
+                 `-py39` variant of it), or change the client pin if MLRun 1.10.0 is intended"
             )
         );
         assert_eq!(finding.fix, None);

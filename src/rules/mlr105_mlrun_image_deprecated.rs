@@ -26,7 +26,8 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     let deprecated = image.deprecated_mlrun_image()?;
     let help = if deprecated.name == "ml-base" {
         format!(
-            "use `{}`; for tags from 1.10.0 MLRun already runs it in place of `mlrun/ml-base`",
+            "MLRun 1.10 and later run `{}` in its place, and its removal is planned for \
+             1.12.0: use that image; for tags from 1.10.0 it is what already runs",
             deprecated.replacement
         )
     } else {
@@ -39,8 +40,8 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     Some(Finding {
         span: origin.span,
         message: format!(
-            "MLRun image `{}` is obsolete, {}; its replacement is `{}`",
-            image.text, deprecated.status, deprecated.replacement
+            "MLRun image `{}` is obsolete, {}",
+            image.text, deprecated.status
         ),
         help: Some(help),
         fix: rename_fix(origin, image, deprecated, scope),
@@ -122,8 +123,7 @@ mod tests {
             finding,
             Finding {
                 span: span_of("mlrun/ml-models"),
-                message: "MLRun image `mlrun/ml-models` is obsolete, removed in MLRun 1.5.0; its \
-                          replacement is `mlrun/mlrun`"
+                message: "MLRun image `mlrun/ml-models` is obsolete, removed in MLRun 1.5.0"
                     .into(),
                 help: Some(
                     "use `mlrun/mlrun`; `mlrun/ml-models` bundled ML frameworks it does not, so add \
@@ -147,12 +147,15 @@ mod tests {
         let finding = run(&RULE, &image("quay.io/mlrun/ml-base:1.6.4"), &no_client()).unwrap();
         assert_eq!(
             finding.message,
-            "MLRun image `quay.io/mlrun/ml-base:1.6.4` is obsolete, deprecated in MLRun 1.10.0 \
-             (rewritten to mlrun/mlrun, removal planned for 1.12.0); its replacement is `mlrun/mlrun`"
+            "MLRun image `quay.io/mlrun/ml-base:1.6.4` is obsolete, deprecated in MLRun 1.10.0"
         );
         assert_eq!(
             finding.help.as_deref(),
-            Some("use `mlrun/mlrun`; for tags from 1.10.0 MLRun already runs it in place of `mlrun/ml-base`")
+            Some(
+                "MLRun 1.10 and later run `mlrun/mlrun` in its place, and its removal is \
+                  planned for 1.12.0: use that image; for tags from 1.10.0 it is what already \
+                  runs"
+            )
         );
         assert_eq!(
             finding.fix.unwrap().edits,

@@ -6,7 +6,7 @@
 //! project could know before the build.
 
 use super::mlrun_tag::literal_image;
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::Fact;
 
@@ -28,15 +28,15 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     image.tag()?;
     Some(Finding {
         span: origin.span,
-        message: format!(
-            "image `{}` is pinned by tag only: a tag can be re-pushed with different content, \
-             only an `@sha256:` digest names one exact image",
-            image.text
-        ),
-        help: Some(format!(
-            "look up the digest (`docker buildx imagetools inspect {}`) and write \
-             `{}@sha256:<digest>`, keeping the tag for readers and update bots",
-            image.text, image.text
+        message: format!("image `{}` is pinned by tag only", image.text),
+        help: Some(why_then(
+            "a tag can be re-pushed with different content, only an `@sha256:` digest names \
+             one exact image",
+            &format!(
+                "look up the digest (`docker buildx imagetools inspect {}`) and write \
+                 `{}@sha256:<digest>`, keeping the tag for readers and update bots",
+                image.text, image.text
+            ),
         )),
         fix: None,
     })
@@ -59,12 +59,12 @@ mod tests {
             finding,
             Finding {
                 span: span_of("python:3.11"),
-                message: "image `python:3.11` is pinned by tag only: a tag can be re-pushed with \
-                          different content, only an `@sha256:` digest names one exact image"
-                    .into(),
+                message: "image `python:3.11` is pinned by tag only".into(),
                 help: Some(
-                    "look up the digest (`docker buildx imagetools inspect python:3.11`) and write \
-                     `python:3.11@sha256:<digest>`, keeping the tag for readers and update bots"
+                    "a tag can be re-pushed with different content, only an `@sha256:` digest \
+                     names one exact image; look up the digest (`docker buildx imagetools \
+                     inspect python:3.11`) and write `python:3.11@sha256:<digest>`, keeping \
+                     the tag for readers and update bots"
                         .into()
                 ),
                 fix: None,

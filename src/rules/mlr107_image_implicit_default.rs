@@ -7,7 +7,7 @@
 //! problem with nothing in the file to point at.
 
 use super::mlrun_tag::{at_least, missing_version_hint, ClientTag};
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, FunctionFact};
 
@@ -58,11 +58,14 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     };
     Some(Finding {
         span: origin.span,
-        message: format!(
-            "{subject} names no image: it runs on the default image of kind `{kind}`, {}",
-            default.description
-        ),
-        help: Some(help),
+        message: format!("{subject} names no image"),
+        help: Some(why_then(
+            &format!(
+                "it runs on the default image of kind `{kind}`, {}",
+                default.description
+            ),
+            &help,
+        )),
         fix: None,
     })
 }
@@ -149,13 +152,13 @@ mod tests {
             finding,
             Finding {
                 span: Span::new(0, 8),
-                message: "function `trainer` names no image: it runs on the default image of kind \
-                          `job`, `mlrun/mlrun`, tagged from the submitting client's version, so a \
-                          client upgrade changes the image in production"
-                    .into(),
+                message: "function `trainer` names no image".into(),
                 help: Some(
-                    "set a pinned image on the function, e.g. `mlrun/mlrun:1.6.4` (client version \
-                     1.6.4 from --mlrun-version), or give the project a pinned `default_image`"
+                    "it runs on the default image of kind `job`, `mlrun/mlrun`, tagged from \
+                     the submitting client's version, so a client upgrade changes the image in \
+                     production; set a pinned image on the function, e.g. `mlrun/mlrun:1.6.4` \
+                     (client version 1.6.4 from --mlrun-version), or give the project a pinned \
+                     `default_image`"
                         .into()
                 ),
                 fix: None,
@@ -166,25 +169,26 @@ mod tests {
     #[test]
     fn kind_defaults_follow_the_client_release() {
         let dask_old = run(&RULE, &function(Some("dask"), false), &client("1.6.4")).unwrap();
-        assert!(dask_old
-            .message
-            .contains("`mlrun/ml-base` (deprecated in 1.10.0)"));
+        let help = |finding: Finding| finding.help.unwrap_or_default();
+        assert!(help(dask_old).contains("`mlrun/ml-base` (deprecated in 1.10.0)"));
         let dask_new = run(&RULE, &function(Some("dask"), false), &client("1.10.0")).unwrap();
-        assert!(dask_new
-            .message
-            .contains("kind `dask`, `mlrun/mlrun`, tagged"));
+        assert!(help(dask_new).contains("kind `dask`, `mlrun/mlrun`, tagged"));
         let mpi_old = run(&RULE, &function(Some("mpijob"), false), &client("1.4.1")).unwrap();
-        assert!(mpi_old
-            .message
-            .contains("`mlrun/ml-models` (removed in 1.5.0)"));
+        assert!(help(mpi_old).contains("`mlrun/ml-models` (removed in 1.5.0)"));
         let app = run(&RULE, &function(Some("application"), false), &no_client()).unwrap();
         assert_eq!(
             app.help.as_deref(),
-            Some("set a pinned image on the function or give the project a pinned `default_image`")
+            Some(
+                "it runs on the default image of kind `application`, `python`, tagged from the \
+                 submitting client's Python version; set a pinned image on the function or give \
+                 the project a pinned `default_image`"
+            )
         );
         let unknown = run(&RULE, &function(None, false), &no_client()).unwrap();
-        assert!(unknown.message.contains("kind `job`"));
-        assert!(unknown.help.unwrap().contains("pass --mlrun-version"));
+        assert_eq!(unknown.message, "function `trainer` names no image");
+        let help = help(unknown);
+        assert!(help.contains("kind `job`"));
+        assert!(help.contains("pass --mlrun-version"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! is reported as information, never as MLR101/MLR102: flagging every templated
 //! image as untagged is the most common complaint about image linters.
 
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, ImageFact, ImageValue};
 
@@ -30,15 +30,13 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     };
     Some(Finding {
         span: origin.span,
-        message: format!(
-            "image `{text}` comes from {reason}, so whether it is pinned cannot be verified here"
-        ),
-        help: Some(
-            "make sure the value is a pinned image (`repo/name:1.2.3`, or `mlrun/mlrun:X.Y.Z` for \
-             MLRun); a literal default mlrun-lint can read (a Dockerfile `ARG` default, a \
-             module-level constant) is judged like any written image"
-                .into(),
-        ),
+        message: format!("image `{text}` comes from {reason}"),
+        help: Some(why_then(
+            "whether it is pinned cannot be verified here",
+            "make sure the value is a pinned image (`repo/name:1.2.3`, or `mlrun/mlrun:X.Y.Z` \
+             for MLRun); a literal default mlrun-lint can read (a Dockerfile `ARG` default, a \
+             module-level constant) is judged like any written image",
+        )),
         fix: None,
     })
 }
@@ -57,13 +55,12 @@ mod tests {
             finding,
             Finding {
                 span: span_of("mlrun/mlrun:{version}"),
-                message: "image `mlrun/mlrun:{version}` comes from a `{placeholder}`, so whether \
-                          it is pinned cannot be verified here"
-                    .into(),
+                message: "image `mlrun/mlrun:{version}` comes from a `{placeholder}`".into(),
                 help: Some(
-                    "make sure the value is a pinned image (`repo/name:1.2.3`, or `mlrun/mlrun:X.Y.Z` \
-                     for MLRun); a literal default mlrun-lint can read (a Dockerfile `ARG` default, \
-                     a module-level constant) is judged like any written image"
+                    "whether it is pinned cannot be verified here; make sure the value is a \
+                     pinned image (`repo/name:1.2.3`, or `mlrun/mlrun:X.Y.Z` for MLRun); a \
+                     literal default mlrun-lint can read (a Dockerfile `ARG` default, a \
+                     module-level constant) is judged like any written image"
                         .into()
                 ),
                 fix: None,
@@ -86,7 +83,7 @@ mod tests {
         assert_eq!(finding.span, Span::new(40, 45));
         assert_eq!(
             finding.message,
-            "image `image` comes from a Python variable, so whether it is pinned cannot be verified here"
+            "image `image` comes from a Python variable"
         );
     }
 

@@ -7,7 +7,7 @@
 //! MLR102/MLR103, which skip them: no public registry holds a version to pin to.
 
 use super::mlrun_tag::literal_image;
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::Fact;
 
@@ -26,24 +26,26 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     if !image.is_cluster_built() || image.digest().is_some() {
         return None;
     }
-    let what = match image.tag() {
-        None => "has no tag and resolves `latest`",
-        Some("latest") => "is tagged `latest`, the tag MLRun gives builds of untagged functions",
+    let (what, first) = match image.tag() {
+        None => ("has no tag", "it resolves `latest`"),
+        Some("latest") => (
+            "is tagged `latest`",
+            "`latest` is the tag MLRun gives builds of untagged functions",
+        ),
         Some(_) => return None,
     };
     Some(Finding {
         span: origin.span,
-        message: format!(
-            "cluster-built image `{}` {what}: every rebuild overwrites it in the cluster registry, \
-             so a rebuild changes what runs without a change here",
-            image.text
-        ),
-        help: Some(
+        message: format!("cluster-built image `{}` {what}", image.text),
+        help: Some(why_then(
+            &format!(
+                "{first}, and every rebuild overwrites it in the cluster registry, so a rebuild \
+                 changes what runs without a change here"
+            ),
             "give the build a version tag: set the function's tag (`metadata.tag`, `tag=` in \
              `set_function`), which MLRun uses for its built image, or a versioned target \
-             (`spec.build.image`, `build_image(image=...)`)"
-                .into(),
-        ),
+             (`spec.build.image`, `build_image(image=...)`)",
+        )),
         fix: None,
     })
 }
@@ -55,7 +57,9 @@ mod tests {
     use crate::rules::mlr103_image_mutable_tag::RULE as MLR103;
     use crate::rules::testing::{check as run, client, image, span_of};
 
-    const HELP: &str = "give the build a version tag: set the function's tag (`metadata.tag`, \
+    const HELP: &str = "it resolves `latest`, and every rebuild overwrites it in the cluster \
+                        registry, so a rebuild changes what runs without a change here; give \
+                        the build a version tag: set the function's tag (`metadata.tag`, \
                         `tag=` in `set_function`), which MLRun uses for its built image, or a \
                         versioned target (`spec.build.image`, `build_image(image=...)`)";
 
@@ -66,10 +70,7 @@ mod tests {
             finding,
             Finding {
                 span: span_of(".mlrun/func-x"),
-                message: "cluster-built image `.mlrun/func-x` has no tag and resolves `latest`: \
-                          every rebuild overwrites it in the cluster registry, so a rebuild \
-                          changes what runs without a change here"
-                    .into(),
+                message: "cluster-built image `.mlrun/func-x` has no tag".into(),
                 help: Some(HELP.into()),
                 fix: None,
             }
@@ -86,9 +87,7 @@ mod tests {
         let finding = run(&RULE, &image(".mlrun/func-p-f:latest"), &client("1.6.4")).unwrap();
         assert_eq!(
             finding.message,
-            "cluster-built image `.mlrun/func-p-f:latest` is tagged `latest`, the tag MLRun gives \
-             builds of untagged functions: every rebuild overwrites it in the cluster registry, so \
-             a rebuild changes what runs without a change here"
+            "cluster-built image `.mlrun/func-p-f:latest` is tagged `latest`"
         );
         assert_eq!(
             run(&MLR103, &image(".mlrun/func-p-f:latest"), &client("1.6.4")),

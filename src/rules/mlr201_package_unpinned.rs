@@ -7,7 +7,7 @@
 //! package exactly pins it here too.
 
 use super::package::{is_mlrun, name_with_extras, pin_from_sources, unconstrained};
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
 use crate::facts::Fact;
@@ -33,11 +33,11 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
         let (help, fix) = pin_from_sources(package, name, scope);
         return Some(Finding {
             span,
-            message: format!(
-                "`{}` has no version: the build installs whatever is newest on build day",
-                name.written
-            ),
-            help: Some(help),
+            message: format!("`{}` has no version", name.written),
+            help: Some(why_then(
+                "the build installs whatever is newest on build day",
+                &help,
+            )),
             fix,
         });
     };
@@ -46,14 +46,16 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     Some(Finding {
         span: Span::new(span.start, redirect.end.max(span.end)),
         message: format!(
-            "`{}` has no version: the shell took the unquoted `>`/`<` after it as a \
-             redirection, so pip installs whatever is newest on build day",
+            "`{}` has no version: the unquoted `>`/`<` is a shell redirection",
             name.written
         ),
-        help: Some(format!(
-            "quote the requirement so the specifier reaches pip, and pin the release you \
-             tested: `'{}==X.Y.Z'`",
-            name_with_extras(package, name)
+        help: Some(why_then(
+            "pip gets the name alone and installs whatever is newest on build day",
+            &format!(
+                "quote the requirement so the specifier reaches pip, and pin the release you \
+                 tested: `'{}==X.Y.Z'`",
+                name_with_extras(package, name)
+            ),
         )),
         fix: None,
     })
@@ -71,12 +73,11 @@ mod tests {
             run(&RULE, &fact, &no_client()),
             Some(Finding {
                 span: span_in("pandas", "pandas"),
-                message: "`pandas` has no version: the build installs whatever is newest on \
-                          build day"
-                    .into(),
+                message: "`pandas` has no version".into(),
                 help: Some(
-                    "pin the release you tested: `pandas==X.Y.Z` (or pin it exactly in a \
-                     constraints file passed with `-c`)"
+                    "the build installs whatever is newest on build day; pin the release you \
+                     tested: `pandas==X.Y.Z` (or pin it exactly in a constraints file passed \
+                     with `-c`)"
                         .into()
                 ),
                 fix: None,
@@ -92,8 +93,9 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "pin the release you tested: `transformers[torch]==X.Y.Z` (or pin it exactly \
-                 in a constraints file passed with `-c`)"
+                "the build installs whatever is newest on build day; pin the release you \
+                 tested: `transformers[torch]==X.Y.Z` (or pin it exactly in a constraints file \
+                 passed with `-c`)"
             )
         );
     }
@@ -110,12 +112,12 @@ mod tests {
             finding,
             Finding {
                 span: span_in(text, text),
-                message: "`tensorflow` has no version: the shell took the unquoted `>`/`<` \
-                          after it as a redirection, so pip installs whatever is newest on \
-                          build day"
+                message: "`tensorflow` has no version: the unquoted `>`/`<` is a shell \
+                          redirection"
                     .into(),
                 help: Some(
-                    "quote the requirement so the specifier reaches pip, and pin the release \
+                    "pip gets the name alone and installs whatever is newest on build day; \
+                     quote the requirement so the specifier reaches pip, and pin the release \
                      you tested: `'tensorflow==X.Y.Z'`"
                         .into()
                 ),

@@ -6,7 +6,7 @@
 //! (`anchors.md` §2 item 15); this rule exists so that they are not.
 
 use super::package::{is_mlrun, pin_from_sources, unconstrained};
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
 use crate::facts::Fact;
@@ -34,11 +34,13 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     Some(Finding {
         span: package.origin.span,
         message: format!(
-            "`{}` is not pinned to one release (`{specifier}`): the build installs whatever \
-             is newest in that range on build day",
+            "`{}` is not pinned to one release (`{specifier}`)",
             name.written
         ),
-        help: Some(help),
+        help: Some(why_then(
+            "the build installs whatever is newest in that range on build day",
+            &help,
+        )),
         fix,
     })
 }
@@ -56,12 +58,11 @@ mod tests {
             run(&RULE, &fact, &no_client()),
             Some(Finding {
                 span: span_in(text, text),
-                message: "`keybert` is not pinned to one release (`~=0.7.0`): the build \
-                          installs whatever is newest in that range on build day"
-                    .into(),
+                message: "`keybert` is not pinned to one release (`~=0.7.0`)".into(),
                 help: Some(
-                    "pin the release you tested: `keybert==X.Y.Z` (or pin it exactly in a \
-                     constraints file passed with `-c`)"
+                    "the build installs whatever is newest in that range on build day; pin the \
+                     release you tested: `keybert==X.Y.Z` (or pin it exactly in a constraints \
+                     file passed with `-c`)"
                         .into()
                 ),
                 fix: None,

@@ -8,7 +8,7 @@
 //! requirement, from the rule that explains why the client version matters.
 
 use super::package::{installed, is_mlrun};
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::{Spec, UrlKind};
 use crate::facts::Fact;
@@ -46,23 +46,23 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     };
     let (message, help) = match kind {
         UrlKind::Vcs => (
-            format!(
-                "`{subject}` is installed from a VCS URL with no full commit hash: the build \
-                 installs whatever the branch or tag points to on build day"
-            ),
-            format!(
-                "end the URL with the full commit hash you tested (`@<40 hex digits>`), or \
-                 {index_release}"
+            format!("`{subject}` is installed from a VCS URL with no full commit hash"),
+            why_then(
+                "the build installs whatever the branch or tag points to on build day",
+                &format!(
+                    "end the URL with the full commit hash you tested (`@<40 hex digits>`), or \
+                     {index_release}"
+                ),
             ),
         ),
         UrlKind::Archive => (
-            format!(
-                "`{subject}` is installed from an archive URL with no `#sha256=` hash: the \
-                 build installs whatever the server returns on build day"
-            ),
-            format!(
-                "add the archive's hash to the URL (`#sha256=<64 hex digits>`; `pip hash FILE` \
-                 prints it), or {index_release}"
+            format!("`{subject}` is installed from an archive URL with no `#sha256=` hash"),
+            why_then(
+                "the build installs whatever the server returns on build day",
+                &format!(
+                    "add the archive's hash to the URL (`#sha256=<64 hex digits>`; `pip hash \
+                     FILE` prints it), or {index_release}"
+                ),
             ),
         ),
     };
@@ -87,12 +87,11 @@ mod tests {
             finding,
             Some(Finding {
                 span: span_in(text, text),
-                message: "`grafwiz` is installed from a VCS URL with no full commit hash: the \
-                          build installs whatever the branch or tag points to on build day"
-                    .into(),
+                message: "`grafwiz` is installed from a VCS URL with no full commit hash".into(),
                 help: Some(
-                    "end the URL with the full commit hash you tested (`@<40 hex digits>`), \
-                     or install a released version from an index: `grafwiz==X.Y.Z`"
+                    "the build installs whatever the branch or tag points to on build day; end \
+                     the URL with the full commit hash you tested (`@<40 hex digits>`), or \
+                     install a released version from an index: `grafwiz==X.Y.Z`"
                         .into()
                 ),
                 fix: None,
@@ -120,13 +119,11 @@ mod tests {
             finding,
             Some(Finding {
                 span: span_in(text, text),
-                message: "`pkg` is installed from an archive URL with no `#sha256=` hash: the \
-                          build installs whatever the server returns on build day"
-                    .into(),
+                message: "`pkg` is installed from an archive URL with no `#sha256=` hash".into(),
                 help: Some(
-                    "add the archive's hash to the URL (`#sha256=<64 hex digits>`; `pip hash \
-                     FILE` prints it), or install a released version from an index: \
-                     `pkg==X.Y.Z`"
+                    "the build installs whatever the server returns on build day; add the \
+                     archive's hash to the URL (`#sha256=<64 hex digits>`; `pip hash FILE` \
+                     prints it), or install a released version from an index: `pkg==X.Y.Z`"
                         .into()
                 ),
                 fix: None,
@@ -141,7 +138,7 @@ mod tests {
         assert_eq!(
             finding.message,
             "`https://x.org/download/latest` is installed from an archive URL with no \
-             `#sha256=` hash: the build installs whatever the server returns on build day"
+             `#sha256=` hash"
         );
         assert!(finding
             .help

@@ -16,7 +16,7 @@
 //! swapping a source tree for a release is a decision, not a pin.
 
 use super::package::{admits, editable, is_mlrun, name_with_extras, unconstrained};
-use super::{Check, ClientVersion, Rule, Scope, VersionOrigin};
+use super::{why_then, Check, ClientVersion, Rule, Scope, VersionOrigin};
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
 use crate::facts::requirement::{PackageName, Spec};
 use crate::facts::{Fact, PackageFact};
@@ -54,27 +54,31 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     };
     let follows = "MLRun image tags and server compatibility follow the client version, which \
                    becomes";
-    let message = match floating {
-        Floating::NoVersion => format!(
-            "`{}` has no version: {follows} whatever is newest on build day",
-            name.written
+    let (message, why) = match floating {
+        Floating::NoVersion => (
+            format!("`{}` has no version", name.written),
+            format!("{follows} whatever is newest on build day"),
         ),
-        Floating::Range(specifier) => format!(
-            "`{}` is not pinned to one release (`{specifier}`): {follows} whatever is newest \
-             in that range on build day",
-            name.written
+        Floating::Range(specifier) => (
+            format!(
+                "`{}` is not pinned to one release (`{specifier}`)",
+                name.written
+            ),
+            format!("{follows} whatever is newest in that range on build day"),
         ),
-        Floating::Url => format!(
-            "`{}` is installed from a URL that does not fix its content: {follows} whatever \
-             the URL serves on build day",
-            name.written
+        Floating::Url => (
+            format!(
+                "`{}` is installed from a URL that does not fix its content",
+                name.written
+            ),
+            format!("{follows} whatever the URL serves on build day"),
         ),
     };
     let (help, fix) = help_and_fix(package, name, &floating, scope);
     Some(Finding {
         span: package.origin.span,
         message,
-        help: Some(help),
+        help: Some(why_then(&why, &help)),
         fix,
     })
 }
@@ -182,12 +186,11 @@ mod tests {
             finding,
             Some(Finding {
                 span: span_in(text, text),
-                message: "`mlrun` has no version: MLRun image tags and server compatibility \
-                          follow the client version, which becomes whatever is newest on build \
-                          day"
-                .into(),
+                message: "`mlrun` has no version".into(),
                 help: Some(
-                    "pin `mlrun[complete]==1.6.4` (client version 1.6.4 from --mlrun-version)"
+                    "MLRun image tags and server compatibility follow the client version, \
+                     which becomes whatever is newest on build day; pin \
+                     `mlrun[complete]==1.6.4` (client version 1.6.4 from --mlrun-version)"
                         .into()
                 ),
                 fix: mlrun_fix(
@@ -207,12 +210,11 @@ mod tests {
             finding,
             Some(Finding {
                 span: span_in(text, text),
-                message: "`mlrun` is not pinned to one release (`>=1.6`): MLRun image tags and \
-                          server compatibility follow the client version, which becomes \
-                          whatever is newest in that range on build day"
-                    .into(),
+                message: "`mlrun` is not pinned to one release (`>=1.6`)".into(),
                 help: Some(
-                    "pin `mlrun[complete]==1.6.4` (client version 1.6.4 from --mlrun-version)"
+                    "MLRun image tags and server compatibility follow the client version, \
+                     which becomes whatever is newest in that range on build day; pin \
+                     `mlrun[complete]==1.6.4` (client version 1.6.4 from --mlrun-version)"
                         .into()
                 ),
                 fix: mlrun_fix("mlrun[complete]==1.6.4", span_in(text, ">=1.6"), "==1.6.4"),
@@ -243,8 +245,10 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "the client version 1.6.4 from --mlrun-version is outside `>=1.7,<1.8`; pin \
-                 the release the project's MLRun server runs: `mlrun==X.Y.Z`"
+                "MLRun image tags and server compatibility follow the client version, which \
+                 becomes whatever is newest in that range on build day; the client version \
+                 1.6.4 from --mlrun-version is outside `>=1.7,<1.8`; pin the release the \
+                 project's MLRun server runs: `mlrun==X.Y.Z`"
             )
         );
         assert_eq!(finding.fix, None);
@@ -257,8 +261,10 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "pin the release the project's MLRun server runs: `mlrun==X.Y.Z`; pass \
-                 --mlrun-version and mlrun-lint names it and offers a fix"
+                "MLRun image tags and server compatibility follow the client version, which \
+                 becomes whatever is newest in that range on build day; pin the release the \
+                 project's MLRun server runs: `mlrun==X.Y.Z`; pass --mlrun-version and \
+                 mlrun-lint names it and offers a fix"
             )
         );
         assert_eq!(finding.fix, None);
@@ -266,8 +272,10 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "pin the release the project's MLRun server runs: `mlrun==X.Y.Z`; the client \
-                 version 0.0.0+unstable from --mlrun-version is not a release on PyPI, pass \
+                "MLRun image tags and server compatibility follow the client version, which \
+                 becomes whatever is newest in that range on build day; pin the release the \
+                 project's MLRun server runs: `mlrun==X.Y.Z`; the client version \
+                 0.0.0+unstable from --mlrun-version is not a release on PyPI, pass \
                  --mlrun-version with a released version"
             )
         );
@@ -282,13 +290,12 @@ mod tests {
             finding,
             Some(Finding {
                 span: span_in(text, text),
-                message: "`mlrun` is installed from a URL that does not fix its content: MLRun \
-                          image tags and server compatibility follow the client version, which \
-                          becomes whatever the URL serves on build day"
-                    .into(),
+                message: "`mlrun` is installed from a URL that does not fix its content".into(),
                 help: Some(
-                    "install the released client instead of a URL: `mlrun==1.6.4` (client \
-                     version 1.6.4 from --mlrun-version)"
+                    "MLRun image tags and server compatibility follow the client version, \
+                     which becomes whatever the URL serves on build day; install the released \
+                     client instead of a URL: `mlrun==1.6.4` (client version 1.6.4 from \
+                     --mlrun-version)"
                         .into()
                 ),
                 fix: None,
@@ -304,7 +311,11 @@ mod tests {
         assert_eq!(finding.fix, None);
         assert_eq!(
             finding.help.as_deref(),
-            Some("pin `mlrun==1.6.4` (client version 1.6.4 from --mlrun-version)")
+            Some(
+                "MLRun image tags and server compatibility follow the client version, which \
+                  becomes whatever is newest on build day; pin `mlrun==1.6.4` (client version \
+                  1.6.4 from --mlrun-version)"
+            )
         );
     }
 

@@ -1,7 +1,7 @@
 //! MLR205 package-pin-conflict: one package pinned to different versions inside one
 //! function's requirement set.
 
-use super::{Check, Member, RequirementSet, Rule, Scope, SetFinding};
+use super::{why_then, Check, Member, RequirementSet, Rule, Scope, SetFinding};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
 use crate::facts::PackageFact;
@@ -50,12 +50,22 @@ fn check(set: &RequirementSet, _scope: &Scope) -> Vec<SetFinding> {
                 finding: Finding {
                     span: member.fact.origin.span,
                     message: format!(
-                        "`{name}` is pinned to {version} here but to {first_version} {elsewhere}, in the requirements of {}: pip fails on the conflict, or a later install silently replaces the earlier one",
-                        set.owner
+                        "`{name}` is pinned to {version} here but to {first_version} {elsewhere}"
                     ),
-                    help: Some(format!(
-                        "pin `{name}` to one version everywhere the {} installs it",
-                        if set.owner.starts_with("function") { "function" } else { "file" }
+                    help: Some(why_then(
+                        &format!(
+                            "both are in the requirements of {}, so pip fails on the conflict \
+                             or a later install silently replaces the earlier one",
+                            set.owner
+                        ),
+                        &format!(
+                            "pin `{name}` to one version everywhere the {} installs it",
+                            if set.owner.starts_with("function") {
+                                "function"
+                            } else {
+                                "file"
+                            }
+                        ),
                     )),
                     fix: None,
                 },
@@ -110,7 +120,7 @@ mod tests {
         assert_eq!(findings[0].finding.span, b.origin.span);
         assert_eq!(
             findings[0].finding.message,
-            "`Pandas` is pinned to 2.1.0 here but to 2.2.2 in a/function.yaml, in the requirements of function `train`: pip fails on the conflict, or a later install silently replaces the earlier one"
+            "`Pandas` is pinned to 2.1.0 here but to 2.2.2 in a/function.yaml"
         );
     }
 }

@@ -7,7 +7,7 @@
 //! default because hash-pinned files need a tool to keep them up to date.
 
 use super::package::installed;
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
 use crate::facts::Fact;
@@ -33,17 +33,14 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     }
     Some(Finding {
         span: package.origin.span,
-        message: format!(
-            "`{}` is pinned to {version} without `--hash`: pip checks the version, not the \
-             files it downloads, so a replaced or added wheel goes unnoticed",
-            name.written
-        ),
-        help: Some(
+        message: format!("`{}` is pinned to {version} without `--hash`", name.written),
+        help: Some(why_then(
+            "pip checks the version, not the files it downloads, so a replaced or added wheel \
+             goes unnoticed",
             "generate the file with hashes (`pip-compile --generate-hashes` or `uv pip compile \
              --generate-hashes`); once one requirement has `--hash`, pip requires one for every \
-             requirement"
-                .into(),
-        ),
+             requirement",
+        )),
         fix: None,
     })
 }
@@ -66,14 +63,12 @@ mod tests {
             run(&RULE, &line(text), &no_client()),
             Some(Finding {
                 span: span_in(text, text),
-                message: "`pandas` is pinned to 2.2.2 without `--hash`: pip checks the \
-                          version, not the files it downloads, so a replaced or added wheel \
-                          goes unnoticed"
-                    .into(),
+                message: "`pandas` is pinned to 2.2.2 without `--hash`".into(),
                 help: Some(
-                    "generate the file with hashes (`pip-compile --generate-hashes` or `uv pip \
-                     compile --generate-hashes`); once one requirement has `--hash`, pip \
-                     requires one for every requirement"
+                    "pip checks the version, not the files it downloads, so a replaced or \
+                     added wheel goes unnoticed; generate the file with hashes (`pip-compile \
+                     --generate-hashes` or `uv pip compile --generate-hashes`); once one \
+                     requirement has `--hash`, pip requires one for every requirement"
                         .into()
                 ),
                 fix: None,

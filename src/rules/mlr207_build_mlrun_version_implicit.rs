@@ -1,7 +1,7 @@
 //! MLR207 build-mlrun-version-implicit: a build that installs `mlrun` on a non-MLRun
 //! base image with no exact `mlrun` pin among its requirements.
 
-use super::{Check, RequirementSet, Rule, Scope, SetFinding};
+use super::{why_then, Check, RequirementSet, Rule, Scope, SetFinding};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
 use crate::facts::ImageRef;
@@ -41,17 +41,26 @@ fn check(set: &RequirementSet, scope: &Scope) -> Vec<SetFinding> {
             }
             let pin = scope.client.as_ref().map_or_else(
                 || "an exact `mlrun==X.Y.Z` (the project's client version)".to_string(),
-                |client| format!("`mlrun=={}` (client version from {})", client.version, client.source),
+                |client| {
+                    format!(
+                        "`mlrun=={}` (client version from {})",
+                        client.version, client.source
+                    )
+                },
             );
             Some(SetFinding {
                 file: build.file,
                 finding: Finding {
                     span: build.fact.origin.span,
                     message: format!(
-                        "the build of {} installs `mlrun` on `{base}` (`with_mlrun: true`) with no exact `mlrun` pin among its requirements: it installs the version of whichever client submits the build",
+                        "the build of {} installs an unpinned `mlrun` on `{base}`",
                         set.owner
                     ),
-                    help: Some(format!("add {pin} to the function's requirements")),
+                    help: Some(why_then(
+                        "`with_mlrun: true` with no exact `mlrun` pin among its requirements \
+                         installs the version of whichever client submits the build",
+                        &format!("add {pin} to the function's requirements"),
+                    )),
                     fix: None,
                 },
             })
@@ -112,11 +121,15 @@ mod tests {
         assert_eq!(findings[0].finding.span, Span::new(5, 9));
         assert_eq!(
             findings[0].finding.message,
-            "the build of function `train` installs `mlrun` on `python:3.11` (`with_mlrun: true`) with no exact `mlrun` pin among its requirements: it installs the version of whichever client submits the build"
+            "the build of function `train` installs an unpinned `mlrun` on `python:3.11`"
         );
         assert_eq!(
             findings[0].finding.help.as_deref(),
-            Some("add `mlrun==1.6.4` (client version from --mlrun-version) to the function's requirements")
+            Some(
+                "`with_mlrun: true` with no exact `mlrun` pin among its requirements installs \
+                  the version of whichever client submits the build; add `mlrun==1.6.4` \
+                  (client version from --mlrun-version) to the function's requirements"
+            )
         );
         let pin = parse_requirement("mlrun[complete]==1.6.4")
             .unwrap()

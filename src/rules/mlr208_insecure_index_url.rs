@@ -6,7 +6,7 @@
 //! nobody reviewed. A `--find-links` directory is local, so only `http://` values
 //! are judged; a trusted host is insecure whatever its URLs say.
 
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, IndexFact, IndexOption};
 
@@ -36,17 +36,14 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
         IndexOption::TrustedHost => {
             return Some(Finding {
                 span: origin.span,
-                message: format!(
-                    "`{value}` is a trusted host: pip does not check its TLS certificate and \
-                     accepts plain HTTP from it, so anyone between the build and the host can \
-                     serve other packages"
-                ),
-                help: Some(
+                message: format!("`{value}` is a trusted host"),
+                help: Some(why_then(
+                    "pip does not check its TLS certificate and accepts plain HTTP from it, so \
+                     anyone between the build and the host can serve other packages",
                     "drop the trusted host, serve the index over `https://` with a valid \
                      certificate, and add the CA that signed it to the build image if it is \
-                     internal"
-                        .into(),
-                ),
+                     internal",
+                )),
                 fix: None,
             });
         }
@@ -57,15 +54,12 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
     plain_http.then(|| Finding {
         span: origin.span,
-        message: format!(
-            "{what} `{value}` is plain HTTP: anyone between the build and the server can \
-             serve other packages"
-        ),
-        help: Some(
+        message: format!("{what} `{value}` is plain HTTP"),
+        help: Some(why_then(
+            "anyone between the build and the server can serve other packages",
             "use `https://` with a valid certificate (add the CA that signed it to the build \
-             image if it is internal)"
-                .into(),
-        ),
+             image if it is internal)",
+        )),
         fix: None,
     })
 }
@@ -82,11 +76,10 @@ mod tests {
             run(&RULE, &index(IndexOption::IndexUrl, value), &no_client()),
             Some(Finding {
                 span: span_in(value, value),
-                message: "the package index `http://pypi.internal/simple` is plain HTTP: anyone \
-                          between the build and the server can serve other packages"
-                    .into(),
+                message: "the package index `http://pypi.internal/simple` is plain HTTP".into(),
                 help: Some(
-                    "use `https://` with a valid certificate (add the CA that signed it to the \
+                    "anyone between the build and the server can serve other packages; use \
+                     `https://` with a valid certificate (add the CA that signed it to the \
                      build image if it is internal)"
                         .into()
                 ),
@@ -111,14 +104,12 @@ mod tests {
             run(&RULE, &index(IndexOption::TrustedHost, value), &no_client()),
             Some(Finding {
                 span: span_in(value, value),
-                message: "`pypi.internal` is a trusted host: pip does not check its TLS \
-                          certificate and accepts plain HTTP from it, so anyone between the \
-                          build and the host can serve other packages"
-                    .into(),
+                message: "`pypi.internal` is a trusted host".into(),
                 help: Some(
-                    "drop the trusted host, serve the index over `https://` with a valid \
-                     certificate, and add the CA that signed it to the build image if it is \
-                     internal"
+                    "pip does not check its TLS certificate and accepts plain HTTP from it, so \
+                     anyone between the build and the host can serve other packages; drop the \
+                     trusted host, serve the index over `https://` with a valid certificate, \
+                     and add the CA that signed it to the build image if it is internal"
                         .into()
                 ),
                 fix: None,

@@ -3,7 +3,7 @@
 //! MLRun resolves an untagged hub reference to the hub's `latest` (`mlrun-semantics.md`
 //! §2.2, §5), so a hub release changes the function's code, image and requirements.
 
-use super::{Check, Rule, Scope};
+use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::{Fact, HubRefFact};
 
@@ -26,14 +26,15 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     }
     Some(Finding {
         span: origin.span,
-        message: format!(
-            "hub function `{}` has no tag and resolves the hub's `latest`: a new hub release \
-             changes the function's code, image and requirements",
-            reference.url
-        ),
-        help: Some(format!(
-            "pin a hub version: `{}:<version>`, the `version` of the function's hub `item.yaml`",
-            reference.url.trim_end_matches(':')
+        message: format!("hub function `{}` has no tag", reference.url),
+        help: Some(why_then(
+            "it resolves the hub's `latest`, so a new hub release changes the function's code, \
+             image and requirements",
+            &format!(
+                "pin a hub version: `{}:<version>`, the `version` of the function's hub \
+                 `item.yaml`",
+                reference.url.trim_end_matches(':')
+            ),
         )),
         fix: None,
     })
@@ -62,12 +63,12 @@ mod tests {
             finding,
             Finding {
                 span: Span::new(5, 19),
-                message: "hub function `hub://describe` has no tag and resolves the hub's `latest`: \
-                          a new hub release changes the function's code, image and requirements"
-                    .into(),
+                message: "hub function `hub://describe` has no tag".into(),
                 help: Some(
-                    "pin a hub version: `hub://describe:<version>`, the `version` of the function's \
-                     hub `item.yaml`"
+                    "it resolves the hub's `latest`, so a new hub release changes the \
+                     function's code, image and requirements; pin a hub version: \
+                     `hub://describe:<version>`, the `version` of the function's hub \
+                     `item.yaml`"
                         .into()
                 ),
                 fix: None,

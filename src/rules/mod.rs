@@ -183,6 +183,12 @@ pub const ALL: &[&Rule] = &[
 /// MLR004, whose findings the engine makes when suppressions are applied.
 pub const UNUSED_NOQA: &Rule = &mlr004_unused_noqa::RULE;
 
+/// A finding's help when its headline says only what is wrong and where: why it
+/// matters in production, then what to do about it.
+fn why_then(why: &str, then: &str) -> String {
+    format!("{why}; {then}")
+}
+
 /// The rule with this code or name (`MLR101`, `mlr101`, `mlrun-image-untagged`).
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     ALL.iter()

@@ -8,12 +8,14 @@ use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_mlrun-lint");
 
-/// Runs `mlrun-lint ARGS` in `dir` with colour off.
+/// Runs `mlrun-lint ARGS` in `dir` with colour off and the `full` report at its
+/// default width (100 columns: the caller's `COLUMNS` does not leak in).
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
         .output()
         .expect("the mlrun-lint binary runs")
 }

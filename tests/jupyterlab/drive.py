@@ -1,7 +1,7 @@
 """JupyterLab + jupyterlab-lsp + mlrun-lint in headless Chromium (scripts/jupyterlab-test).
 
-Starts JupyterLab on a temporary project with the README's `jupyter_server_config.json`
-(read from the README itself), opens a notebook, a project spec and a Dockerfile, and waits
+Starts JupyterLab on a temporary project with the `jupyter_server_config.json` of
+docs/editors.md (read from that page itself), opens a notebook, a project spec and a Dockerfile, and waits
 for mlrun-lint's underline in the right cell (and on the spec's and Dockerfile's line). Exits non-zero with
 what it saw when an underline does not come.
 """
@@ -26,7 +26,7 @@ IMAGE_LINE = 'fn = mlrun.new_function("train", kind="job", image="mlrun/mlrun")'
 
 
 def readme_config() -> dict:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "editors.md").read_text()
     after = readme.split("**JupyterLab**", 1)[1]
     return json.loads(re.search(r"```json\n(.*?)```", after, re.S).group(1))
 

@@ -31,7 +31,7 @@ import tempfile
 
 KINDS = ["job", "serving", "nuclio", "remote", "dask", "mpijob", "application"]
 MLR107_IMAGE = re.compile(r"default image of kind `[^`]+`, `([^`]+)`")
-REMOVAL_PLANNED = re.compile(r"removal planned for (\d+\.\d+\.\d+)")
+REMOVAL_PLANNED = re.compile(r"removal (?:is )?planned for (\d+\.\d+\.\d+)")
 
 
 def _version(text):
@@ -130,7 +130,8 @@ def compare_version(binary, facts):
                          f"mlrun-lint says {codes} and nothing of that")
         elif not fills and tag_fix and tag_fix["fix"]["applicability"] == "safe":
             diffs.append(f"{image}: MLRun {version} fills no tag, yet mlrun-lint offers a safe MLR101 fix")
-        planned = REMOVAL_PLANNED.search(by_code["MLR105"]["message"]) if "MLR105" in by_code else None
+        said_105 = f'{by_code["MLR105"]["message"]} {by_code["MLR105"]["help"] or ""}' if "MLR105" in by_code else ""
+        planned = REMOVAL_PLANNED.search(said_105)
         if planned and fills and _version(version) >= _version(planned.group(1)):
             diffs.append(f"{image}: mlrun-lint's MLR105 says removal planned for {planned.group(1)}, "
                          f"but MLRun {version} still runs it (as {py311}): {by_code['MLR105']['message']}")
@@ -138,7 +139,9 @@ def compare_version(binary, facts):
     by_kind = facts.get("image_by_kind") or {}
     for kind in KINDS:
         mine = [f for f in findings if f["path"] == f"kind-{kind}.yaml" and f["code"] == "MLR107"]
-        named = MLR107_IMAGE.search(mine[0]["message"]).group(1) if mine and MLR107_IMAGE.search(mine[0]["message"]) else None
+        # The headline names the function; the default image is in the help's why.
+        said = f'{mine[0]["message"]} {mine[0]["help"] or ""}' if mine else ""
+        named = MLR107_IMAGE.search(said).group(1) if MLR107_IMAGE.search(said) else None
         want = by_kind.get(kind, facts["default_base_image"] if kind in ("remote",) else None)
         kind_rows.append((kind, want, named))
         if not want and named:

@@ -1,5 +1,5 @@
--- The README's Neovim set-up, word for word (tests/lsp/test_neovim.py checks
--- that the README still says this).
+-- docs/editors.md's Neovim set-up, word for word (tests/lsp/test_neovim.py checks
+-- that docs/editors.md still says this).
 vim.lsp.config('mlrun_lint', {
   cmd = { 'mlrun-lint', 'server' },
   filetypes = { 'yaml', 'requirements', 'python', 'dockerfile', 'toml', 'json' },
