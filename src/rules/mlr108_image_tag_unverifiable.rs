@@ -28,11 +28,16 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     else {
         return None;
     };
+    let message = format!("image `{}` comes from {}", elide(text), elide_code(reason));
+    // The headline shortens long code; the help then says it whole.
+    let whole = (message != format!("image `{text}` comes from {reason}"))
+        .then(|| format!(" (`{text}`: {reason})"))
+        .unwrap_or_default();
     Some(Finding {
         span: origin.span,
-        message: format!("image `{text}` comes from {reason}"),
+        message,
         help: Some(why_then(
-            "whether it is pinned cannot be verified here",
+            &format!("whether it is pinned cannot be verified here{whole}"),
             "make sure the value is a pinned image (`repo/name:1.2.3`, or `mlrun/mlrun:X.Y.Z` \
              for MLRun); a literal default mlrun-lint can read (a Dockerfile `ARG` default, a \
              module-level constant) is judged like any written image",
@@ -41,9 +46,59 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     })
 }
 
+/// Code quoted in a headline longer than this is shortened with `…`.
+const MAX_QUOTED_CHARS: usize = 40;
+
+/// `code`, cut to [`MAX_QUOTED_CHARS`] characters with `…` (and made one line).
+fn elide(code: &str) -> String {
+    let flat: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= MAX_QUOTED_CHARS {
+        return flat;
+    }
+    let mut short: String = flat.chars().take(MAX_QUOTED_CHARS - 1).collect();
+    short.push('…');
+    short
+}
+
+/// `text` with each backquoted span [`elide`]d.
+fn elide_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Odd parts are inside backquotes.
+        out.push_str(&if i % 2 == 1 { elide(part) } else { part.to_string() });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_code_is_shortened_in_the_headline_and_whole_in_the_help() {
+        let long = "f\"{registry}/{image_name_prefix}-some-addition:{function.metadata.tag}\"";
+        let fact = Fact::Image(ImageFact {
+            origin: crate::facts::Origin::new(Span::new(0, 4), None, "image"),
+            role: ImageRole::Run,
+            value: ImageValue::Unverifiable {
+                text: long.into(),
+                reason: "an f-string whose `function.metadata.tag` is an attribute".into(),
+            },
+            pulled_as_written: false,
+        });
+        let finding = run(&RULE, &fact, &no_client()).unwrap();
+        assert_eq!(
+            finding.message,
+            "image `f\"{registry}/{image_name_prefix}-some-a…` comes from an f-string whose \
+             `function.metadata.tag` is an attribute"
+        );
+        assert!(finding.help.unwrap().starts_with(&format!(
+            "whether it is pinned cannot be verified here (`{long}`: an f-string whose"
+        )));
+    }
     use crate::facts::{ImageRole, Origin};
     use crate::rules::testing::{check as run, image, no_client, span_of};
     use crate::span::Span;
