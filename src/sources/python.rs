@@ -35,10 +35,12 @@ use ruff_text_size::{Ranged, TextRange};
 use std::collections::HashMap;
 use values::{span_of, ScopeId, Str, Values, CLIENT_VERSION};
 
+mod magics;
 mod modules;
 mod values;
 
-/// Reads a `.py` file into facts. A file that never mentions `mlrun` is not parsed.
+/// Reads a `.py` file into facts. A file that mentions neither `mlrun` nor one of
+/// the SDK's own method names (see [`mentions_the_sdk`]) is not parsed.
 pub fn read(text: &str) -> Vec<Fact> {
     read_linked(text, &Linked::default()).0
 }
@@ -46,17 +48,11 @@ pub fn read(text: &str) -> Vec<Fact> {
 /// [`read`], with what the project's other modules give this one (see
 /// [`modules`]), and what this one offers and takes from them.
 pub fn read_linked(text: &str, linked: &Linked) -> (Vec<Fact>, Interface) {
-    if !text.contains("mlrun") {
+    if !mentions_the_sdk(text) {
         return (Vec::new(), Interface::default());
     }
     let parsed = parse_unchecked_source(text, PySourceType::Python);
-    read_module(
-        text,
-        parsed.syntax(),
-        parsed.errors().first(),
-        false,
-        linked,
-    )
+    read_module(text, parsed.syntax(), parsed.errors().first(), None, linked)
 }
 
 /// Reads notebook code cells into facts. `source` holds the cells' texts joined by
@@ -64,7 +60,7 @@ pub fn read_linked(text: &str, linked: &Linked) -> (Vec<Fact>, Interface) {
 /// are parsed one by one in IPython mode, so a magic or a syntax error in one cell
 /// does not hide the next. Spans are offsets into `source`.
 pub(crate) fn read_cells(source: &str, cells: &[Span], linked: &Linked) -> (Vec<Fact>, Interface) {
-    if !source.contains("mlrun") {
+    if !mentions_the_sdk(source) {
         return (Vec::new(), Interface::default());
     }
     let ranges = cells.iter().filter_map(|cell| {
@@ -80,7 +76,7 @@ pub(crate) fn read_cells(source: &str, cells: &[Span], linked: &Linked) -> (Vec<
         source,
         parsed.syntax(),
         parsed.errors().first(),
-        true,
+        Some(cells),
         linked,
     )
 }
@@ -156,7 +152,7 @@ fn read_module(
     text: &str,
     module: &ruff_python_ast::ModModule,
     first_error: Option<&ruff_python_parser::ParseError>,
-    notebook: bool,
+    cells: Option<&[Span]>,
     linked: &Linked,
 ) -> (Vec<Fact>, Interface) {
     let mut scan = Scan::default();
@@ -172,9 +168,9 @@ fn read_module(
                 || (import.name.is_some() && values.calls_through(&import.bound, false))
         })
         .collect();
-    // A module that calls the project's wrappers of the SDK is an MLRun module,
-    // whether or not it imports `mlrun` itself.
-    if !scan.imports_mlrun && linked.is_empty() {
+    // A module that calls the project's wrappers of the SDK, or calls the SDK
+    // unmistakably, is an MLRun module whether or not it imports `mlrun` itself.
+    if !scan.imports_mlrun && !scan.calls_the_sdk && linked.is_empty() {
         let interface = Interface {
             wrappers: Vec::new(),
             imports,
@@ -206,7 +202,7 @@ fn read_module(
         values,
         scope: Values::module_scope(),
         functions: HashMap::new(),
-        notebook,
+        cells,
         linked,
         wrappers: HashMap::new(),
         declared: Vec::new(),
@@ -288,10 +284,40 @@ fn is_mlrun_module(module: &str) -> bool {
     module == "mlrun" || module.starts_with("mlrun.")
 }
 
-/// First pass: the imports (an `import mlrun` inside a function counts too).
+/// Methods only MLRun's SDK has: a module that calls one (`project.set_function`
+/// in a `project_setup.py` handed its `project`, a docs notebook whose `mlrun`
+/// was imported in an earlier session) is judged though it imports no `mlrun`.
+const SDK_ONLY_METHODS: &[&str] = &[
+    "set_function",
+    "set_default_image",
+    "build_function",
+    "code_to_function",
+    "import_function",
+    "set_workflow",
+    "enable_model_monitoring",
+    "set_model_monitoring_function",
+    "create_model_monitoring_function",
+    "get_hub_step",
+    "get_hub_module",
+    "run_function",
+    "deploy_function",
+];
+
+/// Whether the text is worth parsing: it names `mlrun`, a `hub://` reference or
+/// one of [`SDK_ONLY_METHODS`]' commonest.
+fn mentions_the_sdk(text: &str) -> bool {
+    ["mlrun", "set_function", "code_to_function", "build_function", "hub://"]
+        .iter()
+        .any(|word| text.contains(word))
+}
+
+/// First pass: the imports (an `import mlrun` inside a function counts too), and
+/// whether the module calls the SDK unmistakably without them.
 #[derive(Default)]
 struct Scan {
     imports_mlrun: bool,
+    /// A call of `mlrun.…(…)` or of one of [`SDK_ONLY_METHODS`].
+    calls_the_sdk: bool,
     /// Names bound by `from mlrun… import name [as alias]`: alias → name.
     names: HashMap<String, String>,
     /// `from mlrun import *`: any SDK function may be called bare.
@@ -336,6 +362,12 @@ impl<'a> Visitor<'a> for Scan {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Expr::Attribute(method) = &*call.func {
+                self.calls_the_sdk |= SDK_ONLY_METHODS.contains(&method.attr.id.as_str())
+                    || matches!(&*method.value, Expr::Name(n) if n.id.as_str() == "mlrun");
+            }
+        }
         if self.depth.enter(expr.range()) {
             walk_expr(self, expr);
         }
@@ -544,8 +576,142 @@ const SIGNATURES: &[Signature] = &[
             ("skip_deployed", Other),
             ("is_kfp", Other),
             ("mlrun_version_specifier", VersionSpecifier),
+            // A model-monitoring application's `deploy` classmethod (keywords).
+            ("func_name", Name),
+            ("func_path", Url),
+            ("image", RUN),
+            ("requirements", Requirements),
+            ("requirements_file", RequirementsFile),
         ],
         positional: 5,
+        module_level: false,
+    },
+    Signature {
+        // Model-monitoring applications' `evaluate`/`to_job` classmethods and
+        // `LocalRuntime.to_job(image=…)`: keywords, their orders differ.
+        name: "to_job",
+        params: &[
+            ("func_name", Name),
+            ("func_path", Url),
+            ("image", RUN),
+            ("requirements", Requirements),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 0,
+        module_level: false,
+    },
+    Signature {
+        name: "evaluate",
+        params: &[
+            ("func_name", Name),
+            ("func_path", Url),
+            ("image", RUN),
+            ("requirements", Requirements),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 0,
+        module_level: false,
+    },
+    Signature {
+        name: "create_model_monitoring_function",
+        params: &[
+            ("name", Name),
+            ("func", Url),
+            ("image", RUN),
+            ("requirements", Requirements),
+            ("requirements_file", RequirementsFile),
+        ],
+        positional: 0,
+        module_level: false,
+    },
+    Signature {
+        // `mlrun.run_function` and `project.run_function`: a function name in
+        // the project, a function object, or a `hub://` URL imported on the spot.
+        name: "run_function",
+        params: &[("function", Url)],
+        positional: 1,
+        module_level: true,
+    },
+    Signature {
+        name: "deploy_function",
+        params: &[("function", Url)],
+        positional: 1,
+        module_level: true,
+    },
+    Signature {
+        name: "import_module",
+        params: &[("url", Url)],
+        positional: 1,
+        module_level: true,
+    },
+    Signature {
+        name: "get_hub_module",
+        params: &[("url", Url)],
+        positional: 1,
+        module_level: true,
+    },
+    Signature {
+        name: "get_hub_step",
+        params: &[("url", Url)],
+        positional: 1,
+        module_level: true,
+    },
+    Signature {
+        // A serving graph step: `class_name="hub://…"` is a hub step.
+        name: "to",
+        params: &[("class_name", Url)],
+        positional: 1,
+        module_level: false,
+    },
+    Signature {
+        name: "add_step",
+        params: &[("class_name", Url)],
+        positional: 1,
+        module_level: false,
+    },
+    Signature {
+        name: "FunctionReference",
+        params: &[("url", Url), ("image", RUN), ("requirements", Requirements)],
+        positional: 3,
+        module_level: true,
+    },
+    Signature {
+        name: "as_step",
+        params: &[("image", RUN)],
+        positional: 0,
+        module_level: false,
+    },
+    Signature {
+        // `KubejobRuntime.deploy_step`; the nuclio one takes no image (keywords).
+        name: "deploy_step",
+        params: &[
+            ("image", TARGET),
+            ("base_image", BASE),
+            ("commands", Commands),
+            ("with_mlrun", WithMlrun),
+        ],
+        positional: 0,
+        module_level: false,
+    },
+    Signature {
+        name: "new_model_server",
+        params: &[
+            ("name", Name),
+            ("model_class", Other),
+            ("models", Other),
+            ("filename", Other),
+            ("protocol", Other),
+            ("image", RUN),
+        ],
+        positional: 6,
+        module_level: true,
+    },
+    Signature {
+        // Nuclio's `fn.set_config("spec.build.baseImage", …)`: the key says what
+        // the value is (see `Reader::config_key`).
+        name: "set_config",
+        params: &[("key", Other), ("value", Other)],
+        positional: 2,
         module_level: false,
     },
     Signature {
@@ -638,7 +804,8 @@ struct Reader<'t, 'a> {
     scope: ScopeId,
     /// Variables bound to an SDK call that returns a function: name → function name.
     functions: HashMap<String, Option<String>>,
-    notebook: bool,
+    /// A notebook's cells (their ranges in the joined source); `None` for a `.py`.
+    cells: Option<&'t [Span]>,
     /// The project's wrappers this module can call.
     linked: &'t Linked,
     /// This module's wrappers, by function name.
@@ -701,7 +868,7 @@ impl<'a> Visitor<'a> for Reader<'_, 'a> {
                 }
                 None
             }
-            Stmt::IpyEscapeCommand(command) if self.notebook => {
+            Stmt::IpyEscapeCommand(command) if self.cells.is_some() => {
                 self.pip_line(command.range);
                 None
             }
@@ -721,7 +888,7 @@ impl<'a> Visitor<'a> for Reader<'_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Call(call) => self.call(call),
-            Expr::IpyEscapeCommand(command) if self.notebook => self.pip_line(command.range),
+            Expr::IpyEscapeCommand(command) if self.cells.is_some() => self.pip_line(command.range),
             _ => {}
         }
         if self.depth.enter(expr.range()) {
@@ -732,12 +899,24 @@ impl<'a> Visitor<'a> for Reader<'_, 'a> {
 }
 
 impl<'a> Reader<'_, 'a> {
-    /// A `%pip install …` / `!pip install …` line (or any shell escape: only pip
-    /// installs give facts).
+    /// A `%pip install …` / `!pip install …` line, a nuclio-jupyter magic (see
+    /// [`magics`]), or any other escape (which gives nothing).
     fn pip_line(&mut self, range: TextRange) {
-        let span = span_of(range);
+        let mut span = span_of(range);
+        // Ruff parses a `%%` cell magic as its first line only; its body is the
+        // rest of the cell.
+        if self.text.get(span.start..span.start + 2) == Some("%%") {
+            let cell = self
+                .cells
+                .into_iter()
+                .flatten()
+                .find(|cell| cell.start == span.start);
+            if let Some(cell) = cell {
+                span.end = cell.end;
+            }
+        }
         if let Some(line) = self.text.get(span.start..span.end) {
-            let facts = pip_command::read(line);
+            let facts = magics::read(line);
             self.facts
                 .extend(facts.into_iter().map(|fact| fact.shifted(span.start)));
         }
@@ -823,11 +1002,16 @@ impl<'a> Reader<'_, 'a> {
         let Some(signature) = self.signature(call) else {
             if let Some(wrapper) = self.linked.wrapper(&call.func) {
                 self.wrapper_call(call, wrapper);
+            } else {
+                self.build_list_mutation(call);
             }
             return;
         };
         let arguments = self.arguments(call, signature);
         let function = self.function_name(call, &arguments);
+        if signature.name == "set_config" {
+            return self.set_config(&arguments, function);
+        }
         let field = |param: &str| format!("{}({param}=)", signature.name);
         let mut base_image = None;
         let mut with_mlrun = None;
@@ -871,6 +1055,64 @@ impl<'a> Reader<'_, 'a> {
         }
         if let Some(declared) = self.declaration(call, signature, &arguments, function) {
             self.declared.push(declared);
+        }
+    }
+
+    /// `fn.set_config(key, value)` with a key nuclio turns into the function's
+    /// build or image.
+    fn set_config(&mut self, arguments: &[Argument<'a>], function: Option<String>) {
+        let argument = |name: &str| arguments.iter().find(|a| a.name == name);
+        let (Some(key), Some(value)) = (argument("key"), argument("value")) else {
+            return;
+        };
+        let Some(key) = self.single_literal(key.expr, key.scope) else {
+            return;
+        };
+        let param = match key.as_str() {
+            "spec.image" => RUN,
+            "spec.build.baseImage" => BASE,
+            "spec.build.image" => TARGET,
+            "spec.build.commands" => Commands,
+            _ => return,
+        };
+        let field = format!("set_config({key})");
+        self.argument(param, value.expr, value.scope, &field, &function);
+    }
+
+    /// `fn.spec.build.commands.append("pip install …")` (or `.extend([…])`,
+    /// `.insert(i, …)`), and the same on `spec.build.requirements`.
+    fn build_list_mutation(&mut self, call: &'a ExprCall) {
+        let Expr::Attribute(method) = &*call.func else {
+            return;
+        };
+        let Some((receiver, path)) = attribute_path(&method.value) else {
+            return;
+        };
+        let args = &call.arguments.args;
+        let (single, value) = match (method.attr.id.as_str(), &args[..]) {
+            ("append", [value]) | ("insert", [_, value]) => (true, value),
+            ("extend", [value]) => (false, value),
+            _ => return,
+        };
+        let function = self.receiver_function(receiver);
+        let field = format!("{path}.{}()", method.attr.id);
+        let scope = self.scope;
+        match (path.as_str(), single) {
+            ("spec.build.commands", true) => {
+                for (command, span, edit) in self.known_strings(value, scope) {
+                    self.command(&command, span, edit, &field, &function);
+                }
+            }
+            ("spec.build.commands", false) => self.commands(value, scope, &field, &function),
+            ("spec.build.requirements", true) => {
+                for (requirement, span, edit) in self.known_strings(value, scope) {
+                    self.requirement(&requirement, span, edit, &field, &function);
+                }
+            }
+            ("spec.build.requirements", false) => {
+                self.requirements(value, scope, &field, &function)
+            }
+            _ => {}
         }
     }
 
@@ -1367,19 +1609,30 @@ impl<'a> Reader<'_, 'a> {
     fn commands(&mut self, expr: &'a Expr, scope: ScopeId, field: &str, function: &Option<String>) {
         let (items, _) = self.values.items(expr, scope);
         for item in items {
-            let Some((value, span, edit)) = known(item) else {
-                continue;
-            };
-            for fact in pip_command::read(&value) {
-                let mut fact = match edit {
-                    Some(content) => fact.shifted(content.start),
-                    None => collapse(fact, span),
-                };
-                let origin = fact.origin_mut();
-                origin.function = function.clone();
-                origin.field = field.to_string();
-                self.facts.push(fact);
+            if let Some((value, span, edit)) = known(item) {
+                self.command(&value, span, edit, field, function);
             }
+        }
+    }
+
+    /// One build command, read as shell.
+    fn command(
+        &mut self,
+        value: &str,
+        span: Span,
+        edit: Option<Span>,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        for fact in pip_command::read(value) {
+            let mut fact = match edit {
+                Some(content) => fact.shifted(content.start),
+                None => collapse(fact, span),
+            };
+            let origin = fact.origin_mut();
+            origin.function = function.clone();
+            origin.field = field.to_string();
+            self.facts.push(fact);
         }
     }
 

@@ -171,11 +171,25 @@ mlrun.code_to_function("m", image="")
 fn files_without_an_mlrun_import_and_decoys_give_nothing() {
     for text in [
         "import docker\nclient.run(image=\"python:3.9\")\nset_function(image='x')\n",
-        "# import mlrun\nproject.set_function(image='mlrun/mlrun')\n",
-        "s = 'import mlrun'\nproject.set_function(image='mlrun/mlrun')\n",
-        "import mlrunner\nproject.set_function(image='mlrun/mlrun')\n",
+        "# import mlrun\nclient.containers.run(image='mlrun/mlrun')\n",
+        "import mlrunner\nmlrunner.with_requirements(['pandas'])\n",
     ] {
         assert!(read(text).is_empty(), "{text}");
+    }
+    // A call only MLRun's SDK has (or one on `mlrun` itself) makes a module an
+    // MLRun module without an import: a `project_setup.py` handed its project, a
+    // docs notebook whose `mlrun` came from an earlier session.
+    for (text, expected) in [
+        (
+            "def setup(project):\n    project.set_function('a.py', image='mlrun/mlrun')\n",
+            "image Run | 'mlrun/mlrun' | mlrun/mlrun | -",
+        ),
+        (
+            "fn = mlrun.new_function('a', kind='job', image='mlrun/mlrun')\n",
+            "image Run | 'mlrun/mlrun' | mlrun/mlrun | a",
+        ),
+    ] {
+        assert_eq!(summary(text), [expected], "{text}");
     }
     let text = r#"import mlrun
 """Call project.set_function(image="mlrun/mlrun") to deploy."""
