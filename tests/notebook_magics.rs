@@ -46,7 +46,14 @@ fn nuclio_magics_and_kernel_pip_are_judged_in_their_cells() {
     std::fs::write(dir.path().join("train.ipynb"), text).expect("written");
     let output = run_in(
         dir.path(),
-        &["check", "--output-format", "concise", "--mlrun-version", "1.6.4", "."],
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--mlrun-version",
+            "1.6.4",
+            ".",
+        ],
     );
     assert_eq!(
         stdout(&output),

@@ -58,9 +58,9 @@ fn notebook_diagnostics_are_exact_with_cells() {
             "cell": 2,
             "start": at(1, 14),
             "end": at(1, 20),
-            "help": "the build installs whatever is newest on build day; pin the release you \
-                     tested: `pandas==X.Y.Z` (or pin it exactly in a constraints file passed \
-                     with `-c`)",
+            "help": "the notebook's kernel installs whatever is newest each time the cell runs; \
+                     pin the release you tested: `pandas==X.Y.Z` (or pin it exactly in a \
+                     constraints file passed with `-c`)",
             "fix": null,
         },
         {
@@ -73,8 +73,8 @@ fn notebook_diagnostics_are_exact_with_cells() {
             "start": at(2, 14),
             "end": at(2, 19),
             "help": "MLRun image tags and server compatibility follow the client version, \
-                     which becomes whatever is newest on build day; pin `mlrun==1.6.4` (client \
-                     version 1.6.4 from --mlrun-version)",
+                     which becomes whatever is newest each time the cell runs; pin `mlrun==1.6.4` \
+                     (client version 1.6.4 from --mlrun-version)",
             "fix": {
                 "message": "Pin `mlrun==1.6.4`",
                 "applicability": "unsafe",

@@ -58,6 +58,10 @@ pub struct PackageFact {
     /// no version and writes pip's output to a file named `=2.1`. The span covers the
     /// operator and its target, so a rule can explain the surprise.
     pub shell_redirect: Option<Span>,
+    /// Installed into a running notebook kernel (`%pip`, `!pip`), each time the
+    /// cell runs, rather than into an image by a build. nuclio-jupyter drops such
+    /// lines from the function it exports.
+    pub kernel: bool,
 }
 
 /// A package name as written, and its PEP 503 normalised form (for comparing).
@@ -193,6 +197,7 @@ impl ParsedRequirement {
             from_constraints: false,
             hashable: false,
             shell_redirect: None,
+            kernel: false,
         }
     }
 }

@@ -68,7 +68,11 @@ fn elide_code(text: &str) -> String {
             out.push('`');
         }
         // Odd parts are inside backquotes.
-        out.push_str(&if i % 2 == 1 { elide(part) } else { part.to_string() });
+        out.push_str(&if i % 2 == 1 {
+            elide(part)
+        } else {
+            part.to_string()
+        });
     }
     out
 }

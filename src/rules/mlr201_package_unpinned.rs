@@ -6,7 +6,7 @@
 //! code rather than index packages, and a constraints file in effect that pins the
 //! package exactly pins it here too.
 
-use super::package::{is_mlrun, name_with_extras, pin_from_sources, unconstrained};
+use super::package::{installs, is_mlrun, name_with_extras, pin_from_sources, unconstrained};
 use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
@@ -34,10 +34,7 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
         return Some(Finding {
             span,
             message: format!("`{}` has no version", name.written),
-            help: Some(why_then(
-                "the build installs whatever is newest on build day",
-                &help,
-            )),
+            help: Some(why_then(&installs(package, "whatever is newest"), &help)),
             fix,
         });
     };
@@ -65,6 +62,16 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::rules::testing::{check as run, constrained, no_client, requirement, span_in};
+
+    #[test]
+    fn a_kernel_install_says_when_it_floats() {
+        let mut package = requirement("pandas");
+        package.kernel = true;
+        let finding = run(&RULE, &Fact::Package(package), &no_client()).unwrap();
+        assert!(finding.help.unwrap().starts_with(
+            "the notebook's kernel installs whatever is newest each time the cell runs; pin"
+        ));
+    }
 
     #[test]
     fn bare_name() {

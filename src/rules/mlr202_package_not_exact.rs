@@ -5,7 +5,7 @@
 //! a range is at least a conscious choice. hadolint's DL3013 counts these as pinned
 //! (`anchors.md` §2 item 15); this rule exists so that they are not.
 
-use super::package::{is_mlrun, pin_from_sources, unconstrained};
+use super::package::{installs, is_mlrun, pin_from_sources, unconstrained};
 use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::Spec;
@@ -38,7 +38,7 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
             name.written
         ),
         help: Some(why_then(
-            "the build installs whatever is newest in that range on build day",
+            &installs(package, "whatever is newest in that range"),
             &help,
         )),
         fix,

@@ -7,7 +7,7 @@
 //! [`crate::facts::requirement`]. `mlrun` from a URL is MLR204's: one finding per
 //! requirement, from the rule that explains why the client version matters.
 
-use super::package::{installed, is_mlrun};
+use super::package::{installed, installs, is_mlrun};
 use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::requirement::{Spec, UrlKind};
@@ -48,7 +48,7 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
         UrlKind::Vcs => (
             format!("`{subject}` is installed from a VCS URL with no full commit hash"),
             why_then(
-                "the build installs whatever the branch or tag points to on build day",
+                &installs(package, "whatever the branch or tag points to"),
                 &format!(
                     "end the URL with the full commit hash you tested (`@<40 hex digits>`), or \
                      {index_release}"
@@ -58,7 +58,7 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
         UrlKind::Archive => (
             format!("`{subject}` is installed from an archive URL with no `#sha256=` hash"),
             why_then(
-                "the build installs whatever the server returns on build day",
+                &installs(package, "whatever the server returns"),
                 &format!(
                     "add the archive's hash to the URL (`#sha256=<64 hex digits>`; `pip hash \
                      FILE` prints it), or {index_release}"

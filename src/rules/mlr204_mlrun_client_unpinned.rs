@@ -54,24 +54,29 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     };
     let follows = "MLRun image tags and server compatibility follow the client version, which \
                    becomes";
+    let when = if package.kernel {
+        "each time the cell runs"
+    } else {
+        "on build day"
+    };
     let (message, why) = match floating {
         Floating::NoVersion => (
             format!("`{}` has no version", name.written),
-            format!("{follows} whatever is newest on build day"),
+            format!("{follows} whatever is newest {when}"),
         ),
         Floating::Range(specifier) => (
             format!(
                 "`{}` is not pinned to one release (`{specifier}`)",
                 name.written
             ),
-            format!("{follows} whatever is newest in that range on build day"),
+            format!("{follows} whatever is newest in that range {when}"),
         ),
         Floating::Url => (
             format!(
                 "`{}` is installed from a URL that does not fix its content",
                 name.written
             ),
-            format!("{follows} whatever the URL serves on build day"),
+            format!("{follows} whatever the URL serves {when}"),
         ),
     };
     let (help, fix) = help_and_fix(package, name, &floating, scope);

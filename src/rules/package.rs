@@ -16,6 +16,16 @@ use std::str::FromStr;
 
 pub use crate::facts::requirement::MLRUN_PACKAGE as MLRUN;
 
+/// Who installs `what` and when, for the package rules' reasons: a build, on
+/// build day, or a notebook's kernel (`%pip`), each time the cell runs.
+pub fn installs(package: &PackageFact, what: &str) -> String {
+    if package.kernel {
+        format!("the notebook's kernel installs {what} each time the cell runs")
+    } else {
+        format!("the build installs {what} on build day")
+    }
+}
+
 /// A requirement some package rule should judge: a package fact that installs
 /// something (not a constraints-file line).
 pub fn installed(fact: &Fact) -> Option<&PackageFact> {

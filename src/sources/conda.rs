@@ -184,6 +184,7 @@ fn conda_spec(text: &str, node: &Node, spec: &str, field: &str) -> Option<Fact> 
         from_constraints: false,
         hashable: false,
         shell_redirect: None,
+        kernel: false,
     }))
 }
 

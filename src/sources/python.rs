@@ -306,9 +306,15 @@ const SDK_ONLY_METHODS: &[&str] = &[
 /// Whether the text is worth parsing: it names `mlrun`, a `hub://` reference or
 /// one of [`SDK_ONLY_METHODS`]' commonest.
 fn mentions_the_sdk(text: &str) -> bool {
-    ["mlrun", "set_function", "code_to_function", "build_function", "hub://"]
-        .iter()
-        .any(|word| text.contains(word))
+    [
+        "mlrun",
+        "set_function",
+        "code_to_function",
+        "build_function",
+        "hub://",
+    ]
+    .iter()
+    .any(|word| text.contains(word))
 }
 
 /// First pass: the imports (an `import mlrun` inside a function counts too), and

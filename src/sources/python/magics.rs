@@ -7,7 +7,8 @@
 //!   commands. The value is a JSON value, as nuclio-jupyter reads it.
 //! - `%nuclio cmd pip install x` (options such as `-c` first) and a `%%nuclio cmd`
 //!   cell, one command a line: build commands.
-//! - `!{sys.executable} -m pip install x`: the kernel's own Python running pip.
+//! - `%pip install x`, `!pip install x`, `!{sys.executable} -m pip install x`: the
+//!   kernel's own installs, which nuclio-jupyter leaves out of the function.
 //!
 //! Spans are relative to the escape's text; the reader moves them into the file.
 
@@ -33,6 +34,14 @@ pub(super) fn read(text: &str) -> Vec<Fact> {
         return Vec::new();
     }
     pip_command::read(&with_kernel_python(text))
+        .into_iter()
+        .map(|mut fact| {
+            if let Fact::Package(package) = &mut fact {
+                package.kernel = true;
+            }
+            fact
+        })
+        .collect()
 }
 
 /// `!{sys.executable} -m pip …` with the interpolation spelled `python`, padded to
