@@ -30,9 +30,11 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     };
     let message = format!("image `{}` comes from {}", elide(text), elide_code(reason));
     // The headline shortens long code; the help then says it whole.
-    let whole = (message != format!("image `{text}` comes from {reason}"))
-        .then(|| format!(" (`{text}`: {reason})"))
-        .unwrap_or_default();
+    let whole = if message == format!("image `{text}` comes from {reason}") {
+        String::new()
+    } else {
+        format!(" (`{text}`: {reason})")
+    };
     Some(Finding {
         span: origin.span,
         message,
