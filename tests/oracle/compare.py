@@ -11,12 +11,14 @@ Standard library only. For each case:
 - the string literals that produced it are located with `ast`: literals equal to the value (for a
   command's package, the command literals naming it); for a composed value (f-string, `+`,
   `.format`) the literals whose text is part of it;
-- `mlrun-lint check --output-format json` runs on a copy of the cases, and it is asserted that
+- `mlrun-lint check --output-format json` runs on a copy of each case, and it is asserted that
   every unpinned value has a finding of its family (MLR101-106/109 image, MLR201-206 requirement,
-  MLR301 hub; MLR107/108 do not count: every value here is known) inside one of its literals;
+  MLR301 hub; MLR108 does not count: every value here is known) inside one of its literals;
   no finding sits inside a literal that produced only pinned values, or outside every literal
   MLRun used; a case whose values are all pinned has no finding; one literal gets one finding per
-  rule, however many calls use it.
+  rule, however many calls use it;
+- every function MLRun left with no image at all (no `spec.image`, no build base or target, no
+  project default image; not `local`) is one MLR107, and there are no others.
 
 A case named in the expected-gap list (case id and reason per line) may fail; when it passes the
 list is out of date and that is a failure. The closing line is `N passed, N failed`; the exit
@@ -241,6 +243,8 @@ def produced_values(case, client_version, literals):
             if v["kind"] == "image":
                 add("image", v["value"], image_pinned(v["value"], client_version, texts),
                     locate(v["value"], literals), where)
+            elif v["kind"] == "implicit":
+                continue  # judged by implicit_problems
             elif v["kind"] == "requirement":
                 add("requirement", v["value"], requirement_pinned(v["value"]),
                     locate(v["value"], literals), where)
@@ -261,7 +265,17 @@ def judge(case_id, case, findings, literals, client_version):
         problems.append("MLRun could not run the case:\n" + errors[0].rstrip())
         return problems, notes
     values = produced_values(case, client_version, literals)
-    if not values:
+    implicit = sorted({v["where"] for r in case["runs"] for v in r["values"] if v["kind"] == "implicit"})
+    mlr107 = [f for f in findings if f["code"] == "MLR107"]
+    findings = [f for f in findings if f["code"] != "MLR107"]
+    if len(mlr107) != len(implicit):
+        problems.append(
+            f"implicit default: MLRun runs {len(implicit)} function(s) on the kind's default image"
+            + (f" ({'; '.join(implicit)})" if implicit else "")
+            + f", mlrun-lint reports MLR107 {len(mlr107)} time(s)"
+            + "".join(f"\n  MLR107 at {f['path']}:{f['start']['line']}: {f['message']}" for f in mlr107)
+        )
+    if not values and not implicit:
         problems.append("MLRun read back no value: the case tests nothing")
     used = {}  # str(literal) -> [literal, any unpinned?]
     for family, value, pinned, why, lits, where in values:
@@ -316,9 +330,9 @@ def read_gaps(path):
     return gaps
 
 
-def run_linter(binary, root):
+def run_linter(binary, root, path="."):
     proc = subprocess.run(
-        [binary, "check", "--output-format", "json", "--exit-zero", "."],
+        [binary, "check", "--output-format", "json", "--exit-zero", path],
         cwd=root, capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"),
     )
     if proc.returncode != 0:
@@ -342,7 +356,9 @@ def main():
     root = tempfile.mkdtemp(prefix="mlrun-lint-oracle-cases-")
     try:
         shutil.copytree(args.cases, root, dirs_exist_ok=True)
-        findings = run_linter(args.bin, root)
+        # Each case on its own, as the project it is: a default image one case's project sets
+        # must not cover another's functions.
+        findings = [f for case in oracle["cases"].values() for f in run_linter(args.bin, root, case["path"])]
         passed = failed = gapped = 0
         for case_id, case in sorted(oracle["cases"].items()):
             literals = case_literals(root, case["path"])

@@ -50,6 +50,7 @@ from mlrun.runtimes.base import BaseRuntime  # noqa: E402
 VARIANT = re.compile(r"^\s*#\s*oracle-variant:\s*([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*$", re.M)
 MAGIC = re.compile(r"^\s*[%!]")
 HANDLER_STUB = "def handler(context):\n    pass\n"
+HUB_LABEL = "mlrun-lint-oracle/hub-stub"
 
 hub_requests = []
 created_functions = []
@@ -92,7 +93,10 @@ def _intercept_hub():
     def to_dict(url, *args, **kwargs):
         if url.startswith("hub://"):
             name = url[len("hub://") :].split(":")[0].split("/")[-1]
-            return {"kind": "job", "metadata": {"name": name.replace("_", "-")}, "spec": {}}
+            # Marked: a real hub function has its image from the hub item, so this blank
+            # one's missing image is no implicit default.
+            metadata = {"name": name.replace("_", "-"), "labels": {HUB_LABEL: "1"}}
+            return {"kind": "job", "metadata": metadata, "spec": {}}
         return original_to_dict(url, *args, **kwargs)
 
     mlrun.run.extend_hub_uri_if_needed = extend
@@ -156,10 +160,18 @@ def _strings(value):
     return [v for v in value if isinstance(v, str) and v.strip()]
 
 
-def _read_function(fn, where):
+def _read_function(fn, where, default_image=None, implicit=True):
+    """The function's values; with `implicit`, also whether it has no image at all, so MLRun
+    runs it on its kind's default image (MLR107). Objects MLRun only made on the way (copied
+    into a project) and hub stubs are not judged for that."""
     spec = fn.spec
     build = spec.build
     out = []
+    named = [getattr(spec, "image", None), getattr(build, "base_image", None), getattr(build, "image", None)]
+    hub_stub = HUB_LABEL in (getattr(fn.metadata, "labels", None) or {})
+    if (implicit and not hub_stub and not any(_strings(v) for v in named)
+            and not _strings(default_image) and fn.kind not in ("", "local", "handler")):
+        out.append({"kind": "implicit", "field": "spec.image", "value": fn.kind, "where": where})
     for image in _strings(getattr(spec, "image", None)):
         out.append({"kind": "image", "field": "spec.image", "value": image, "where": where})
     for image in _strings(getattr(build, "base_image", None)):
@@ -183,7 +195,7 @@ def _read_project(project, where):
     for cmd in _strings(getattr(build, "commands", None)):
         out.append({"kind": "command", "field": "project.spec.build.commands", "value": cmd, "where": where})
     for name, fn in sorted(project.spec._function_objects.items()):
-        out.extend(_read_function(fn, f"{where}: function {name}"))
+        out.extend(_read_function(fn, f"{where}: function {name}", project.spec.default_image))
     return out
 
 
@@ -195,15 +207,16 @@ def _collect(namespaces, projects):
     for project in projects:
         values.extend(_read_project(project, f"project {project.metadata.name}"))
         seen_fns.update(id(f) for f in project.spec._function_objects.values())
+    default_image = projects[0].spec.default_image if projects else None
     for label, ns in namespaces:
         for var, obj in sorted(ns.items()):
             if isinstance(obj, BaseRuntime) and id(obj) not in seen_fns:
                 seen_fns.add(id(obj))
-                values.extend(_read_function(obj, f"{label} variable {var}"))
+                values.extend(_read_function(obj, f"{label} variable {var}", default_image))
     for index, fn in enumerate(created_functions):
         if id(fn) not in seen_fns:
             seen_fns.add(id(fn))
-            values.extend(_read_function(fn, f"function object #{index} ({fn.metadata.name})"))
+            values.extend(_read_function(fn, f"function object #{index} ({fn.metadata.name})", implicit=False))
     return values
 
 

@@ -121,3 +121,20 @@ class Judge(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Implicit(unittest.TestCase):
+    CASE = {"runs": [{"env": {}, "error": None, "hub": [], "values": [
+        {"kind": "implicit", "field": "spec.image", "value": "job", "where": "project p: function train"},
+    ]}]}
+
+    def test_each_function_without_an_image_is_one_mlr107(self):
+        finding = {"code": "MLR107", "path": "p/project_setup.py", "start": {"line": 3, "column": 13},
+                   "message": "function `train` names no image"}
+        problems, _ = compare.judge("p", self.CASE, [finding], [], "1.12.1")
+        self.assertEqual(problems, [])
+        problems, _ = compare.judge("p", self.CASE, [], [], "1.12.1")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("mlrun-lint reports MLR107 0 time(s)", problems[0])
+        problems, _ = compare.judge("p", self.CASE, [finding, finding], [], "1.12.1")
+        self.assertIn("reports MLR107 2 time(s)", problems[0])
