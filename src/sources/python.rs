@@ -20,6 +20,7 @@
 //! touching the notebook reader or the rules.
 
 use super::pip_command;
+use super::yaml::function_spec::FUNCTION_KINDS;
 use crate::facts::requirement::{parse_requirement, SpanMap};
 use crate::facts::{
     BuildFact, Fact, FunctionFact, HubRef, HubRefFact, ImageFact, ImageRef, ImageRole, ImageValue,
@@ -1145,10 +1146,22 @@ impl<'a> Reader<'_, 'a> {
         arguments: &[Argument<'a>],
         function: Option<String>,
     ) -> Option<Declared> {
+        // A call MLRun would refuse (an unknown keyword, too many arguments, an
+        // unknown kind) declares nothing.
+        let known = |name: &str| signature.params.iter().any(|(param, _)| *param == name);
+        let unknown_keyword = call.arguments.keywords.iter().any(|keyword| {
+            keyword
+                .arg
+                .as_ref()
+                .is_some_and(|arg| !known(arg.id.as_str()))
+        });
+        if unknown_keyword || call.arguments.args.len() > signature.params.len() {
+            return None;
+        }
         let argument = |name: &str| arguments.iter().find(|a| a.name == name);
         let literal = |name: &str| argument(name).map(|a| self.single_literal(a.expr, a.scope));
         let kind = match literal("kind") {
-            Some(Some(kind)) if !kind.is_empty() => Some(kind),
+            Some(Some(kind)) if FUNCTION_KINDS.contains(&kind.as_str()) => Some(kind),
             Some(_) => return None,
             None => None,
         };

@@ -79,6 +79,9 @@ g.spec.build.base_image = "x:1"
 mlrun.new_function("l", command="x.py")
 mlrun.new_function("r", kind="job", runtime={"spec": {"image": "x:1"}})
 mlrun.code_to_function("k", kind="")
+project.set_function("m.py", name="m", imgae="mlrun/mlrun:1.6.4")
+project.set_function("n.py", "n", "job", None, None, None, None, None, None, "extra")
+project.set_function("o.py", name="o", kind="jobb")
 project.build_image(set_as_default=False)
 project.build_image()
 "#;
