@@ -14,8 +14,8 @@ use super::tree::{Node, Value};
 use crate::facts::requirement::{parse_requirement, SpanMap};
 use crate::facts::IncludeBase;
 use crate::facts::{
-    BuildFact, Fact, FunctionFact, ImageFact, ImageRole, IncludeFact, IncludeKind, Origin, Problem,
-    ProblemKind,
+    BuildFact, Fact, FunctionFact, HubRef, HubRefFact, ImageFact, ImageRole, IncludeFact,
+    IncludeKind, Origin, Problem, ProblemKind,
 };
 use crate::sources::pip_command;
 use crate::span::Span;
@@ -44,6 +44,10 @@ pub enum FieldKind {
     RequirementsFile,
     /// A `build` map: becomes a [`BuildFact`] when it sets `with_mlrun: true`.
     Build,
+    /// A string MLRun resolves from the function hub when it starts with `hub://`
+    /// (a function reference's `url`, a serving step's `class_name`); other
+    /// values are not hub references and yield nothing.
+    HubRef,
 }
 
 /// A field of interest found by a schema walker.
@@ -219,6 +223,15 @@ impl<'t> Collector<'t> {
             }
             FieldKind::Build => {
                 self.build(field.node, path, function);
+                false
+            }
+            FieldKind::HubRef => {
+                let reference = field.node.as_str().map(str::trim).and_then(HubRef::parse);
+                if let Some(reference) = reference {
+                    let origin = self.origin(field.node, path, function);
+                    self.facts
+                        .push(Fact::HubRef(HubRefFact { origin, reference }));
+                }
                 false
             }
             FieldKind::Image(role) => {

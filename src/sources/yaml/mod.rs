@@ -34,7 +34,9 @@ pub fn read(path: &Path, text: &str) -> Vec<Fact> {
     for doc in &docs {
         if project_spec::is_project(doc) {
             project_spec::read(doc, &mut out);
-        } else if function_spec::is_function(doc) {
+        } else if function_spec::is_function(doc)
+            || (function_spec::is_kindless_function(doc) && !hub_item::is_hub_item(path, doc))
+        {
             function_spec::read(doc, &mut out);
         } else if hub_item::is_hub_item(path, doc) {
             hub_item::read(doc, &mut out);
