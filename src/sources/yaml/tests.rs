@@ -480,6 +480,65 @@ spec:
     );
 }
 
+/// CI steps that run MLRun's command line; the CI's own images are not read.
+#[test]
+fn ci_workflow_steps_run_mlrun_commands() {
+    let github = r#"name: deploy
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    container:
+      image: python:3.11
+    steps:
+    - uses: actions/checkout@v4
+    - run: mlrun build -b mlrun/mlrun function.yaml
+    - name: run
+      run: |
+        pip install mlrun==1.6.4
+        mlrun run --image "python:3.11" --kind job train.py
+"#;
+    assert_rows(
+        ".github/workflows/deploy.yml",
+        github,
+        &[
+            "image BuildBase jobs.build.steps[1].run [mlrun/mlrun] edit=<mlrun/mlrun> fn=build",
+            "image Run jobs.build.steps[2].run [\"python:3.11\"] edit=<python:3.11> fn=build",
+        ],
+    );
+    assert_rows("ci/deploy.yml", github, &[]);
+    let gitlab = r#"before_script:
+- mlrun build -b ubuntu
+default:
+  script: mlrun run --image mlrun/mlrun:1.6.4 x.py
+.template:
+  script:
+  - - mlrun build -c "pip install pandas"
+deploy job:
+  image: python:3.11
+  script:
+  - echo mlrun build -b not-run
+  - mlrun build -i .mlrun/func-p-f:latest
+"#;
+    assert_rows(
+        ".gitlab-ci.yml",
+        gitlab,
+        &[
+            "image BuildBase before_script[0] [ubuntu] edit=<ubuntu> fn=-",
+            "image Run default.script [mlrun/mlrun:1.6.4] edit=<mlrun/mlrun:1.6.4> fn=-",
+            "package [\".template\"].script[0][0] [pandas] edit=<pandas> fn=.template",
+            "image BuildTarget [\"deploy job\"].script[1] [.mlrun/func-p-f:latest] edit=<.mlrun/func-p-f:latest> fn=deploy job",
+        ],
+    );
+    let action =
+        "runs:\n  using: composite\n  steps:\n  - run: mlrun build -b python\n    shell: bash\n";
+    assert_rows(
+        "action.yml",
+        action,
+        &["image BuildBase runs.steps[0].run [python] edit=<python> fn=-"],
+    );
+}
+
 #[test]
 fn syntax_errors_are_reported_only_for_mlrun_files() {
     let broken = "kind: job\nspec:\n  image: [mlrun/mlrun\n";
