@@ -4,7 +4,11 @@
 //! a git repository, since generated trees and unpacked archives have none) and a
 //! short list of folders that never hold a project's own specs. Files are kept or
 //! dropped by name alone ([`FileKind::of`]), so nothing is opened that is not a
-//! candidate. Files named on the command line are always checked.
+//! candidate. Files named on the command line are always checked, and so are files
+//! git tracks that an ignore file matches: git ignores only untracked files
+//! ([`tracked_but_ignored`]).
+
+mod git_index;
 
 use crate::paths::identity;
 use crate::sources::FileKind;
@@ -113,10 +117,14 @@ pub fn candidates_excluding(
     let mut temp_files = temp_files_beside(&found);
     let mut symlinks = false;
     if let Some((first, rest)) = roots.split_first() {
-        let walked = walk(first, rest, options, exclude);
+        let walked = walk(first, rest, options, exclude.clone());
         symlinks = walked.symlinks;
         found.extend(walked.candidates);
         temp_files.extend(walked.temp_files);
+        if options.respect_ignores {
+            let tracked = tracked_but_ignored(&roots, &found, &exclude);
+            found.extend(tracked);
+        }
     }
     temp_files.sort();
     temp_files.dedup();
@@ -237,6 +245,86 @@ pub fn context_of(named: &[&PathBuf]) -> Vec<Candidate> {
     }
     context.sort_by(|a, b| a.path.cmp(&b.path));
     context
+}
+
+/// The files under `roots` that git tracks, that the walk left out, and that only
+/// an ignore file can have left out: not in a built-in excluded folder, not
+/// excluded by the configuration, present on disk and of a kind mlrun-lint reads.
+/// Git applies `.gitignore` to untracked files only, so a tracked file it matches
+/// is still committed, deployed and run.
+fn tracked_but_ignored(
+    roots: &[PathBuf],
+    walked: &[Candidate],
+    exclude: &ExcludeFn,
+) -> Vec<Candidate> {
+    let known: std::collections::HashSet<&Path> = walked.iter().map(|c| c.path.as_path()).collect();
+    let mut found = Vec::new();
+    for root in roots {
+        let Ok(absolute) = std::fs::canonicalize(root) else {
+            continue;
+        };
+        let Some((top, git_dir)) = git_index::repository_of(&absolute) else {
+            continue;
+        };
+        let Some(paths) = git_index::tracked_paths(&git_dir) else {
+            continue;
+        };
+        let Ok(below) = absolute.strip_prefix(&top) else {
+            continue;
+        };
+        for tracked in paths {
+            let Ok(relative) = Path::new(&tracked).strip_prefix(below) else {
+                continue;
+            };
+            let path = root.join(relative);
+            let Some(kind) = FileKind::of(&path) else {
+                continue;
+            };
+            if known.contains(path.as_path())
+                || !kept_by_default_excludes(root, relative, exclude)
+                || !path.symlink_metadata().is_ok_and(|m| m.is_file())
+            {
+                continue;
+            }
+            found.push(Candidate {
+                path,
+                kind: Some(kind),
+                context_only: false,
+                unwalked: None,
+            });
+        }
+    }
+    found
+}
+
+/// Whether the walk, ignore files aside, would have kept `root/relative`: no folder
+/// on the way is version control, a built-in exclude or a virtual environment
+/// (unless the configuration keeps it), and the configuration excludes neither
+/// a folder on the way nor the file.
+fn kept_by_default_excludes(root: &Path, relative: &Path, exclude: &ExcludeFn) -> bool {
+    let mut dir = root.to_path_buf();
+    let mut components = relative.components().peekable();
+    while let Some(component) = components.next() {
+        let path = dir.join(component);
+        let is_dir = components.peek().is_some();
+        let name = component.as_os_str().to_string_lossy();
+        if is_dir && VCS_DIRS.contains(&name.as_ref()) {
+            return false;
+        }
+        match exclude(&path, is_dir) {
+            Exclusion::Excluded => return false,
+            Exclusion::Kept => {}
+            Exclusion::Default => {
+                if is_dir
+                    && (EXCLUDED_DIRS.contains(&name.as_ref()) || path.join("pyvenv.cfg").is_file())
+                {
+                    return false;
+                }
+            }
+        }
+        dir = path;
+    }
+    true
 }
 
 /// What a walk found.

@@ -569,6 +569,8 @@ fn reader_name(kind: FileKind) -> &'static str {
         FileKind::Dockerfile => "the Dockerfile reader",
         FileKind::CondaEnvironment => "the conda environment reader",
         FileKind::Python | FileKind::Notebook => "the Python parser",
+        FileKind::Shell => "the shell script reader",
+        FileKind::EnvFile => "the env file reader",
     }
 }
 

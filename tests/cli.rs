@@ -158,6 +158,64 @@ fn gitignore_and_default_excludes_are_respected_unless_no_ignore() {
     assert_eq!(all.lines().count(), 4, "{all}");
 }
 
+/// Git ignores only untracked files: a tracked file an ignore file matches is
+/// committed and deployed, so it is checked; an untracked one beside it is not.
+#[test]
+fn files_git_tracks_are_checked_even_when_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir.path())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    write(
+        dir.path(),
+        "app/generated/tracked/function.yaml",
+        UNTAGGED.as_bytes(),
+    );
+    write(dir.path(), "app/.venv/function.yaml", UNTAGGED.as_bytes());
+    git(&["add", "app"]);
+    git(&["commit", "-qm", "specs"]);
+    write(dir.path(), ".gitignore", b"generated/\n");
+    write(
+        dir.path(),
+        "app/generated/untracked/function.yaml",
+        UNTAGGED.as_bytes(),
+    );
+    write(dir.path(), "app/src/function.yaml", UNTAGGED.as_bytes());
+    let concise = |folder: &str| {
+        stdout(&run_in(
+            &dir.path().join(folder),
+            &["check", "--output-format", "concise", "."],
+        ))
+    };
+    // The built-in excludes (`.venv`) still hold; only ignore files give way.
+    assert_eq!(
+        concise("."),
+        "app/generated/tracked/function.yaml:5:10: MLR101 MLRun image `mlrun/mlrun` has no tag\n\
+         app/src/function.yaml:5:10: MLR101 MLRun image `mlrun/mlrun` has no tag\n"
+    );
+    // From a folder below the repository's top, too.
+    assert_eq!(
+        concise("app"),
+        "generated/tracked/function.yaml:5:10: MLR101 MLRun image `mlrun/mlrun` has no tag\n\
+         src/function.yaml:5:10: MLR101 MLRun image `mlrun/mlrun` has no tag\n"
+    );
+    // Removed from the work tree but still in the index: nothing to read.
+    std::fs::remove_file(dir.path().join("app/generated/tracked/function.yaml")).unwrap();
+    assert_eq!(
+        concise("."),
+        "app/src/function.yaml:5:10: MLR101 MLRun image `mlrun/mlrun` has no tag\n"
+    );
+}
+
 #[test]
 fn unreadable_candidates_are_reported_not_skipped_silently() {
     let dir = tempfile::tempdir().unwrap();

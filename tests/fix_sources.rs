@@ -235,3 +235,47 @@ fn unsafe_fixes_pin_the_mlrun_client_in_every_source_kind() {
     assert_eq!(stderr(&second), "No fixes applied.\n");
     assert_bytes(dir.path(), &cases, |case| &case.2);
 }
+
+/// `mlrun build -b` / `mlrun run --image` in a shell script and a CI step, and
+/// `MLRUN_DEFAULT_BASE_IMAGE` in an env file: the value's own bytes are pinned,
+/// quotes and the rest of the line kept; the `MLRUN_IMAGES_TAG` image is made by
+/// MLRun from the tag, so it has nothing to edit.
+#[test]
+fn shell_ci_and_env_file_images_are_pinned_in_place() {
+    let script = "#!/bin/sh\nmlrun build -b mlrun/mlrun -c 'pip install pandas==2.2.2' f.yaml\n\
+                  mlrun run --image=\"quay.io/mlrun/mlrun\" -i data.csv t.py\n";
+    let workflow = "on: [push]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n    \
+                    - run: |\n        mlrun build -bmlrun/mlrun-gpu f.yaml\n";
+    let env = "export MLRUN_DEFAULT_BASE_IMAGE='mlrun/mlrun' # builds\nMLRUN_IMAGES_TAG=latest\n";
+    let cases: Vec<Case> = vec![
+        (
+            "deploy.sh",
+            script.as_bytes().to_vec(),
+            script
+                .replace("-b mlrun/mlrun ", "-b mlrun/mlrun:1.6.4 ")
+                .replace("mlrun/mlrun\"", "mlrun/mlrun:1.6.4\"")
+                .into_bytes(),
+        ),
+        (
+            ".github/workflows/deploy.yml",
+            crlf(workflow),
+            crlf(&workflow.replace("mlrun-gpu ", "mlrun-gpu:1.6.4 ")),
+        ),
+        (
+            ".env",
+            env.as_bytes().to_vec(),
+            env.replace("'mlrun/mlrun'", "'mlrun/mlrun:1.6.4'")
+                .into_bytes(),
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_all(dir.path(), &cases);
+    let first = fix(dir.path(), &[]);
+    assert_eq!(code(&first), 1, "MLRUN_IMAGES_TAG=latest remains");
+    assert_eq!(stderr(&first), "Fixed 4 problems in 3 files.\n");
+    assert_eq!(
+        stdout(&first),
+        ".env:2:18: MLR103 MLRun image `mlrun/mlrun:latest` uses the moving tag `latest`\n"
+    );
+    assert_bytes(dir.path(), &cases, |case| &case.2);
+}

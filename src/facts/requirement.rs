@@ -446,6 +446,17 @@ fn parse_named(s: &str) -> Result<ParsedRequirement, String> {
         req.marker = marker;
         return Ok(req);
     }
+    // `pkg 0.3.8`: a version with no operator, which pip refuses as a whole line;
+    // what was meant is clear enough to say.
+    if spec_text.starts_with(|c: char| c.is_ascii_digit())
+        && !spec_text.contains(char::is_whitespace)
+    {
+        return Err(format!(
+            "`{spec_text}` is a version with no operator (pip refuses the line): write \
+             `{}=={spec_text}` to pin it",
+            name.0
+        ));
+    }
     // packaging, and so pip, accepts one trailing comma in a specifier
     // (`pkg>=1.0,`); pep508_rs does not, so the text is validated without it.
     let parsed = match trailing_comma(spec_text) {

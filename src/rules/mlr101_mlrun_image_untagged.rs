@@ -62,7 +62,7 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
             // Where MLRun fills no tag, today's image is `latest`: pinning
             // changes what runs.
             applicability: if !fills_tag
-                || client.python_variant().is_some()
+                || client.python_variant(image).is_some()
                 || client.client.origin == VersionOrigin::Environment
             {
                 Applicability::Unsafe

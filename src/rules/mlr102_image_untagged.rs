@@ -4,7 +4,7 @@
 //! pulls `latest`. MLRun images (MLR101) and cluster-built `.` images (MLR109) have
 //! their own rules, because MLRun treats them differently.
 
-use super::mlrun_tag::literal_image;
+use super::mlrun_tag::{at_least, literal_image, ClientTag};
 use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Finding, Severity};
 use crate::facts::Fact;
@@ -19,34 +19,58 @@ pub const RULE: Rule = Rule {
     check: Check::Fact(check),
 };
 
-fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
+fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     let (origin, image) = literal_image(fact)?;
     if image.is_mlrun() || image.is_cluster_built() || !image.is_untagged() {
         return None;
     }
-    let mut help = format!(
+    let help = format!(
         "pin a version tag of `{}` (better, tag and `@sha256:` digest); mlrun-lint does not \
          guess versions of non-MLRun images",
         image.repository()
     );
-    // MLRun 1.9+ special-cases exactly `python` (§1.2 step 2); say so, since users
-    // of the `application` kind see it as MLRun's own default.
+    // MLRun 1.9+ special-cases exactly `python` (§1.2 step 2): users of the
+    // `application` kind see it as MLRun's own default.
     let resolved_by_mlrun = !matches!(fact, Fact::Image(f) if f.pulled_as_written);
-    if image.text == "python" && resolved_by_mlrun {
-        help.push_str(
-            "; MLRun 1.9 and later tag a bare `python` with the client's Python minor version \
-             (`python:3.11`), which still moves with every patch release",
-        );
-    }
+    let why = if image.text == "python" && resolved_by_mlrun {
+        bare_python_why(scope)
+    } else {
+        LATEST_WHY.to_string()
+    };
     Some(Finding {
         span: origin.span,
         message: format!("image `{}` has no tag", image.text),
-        help: Some(why_then(
-            "it resolves `latest`, and every push to `latest` changes the image in production",
-            &help,
-        )),
+        help: Some(why_then(&why, &help)),
         fix: None,
     })
+}
+
+const LATEST_WHY: &str =
+    "it resolves `latest`, and every push to `latest` changes the image in production";
+
+/// What a bare `python` runs as: from MLRun 1.9 `enrich_image_url` writes the
+/// submitting client's Python minor version into it (MLRun 1.9.2
+/// `utils/helpers.py:882`, 1.12.1 `utils/helpers.py:1036`); before, it stays as
+/// written and the pull resolves `latest`.
+fn bare_python_why(scope: &Scope) -> String {
+    let client = ClientTag::from_scope(scope);
+    match client.as_ref().and_then(|c| at_least(&c.tag, 1, 9)) {
+        Some(true) => format!(
+            "MLRun {} tags a bare `python` with the submitting client's Python minor version \
+             (`python:3.11` for a Python 3.11 client), so the image changes with the client's \
+             Python and with every patch release of that minor",
+            client.map(|c| c.client.version.clone()).unwrap_or_default()
+        ),
+        Some(false) => format!(
+            "MLRun {} passes it through as written, so it resolves `latest`, and every push to \
+             `latest` changes the image in production",
+            client.map(|c| c.client.version.clone()).unwrap_or_default()
+        ),
+        None => "before MLRun 1.9 it resolves `latest`; from 1.9 MLRun tags a bare `python` \
+                 with the submitting client's Python minor version (`python:3.11` for a Python \
+                 3.11 client); either way it moves with every push"
+            .to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -74,13 +98,27 @@ mod tests {
     }
 
     #[test]
-    fn bare_python_explains_mlrun_special_case() {
-        let finding = run(&RULE, &image("python"), &no_client()).unwrap();
-        assert_eq!(finding.message, "image `python` has no tag");
-        assert!(finding.help.unwrap().ends_with(
-            "MLRun 1.9 and later tag a bare `python` with the client's Python minor version \
-             (`python:3.11`), which still moves with every patch release"
+    fn bare_python_says_what_each_release_runs() {
+        let help = |scope| run(&RULE, &image("python"), &scope).unwrap().help.unwrap();
+        assert_eq!(
+            help(client("1.9.2")),
+            "MLRun 1.9.2 tags a bare `python` with the submitting client's Python minor version \
+             (`python:3.11` for a Python 3.11 client), so the image changes with the client's \
+             Python and with every patch release of that minor; pin a version tag of `python` \
+             (better, tag and `@sha256:` digest); mlrun-lint does not guess versions of \
+             non-MLRun images"
+        );
+        assert!(help(client("1.8.0")).starts_with(
+            "MLRun 1.8.0 passes it through as written, so it resolves `latest`, and every push \
+             to `latest` changes the image in production; pin"
         ));
+        assert!(help(no_client()).starts_with(
+            "before MLRun 1.9 it resolves `latest`; from 1.9 MLRun tags a bare `python` with \
+             the submitting client's Python minor version (`python:3.11` for a Python 3.11 \
+             client); either way it moves with every push; pin"
+        ));
+        let other = run(&RULE, &image("ubuntu"), &client("1.9.2")).unwrap();
+        assert!(other.help.unwrap().starts_with(LATEST_WHY));
     }
 
     #[test]

@@ -45,8 +45,8 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
         client.client.version, client.client.source
     );
     // A kept suffix must name an image MLRun publishes for the client's release.
-    let suffix_published = suffix.is_none_or(|s| client.python_variant() == Some(s));
-    let help = if suffix_published {
+    let suffix_published = suffix.is_none_or(|s| client.python_variant(image) == Some(s));
+    let mut help = if suffix_published {
         format!(
             "use `{}:{new_tag}` so the image matches the client, or change the client pin if \
              MLRun {version} is intended",
@@ -61,6 +61,13 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
             suffix.unwrap_or_default()
         )
     };
+    if let Some(kfp_suffix) = client.kfp_tag_suffix(image) {
+        help.push_str(&format!(
+            "; MLRun {} appends `{kfp_suffix}` to a written `mlrun-kfp` tag for clients on \
+             Python 3.9, so they run `{}{kfp_suffix}`",
+            client.client.version, image.text
+        ));
+    }
     // No fix when a digest pins the old image (a new tag beside it would lie), when
     // the image is obsolete (its new tag may not exist: MLR105 says what replaces
     // it), or when the suffix has no image at the client's release.
@@ -117,6 +124,24 @@ mod tests {
                 }),
             }
         );
+    }
+
+    #[test]
+    fn kfp_tag_on_1_10_says_what_python_3_9_clients_run() {
+        let finding = run(&RULE, &image("mlrun/mlrun-kfp:1.10.0"), &client("1.10.4")).unwrap();
+        assert_eq!(
+            finding.help.as_deref(),
+            Some(
+                "the project's MLRun client is 1.10.4 (from --mlrun-version), so jobs would run \
+                 on a different MLRun than the one that submits them; use \
+                 `mlrun/mlrun-kfp:1.10.4` so the image matches the client, or change the client \
+                 pin if MLRun 1.10.0 is intended; MLRun 1.10.4 appends `-py39` to a written \
+                 `mlrun-kfp` tag for clients on Python 3.9, so they run \
+                 `mlrun/mlrun-kfp:1.10.0-py39`"
+            )
+        );
+        let on_1_12 = run(&RULE, &image("mlrun/mlrun-kfp:1.10.0"), &client("1.12.1")).unwrap();
+        assert!(!on_1_12.help.unwrap().contains("-py39"));
     }
 
     #[test]

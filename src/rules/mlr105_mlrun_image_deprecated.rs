@@ -2,7 +2,8 @@
 //!
 //! `mlrun/ml-models` and `mlrun/ml-models-gpu` have no release after 1.4.x, so a
 //! function on them cannot follow a client upgrade; `mlrun/ml-base` is deprecated in
-//! 1.10 and silently rewritten to `mlrun/mlrun` (`mlrun-semantics.md` §1.2, §1.4).
+//! 1.10 and silently rewritten to `mlrun/mlrun`, still in 1.12 (`mlrun-semantics.md`
+//! §1.2, §1.4).
 //! Judged whatever the tag: an old, pinned tag is exactly the stuck case.
 
 use super::mlrun_tag::{at_least, literal_image, text_edit, ClientTag};
@@ -25,9 +26,12 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     let (origin, image) = literal_image(fact)?;
     let deprecated = image.deprecated_mlrun_image()?;
     let help = if deprecated.name == "ml-base" {
+        // MLRun 1.10.4 `utils/helpers.py:1024` and 1.12.1 `utils/helpers.py:1069`:
+        // the rewrite is still there in 1.12 (only its FutureWarning is gone).
         format!(
-            "MLRun 1.10 and later run `{}` in its place, and its removal is planned for \
-             1.12.0: use that image; for tags from 1.10.0 it is what already runs",
+            "MLRun 1.10 and later (1.12 included) run `{}` in its place when the tag (or, \
+             untagged, the client's version) is 1.10.0 or later: use that image; for those \
+             tags it is what already runs",
             deprecated.replacement
         )
     } else {
@@ -152,9 +156,9 @@ mod tests {
         assert_eq!(
             finding.help.as_deref(),
             Some(
-                "MLRun 1.10 and later run `mlrun/mlrun` in its place, and its removal is \
-                  planned for 1.12.0: use that image; for tags from 1.10.0 it is what already \
-                  runs"
+                "MLRun 1.10 and later (1.12 included) run `mlrun/mlrun` in its place when the \
+                 tag (or, untagged, the client's version) is 1.10.0 or later: use that image; \
+                 for those tags it is what already runs"
             )
         );
         assert_eq!(

@@ -89,7 +89,9 @@ const MLRUN: DefaultImage = DefaultImage {
 fn default_image(kind: &str, client_tag: Option<&str>) -> Option<DefaultImage> {
     let from = |major, minor| client_tag.and_then(|tag| at_least(tag, major, minor));
     let image = match kind {
-        "local" | "handler" => return None,
+        // A blank kind runs locally, as `local` does (MLRun 1.12.1 `run.py:413`):
+        // hub templates leave it blank.
+        "" | "local" | "handler" => return None,
         "dask" => match from(1, 10) {
             Some(true) => MLRUN,
             Some(false) => DefaultImage {
@@ -111,9 +113,30 @@ fn default_image(kind: &str, client_tag: Option<&str>) -> Option<DefaultImage> {
             },
             _ => MLRUN,
         },
-        "application" => DefaultImage {
-            description: "`python`, tagged from the submitting client's Python version",
-            mlrun_image: None,
+        // The kind exists from 1.7; its default is the API server's configuration
+        // (`function_defaults.image_by_kind`, sent to the client and applied by
+        // MLRun 1.12.1 `launcher/client.py:73`, `db/httpdb.py:722`).
+        "application" => match from(1, 7).zip(from(1, 9)) {
+            Some((false, _)) => return None,
+            Some((true, false)) => DefaultImage {
+                description: "`python:3.9` (the API server's configured default for it in MLRun \
+                              1.7–1.8), which moves with every Python 3.9 patch release",
+                mlrun_image: None,
+            },
+            Some((true, true)) => DefaultImage {
+                description: "`python` (the API server's configured default for it from MLRun \
+                              1.9), which MLRun tags with the submitting client's Python minor \
+                              version (`python:3.11` for a Python 3.11 client), so it moves with \
+                              the client's Python and every patch release",
+                mlrun_image: None,
+            },
+            None => DefaultImage {
+                description: "`python:3.9` in MLRun 1.7–1.8 and, from 1.9, `python` tagged with \
+                              the submitting client's Python minor version (`python:3.11`), the \
+                              API server's configured default; either moves with every patch \
+                              release",
+                mlrun_image: None,
+            },
         },
         "spark" => DefaultImage {
             description: "the cluster's default Spark image (`.spark-job-default-image` or the \
@@ -179,10 +202,42 @@ mod tests {
         assert_eq!(
             app.help.as_deref(),
             Some(
-                "it runs on the default image of kind `application`, `python`, tagged from the \
-                 submitting client's Python version; set a pinned image on the function or give \
-                 the project a pinned `default_image`"
+                "it runs on the default image of kind `application`, `python:3.9` in MLRun \
+                 1.7–1.8 and, from 1.9, `python` tagged with the submitting client's Python minor \
+                 version (`python:3.11`), the API server's configured default; either moves with \
+                 every patch release; set a pinned image on the function or give the project a \
+                 pinned `default_image`"
             )
+        );
+        let app_1_8 = run(
+            &RULE,
+            &function(Some("application"), false),
+            &client("1.8.0"),
+        )
+        .unwrap();
+        assert!(help(app_1_8).starts_with(
+            "it runs on the default image of kind `application`, `python:3.9` (the API server's \
+             configured default for it in MLRun 1.7–1.8)"
+        ));
+        let app_1_9 = run(
+            &RULE,
+            &function(Some("application"), false),
+            &client("1.9.2"),
+        )
+        .unwrap();
+        assert!(help(app_1_9).starts_with(
+            "it runs on the default image of kind `application`, `python` (the API server's \
+             configured default for it from MLRun 1.9), which MLRun tags with the submitting \
+             client's Python minor version (`python:3.11` for a Python 3.11 client)"
+        ));
+        // MLRun 1.6 has no `application` kind: nothing to say about its image.
+        assert_eq!(
+            run(
+                &RULE,
+                &function(Some("application"), false),
+                &client("1.6.4")
+            ),
+            None
         );
         let unknown = run(&RULE, &function(None, false), &no_client()).unwrap();
         assert_eq!(unknown.message, "function `trainer` names no image");
@@ -199,6 +254,10 @@ mod tests {
         );
         assert_eq!(
             run(&RULE, &function(Some("local"), false), &client("1.6.4")),
+            None
+        );
+        assert_eq!(
+            run(&RULE, &function(Some(""), false), &client("1.6.4")),
             None
         );
         let mut with_default = client("1.6.4");

@@ -21,19 +21,38 @@ fn check(fact: &Fact, _scope: &Scope) -> Option<Finding> {
     let Fact::HubRef(HubRefFact { origin, reference }) = fact else {
         return None;
     };
-    if reference.tag.is_some() {
-        return None;
-    }
-    Some(Finding {
-        span: origin.span,
-        message: format!("hub function `{}` has no tag", reference.url),
-        help: Some(why_then(
+    let (what, why) = match reference.tag.as_deref() {
+        None => (
+            "has no tag".to_string(),
             "it resolves the hub's `latest`, so a new hub release changes the function's code, \
              image and requirements",
+        ),
+        Some(tag @ "latest") => (
+            format!("is tagged `{tag}`"),
+            "`latest` is what the hub publishes last, so a new hub release changes the \
+             function's code, image and requirements",
+        ),
+        Some(tag @ "master") => (
+            format!("is tagged `{tag}`"),
+            "`master` is the hub's development branch (what MLRun 1.3–1.4 resolved an untagged \
+             reference to), so every hub commit changes the function's code, image and \
+             requirements",
+        ),
+        Some(_) => return None,
+    };
+    let base = reference
+        .url
+        .rsplit_once(':')
+        .filter(|_| reference.tag.is_some())
+        .map_or(reference.url.trim_end_matches(':'), |(base, _)| base);
+    Some(Finding {
+        span: origin.span,
+        message: format!("hub function `{}` {what}", reference.url),
+        help: Some(why_then(
+            why,
             &format!(
-                "pin a hub version: `{}:<version>`, the `version` of the function's hub \
-                 `item.yaml`",
-                reference.url.trim_end_matches(':')
+                "pin a hub version: `{base}:<version>`, the `version` of the function's hub \
+                 `item.yaml`"
             ),
         )),
         fix: None,
@@ -80,6 +99,35 @@ mod tests {
         assert!(with_source
             .message
             .starts_with("hub function `hub://mysource/describe` has no tag"));
+    }
+
+    #[test]
+    fn latest_and_master_float_like_no_tag() {
+        let latest = RULE
+            .check_fact(&hub("hub://describe:latest"), &no_client())
+            .unwrap();
+        assert_eq!(
+            latest.message,
+            "hub function `hub://describe:latest` is tagged `latest`"
+        );
+        assert_eq!(
+            latest.help.as_deref(),
+            Some(
+                "`latest` is what the hub publishes last, so a new hub release changes the \
+                 function's code, image and requirements; pin a hub version: \
+                 `hub://describe:<version>`, the `version` of the function's hub `item.yaml`"
+            )
+        );
+        let master = RULE
+            .check_fact(&hub("hub://src/describe:master"), &no_client())
+            .unwrap();
+        assert_eq!(
+            master.message,
+            "hub function `hub://src/describe:master` is tagged `master`"
+        );
+        assert!(master.help.unwrap().ends_with(
+            "`hub://src/describe:<version>`, the `version` of the function's hub `item.yaml`"
+        ));
     }
 
     #[test]

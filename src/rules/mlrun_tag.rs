@@ -48,11 +48,15 @@ impl<'a> ClientTag<'a> {
         )
     }
 
-    /// The `-pyNN` variant MLRun publishes beside the plain tag of this version:
-    /// `-py37` for 1.3.x–1.4.x, `-py39` for 1.9.x–1.10.x (`mlrun-semantics.md` §1.3).
-    pub fn python_variant(&self) -> Option<&'static str> {
+    /// The `-pyNN` variant MLRun gives clients on the older Python for `image` at
+    /// this version: `-py37` for 1.3.x–1.4.x, `-py39` for 1.9.x–1.10.x
+    /// (`mlrun-semantics.md` §1.3). `mlrun/mlrun-kfp` gets no suffix on 1.9.x: MLRun
+    /// adds one to it only from 1.10.0-rc0, since 1.9 has a single kfp image
+    /// (MLRun 1.9.2 `utils/helpers.py:894`; 1.10.4 `utils/helpers.py:1004`).
+    pub fn python_variant(&self, image: &ImageRef) -> Option<&'static str> {
         match major_minor(&self.tag)? {
             (1, 3 | 4) => Some("-py37"),
+            (1, 9) if is_kfp_image(image) => None,
             (1, 9 | 10) => Some("-py39"),
             _ => None,
         }
@@ -60,14 +64,25 @@ impl<'a> ClientTag<'a> {
 
     /// A note for help texts when the plain tag is not the only image of this
     /// version: MLRun hands clients on the older Python the suffixed one.
-    pub fn python_variant_note(&self) -> Option<String> {
-        let suffix = self.python_variant()?;
+    pub fn python_variant_note(&self, image: &ImageRef) -> Option<String> {
+        let suffix = self.python_variant(image)?;
         let python = if suffix == "-py37" { "3.7" } else { "3.9" };
         Some(format!(
             "MLRun gives clients on Python {python} the `{tag}{suffix}` image instead; \
              add `{suffix}` if the project runs Python {python}",
             tag = self.tag
         ))
+    }
+
+    /// For a *tagged* `mlrun-kfp` image: the suffix MLRun appends to the written tag
+    /// for clients on Python 3.9. From 1.10.0-rc0 `enrich_image_url` adds the client's
+    /// Python suffix to an `mlrun-kfp` tag even when one is written (MLRun 1.10.4
+    /// `utils/helpers.py:1046`), so `mlrun/mlrun-kfp:1.10.0` runs as
+    /// `mlrun/mlrun-kfp:1.10.0-py39` for them; 1.11 and later add none.
+    pub fn kfp_tag_suffix(&self, image: &ImageRef) -> Option<&'static str> {
+        let tagged =
+            image.digest().is_none() && image.tag().is_some_and(|tag| python_suffix(tag).is_none());
+        (tagged && is_kfp_image(image) && major_minor(&self.tag)? == (1, 10)).then_some("-py39")
     }
 
     /// Whether an image tag's version (its `-pyNN` suffix already stripped) is the
@@ -120,7 +135,7 @@ pub fn pin_help(image: &ImageRef, scope: &Scope) -> String {
                 client.tag,
                 client.provenance()
             );
-            if let Some(note) = client.python_variant_note() {
+            if let Some(note) = client.python_variant_note(image) {
                 help.push_str("; ");
                 help.push_str(&note);
             }
@@ -145,6 +160,11 @@ pub fn missing_version_hint(scope: &Scope) -> String {
                  and mlrun-lint will name the exact tag"
             .to_string(),
     }
+}
+
+/// MLRun's own test for a KFP image: `"mlrun-kfp" in image_url` (`utils/helpers.py`).
+fn is_kfp_image(image: &ImageRef) -> bool {
+    image.text.contains("mlrun-kfp")
 }
 
 /// The `-pyNN` suffix of a tag, if it has one (`1.9.2-py39` → `-py39`).
@@ -250,12 +270,28 @@ mod tests {
             ("1.11.0", None),
         ] {
             let s = scope(version);
-            assert_eq!(
-                ClientTag::from_scope(&s).unwrap().python_variant(),
-                variant,
-                "{version}"
-            );
+            let client = ClientTag::from_scope(&s).unwrap();
+            let image = ImageRef::parse("mlrun/mlrun").unwrap();
+            assert_eq!(client.python_variant(&image), variant, "{version}");
         }
+    }
+
+    #[test]
+    fn kfp_images_get_the_python_suffix_only_from_1_10() {
+        let kfp = ImageRef::parse("quay.io/mlrun/mlrun-kfp").unwrap();
+        let pinned_kfp = ImageRef::parse("mlrun/mlrun-kfp:1.10.0").unwrap();
+        let suffixed_kfp = ImageRef::parse("mlrun/mlrun-kfp:1.10.0-py39").unwrap();
+        let mlrun = ImageRef::parse("mlrun/mlrun:1.10.0").unwrap();
+        let (v19, v110, v112) = (scope("1.9.2"), scope("1.10.4"), scope("1.12.1"));
+        let at = |s| ClientTag::from_scope(s).unwrap();
+        assert_eq!(at(&v19).python_variant(&kfp), None);
+        assert_eq!(at(&v110).python_variant(&kfp), Some("-py39"));
+        assert_eq!(at(&v110).kfp_tag_suffix(&pinned_kfp), Some("-py39"));
+        assert_eq!(at(&v110).kfp_tag_suffix(&suffixed_kfp), None);
+        assert_eq!(at(&v110).kfp_tag_suffix(&kfp), None);
+        assert_eq!(at(&v110).kfp_tag_suffix(&mlrun), None);
+        assert_eq!(at(&v19).kfp_tag_suffix(&pinned_kfp), None);
+        assert_eq!(at(&v112).kfp_tag_suffix(&pinned_kfp), None);
     }
 
     #[test]

@@ -467,7 +467,7 @@ impl Reader<'_> {
                 found.extend(
                     pip_command::read(&text)
                         .into_iter()
-                        .map(|f| relocate(f, &map)),
+                        .map(|f| pip_command::relocate(f, &map)),
                 );
             }
             None => {
@@ -475,7 +475,7 @@ impl Reader<'_> {
                 found.extend(
                     pip_command::read(command)
                         .into_iter()
-                        .map(|f| relocate(f, &map)),
+                        .map(|f| pip_command::relocate(f, &map)),
                 );
             }
         }
@@ -1102,31 +1102,6 @@ fn exec_command(items: &[JsonItem]) -> (String, SpanMap) {
         push(&mut text, '\'', item.span.1 - 1);
     }
     (text, map)
-}
-
-/// Moves a fact read from a built text into the file through `map`. An edit span
-/// survives only when its bytes are still one run in the file.
-fn relocate(fact: Fact, map: &SpanMap) -> Fact {
-    let origin = |o: Origin| Origin {
-        span: map.span(o.span),
-        edit_span: o
-            .edit_span
-            .filter(|e| map.is_contiguous(*e))
-            .map(|e| map.span(e)),
-        ..o
-    };
-    let mut fact = fact;
-    if let Fact::Package(p) = &mut fact {
-        if let Some(name) = &mut p.name {
-            name.span = map.span(name.span);
-        }
-        p.pin_at = p.pin_at.map(|s| Span::at(map.end(s.start)));
-        p.specifier = p.specifier.map(|s| map.span(s));
-        p.shell_redirect = p.shell_redirect.map(|s| map.span(s));
-    }
-    let moved = origin(fact.origin().clone());
-    *fact.origin_mut() = moved;
-    fact
 }
 
 /// `path` inside the image, relative to `workdir`, with `.` and `..` resolved.

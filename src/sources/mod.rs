@@ -3,12 +3,14 @@
 
 pub mod conda;
 pub mod dockerfile;
+pub mod env_file;
 pub mod environment;
 pub mod lock;
 pub mod notebook;
 pub mod pip_command;
 pub mod python;
 pub mod requirements_txt;
+pub mod shell;
 pub mod yaml;
 
 use crate::cells::CellMap;
@@ -42,6 +44,11 @@ pub enum FileKind {
     Python,
     /// `*.ipynb`: Jupyter notebooks (code cells and `%pip` lines).
     Notebook,
+    /// Shell scripts (`*.sh`, `*.bash`): their `mlrun build` / `mlrun run` lines.
+    Shell,
+    /// Environment files (`.env`, `*.env`, such as MLRun's own `~/.mlrun.env`):
+    /// the MLRun configuration variables that name images.
+    EnvFile,
 }
 
 impl FileKind {
@@ -75,6 +82,12 @@ impl FileKind {
         }
         if lower.ends_with(".ipynb") {
             return Some(FileKind::Notebook);
+        }
+        if lower.ends_with(".sh") || lower.ends_with(".bash") {
+            return Some(FileKind::Shell);
+        }
+        if lower == ".env" || lower.ends_with(".env") {
+            return Some(FileKind::EnvFile);
         }
         if let Some(stem) = lower.strip_suffix(".txt") {
             let in_requirements_folder = path
@@ -132,6 +145,8 @@ pub fn read_linked(kind: FileKind, path: &Path, text: &str, linked: &python::Lin
         FileKind::Lock => lock::read(path, text),
         FileKind::Dockerfile => dockerfile::read(text),
         FileKind::CondaEnvironment => conda::read(text),
+        FileKind::Shell => shell::read(text),
+        FileKind::EnvFile => env_file::read(text),
         FileKind::Python => {
             let (facts, interface) = python::read_linked(text, linked);
             return Read {
@@ -218,5 +233,14 @@ mod tests {
             Some(FileKind::CondaEnvironment)
         );
         assert_eq!(kind("environment-dev.yml"), Some(FileKind::Yaml));
+        for name in ["deploy.sh", "ci/Build.SH", "run.bash"] {
+            assert_eq!(kind(name), Some(FileKind::Shell), "{name}");
+        }
+        for name in [".env", "prod.env", ".mlrun.env", "config/MLRUN.ENV"] {
+            assert_eq!(kind(name), Some(FileKind::EnvFile), "{name}");
+        }
+        for name in [".envrc", "env", ".env.example", "setup.shx"] {
+            assert_eq!(kind(name), None, "{name}");
+        }
     }
 }

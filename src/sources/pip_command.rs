@@ -237,12 +237,12 @@ pub(crate) fn tokenize(s: &str, shell: bool) -> Vec<Token> {
 
 /// A simple command: its words (redirection targets removed), and for each word the
 /// redirection written right against its end, if any.
-struct SimpleCommand {
-    words: Vec<Word>,
+pub(crate) struct SimpleCommand {
+    pub words: Vec<Word>,
     redirect_after: Vec<Option<Span>>,
 }
 
-fn split_commands(tokens: Vec<Token>) -> Vec<SimpleCommand> {
+pub(crate) fn split_commands(tokens: Vec<Token>) -> Vec<SimpleCommand> {
     let mut commands = Vec::new();
     let mut current = SimpleCommand {
         words: Vec::new(),
@@ -289,14 +289,15 @@ fn split_commands(tokens: Vec<Token>) -> Vec<SimpleCommand> {
 }
 
 /// Words that may come before the program without changing which program runs.
-const PREFIX_WORDS: &[&str] = &[
+pub(crate) const PREFIX_WORDS: &[&str] = &[
     "then", "do", "else", "if", "while", "until", "time", "nohup", "exec", "command", "{", "!",
 ];
 
 /// `sudo`/`env` options that take a value (`sudo -u user pip …`).
-const PREFIX_OPTIONS_WITH_VALUE: &[&str] = &["-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"];
+pub(crate) const PREFIX_OPTIONS_WITH_VALUE: &[&str] =
+    &["-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"];
 
-fn is_assignment(word: &str) -> bool {
+pub(crate) fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
         Some((name, _)) => {
             !name.is_empty()
@@ -308,7 +309,7 @@ fn is_assignment(word: &str) -> bool {
 }
 
 /// `name` followed by nothing but a version (`pip3`, `pip3.11`, `python3.9`).
-fn is_versioned(program: &str, name: &str) -> bool {
+pub(crate) fn is_versioned(program: &str, name: &str) -> bool {
     program
         .strip_prefix(name)
         .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
@@ -636,6 +637,31 @@ fn read_option(option: &str, value: &str, map: &SpanMap, facts: &mut Vec<Fact>) 
         FIELD,
         IncludeBase::WorkingDirectory,
     ));
+}
+
+/// Moves a fact read from a built text into the file through `map`. An edit span
+/// survives only when its bytes are still one run in the file.
+pub(crate) fn relocate(fact: Fact, map: &SpanMap) -> Fact {
+    let origin = |o: Origin| Origin {
+        span: map.span(o.span),
+        edit_span: o
+            .edit_span
+            .filter(|e| map.is_contiguous(*e))
+            .map(|e| map.span(e)),
+        ..o
+    };
+    let mut fact = fact;
+    if let Fact::Package(p) = &mut fact {
+        if let Some(name) = &mut p.name {
+            name.span = map.span(name.span);
+        }
+        p.pin_at = p.pin_at.map(|s| Span::at(map.end(s.start)));
+        p.specifier = p.specifier.map(|s| map.span(s));
+        p.shell_redirect = p.shell_redirect.map(|s| map.span(s));
+    }
+    let moved = origin(fact.origin().clone());
+    *fact.origin_mut() = moved;
+    fact
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ each) and, for each version V, runs `mlrun-lint check --mlrun-version V` on smal
   (`-py39`), the fix must be unsafe, and where it gets the same one the help must not ask for
   `-py39`; an explicitly tagged image MLRun still changes for Python 3.9 clients must be said. Where MLRun fills nothing, mlrun-lint must not offer a safe
   fix as if it did; where MLRun rewrites the name (`mlrun/ml-base` -> `mlrun/mlrun`) or the tag
-  (`python` -> `python:3.11`), what mlrun-lint says is shown beside it; an obsolete image MLR105
+  (`python` -> `python:3.11`), what mlrun-lint says is shown beside it, and for `python` it
+  must name the tag MLRun writes and not say it resolves `latest`; an obsolete image MLR105
   says is removed by some version must no longer run in that version;
 - one spec with no image per function kind: the image MLR107 names must be that version's
   `function_defaults.image_by_kind[kind]`.
@@ -123,8 +124,12 @@ def compare_version(binary, facts):
                 if target != renamed:
                     diffs.append(f"{image}: MLRun {version} runs {py311}, mlrun-lint's MLR105 fix gives {target}")
         elif fills and image == "python":
-            diffs.append(f"{image}: MLRun {version} tags it from the client's Python ({py311} / {py39}); mlrun-lint says {codes}: "
-                         + "; ".join(f["message"] for f in mine))
+            # mlrun-lint cannot know the client's Python: it must say MLRun tags the image
+            # from it (naming the 3.11 result), and not that it resolves `latest`.
+            said = " ".join(f'{f["message"]} {f["help"] or ""}' for f in mine)
+            if f"`{py311}`" not in said or "resolves `latest`" in said:
+                diffs.append(f"{image}: MLRun {version} tags it from the client's Python ({py311} / {py39}); mlrun-lint says "
+                             f"{codes}: {said}")
         elif not fills and py39 != image and not any("py39" in f["message"] + f["help"] for f in mine):
             diffs.append(f"{image}: MLRun {version} changes it to {py39} for Python 3.9 clients (kept for 3.11); "
                          f"mlrun-lint says {codes} and nothing of that")

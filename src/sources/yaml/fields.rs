@@ -14,10 +14,10 @@ use super::tree::{Node, Value};
 use crate::facts::requirement::{parse_requirement, SpanMap};
 use crate::facts::IncludeBase;
 use crate::facts::{
-    BuildFact, Fact, FunctionFact, ImageFact, ImageRole, IncludeFact, IncludeKind, Origin, Problem,
-    ProblemKind,
+    BuildFact, Fact, FunctionFact, HubRef, HubRefFact, ImageFact, ImageRole, IncludeFact,
+    IncludeKind, Origin, Problem, ProblemKind,
 };
-use crate::sources::pip_command;
+use crate::sources::{pip_command, shell};
 use crate::span::Span;
 use std::borrow::Cow;
 
@@ -44,6 +44,14 @@ pub enum FieldKind {
     RequirementsFile,
     /// A `build` map: becomes a [`BuildFact`] when it sets `with_mlrun: true`.
     Build,
+    /// A string MLRun resolves from the function hub when it starts with `hub://`
+    /// (a function reference's `url`, a serving step's `class_name`); other
+    /// values are not hub references and yield nothing.
+    HubRef,
+    /// A shell script a CI runner executes (a GitHub step's `run`, a GitLab job's
+    /// `script`): a string, or a list of strings (nested lists are GitLab's
+    /// `!reference` expansions). Its `mlrun build` / `mlrun run` lines become facts.
+    ShellScript,
 }
 
 /// A field of interest found by a schema walker.
@@ -221,6 +229,19 @@ impl<'t> Collector<'t> {
                 self.build(field.node, path, function);
                 false
             }
+            FieldKind::ShellScript => {
+                self.shell_script(field.node, path, function);
+                false
+            }
+            FieldKind::HubRef => {
+                let reference = field.node.as_str().map(str::trim).and_then(HubRef::parse);
+                if let Some(reference) = reference {
+                    let origin = self.origin(field.node, path, function);
+                    self.facts
+                        .push(Fact::HubRef(HubRefFact { origin, reference }));
+                }
+                false
+            }
             FieldKind::Image(role) => {
                 let Some(value) = scalar_text(self.text, field.node) else {
                     return false;
@@ -278,6 +299,24 @@ impl<'t> Collector<'t> {
         let map = value_map(self.text, node, &value);
         self.facts
             .push(place(fact, map.as_ref(), node, path, function));
+    }
+
+    /// A CI script: each string's `mlrun` command lines, placed in the file.
+    fn shell_script(&mut self, node: &Node, path: &str, function: Option<&str>) {
+        if let Some(items) = node.as_seq() {
+            for (i, item) in items.iter().enumerate() {
+                self.shell_script(item, &index(path, i), function);
+            }
+            return;
+        }
+        let Some(value) = node.as_str() else {
+            return;
+        };
+        let map = value_map(self.text, node, value);
+        for fact in shell::read(value) {
+            self.facts
+                .push(place(fact, map.as_ref(), node, path, function));
+        }
     }
 
     /// One shell command string: its `pip install`s.

@@ -24,10 +24,37 @@ pub const FUNCTION_KINDS: &[&str] = &[
 ];
 
 /// Whether a document is an MLRun function object: a known `kind` and a `spec` map.
+/// A blank `kind: ''` is none: MLRun runs it as a local function
+/// (MLRun 1.12.1 `run.py:413`), and hub templates leave it blank.
 pub fn is_function(doc: &Node) -> bool {
     doc.get_str("kind")
         .is_some_and(|kind| FUNCTION_KINDS.contains(&kind))
         && doc.get_map("spec").is_some()
+}
+
+/// Keys of a function's `spec` that only an MLRun function object has together
+/// with a `metadata` map (`FunctionSpec._dict_fields`).
+const FUNCTION_SPEC_KEYS: &[&str] = &[
+    "command",
+    "image",
+    "build",
+    "default_handler",
+    "entry_points",
+];
+
+/// A function object written without `kind`: MLRun's `import_function` makes it
+/// a `job` (MLRun 1.12.1 `run.py:410`, `runtime.setdefault("kind", "job")`).
+/// Recognised by shape, so a Kubernetes manifest (which has `kind` and
+/// `apiVersion`) or a Helm values file is not taken for one: no `kind` key at
+/// all, no `apiVersion`, a `metadata` map and a `spec` map with one of
+/// [`FUNCTION_SPEC_KEYS`]. The caller rules out hub items first.
+pub fn is_kindless_function(doc: &Node) -> bool {
+    doc.get("kind").is_none()
+        && doc.get("apiVersion").is_none()
+        && doc.get_map("metadata").is_some()
+        && doc
+            .get_map("spec")
+            .is_some_and(|spec| FUNCTION_SPEC_KEYS.iter().any(|key| spec.get(key).is_some()))
 }
 
 /// The image, requirement and build fields of one function object at `prefix`
@@ -51,10 +78,17 @@ pub fn fields<'a>(function: &'a Node, prefix: &str) -> Vec<Field<'a>> {
     if let Some(build) = spec.get_map("build") {
         build_fields(build, &at("spec.build"), &mut out);
     }
-    let nuclio_build = spec
-        .get_map("base_spec")
-        .and_then(|b| b.get_map("spec"))
-        .and_then(|s| s.get_map("build"));
+    let nuclio_spec = spec.get_map("base_spec").and_then(|b| b.get_map("spec"));
+    // `from_image(image)` writes the processor image to the nuclio config's
+    // `spec.image` (MLRun 1.12.1 `runtimes/nuclio/function.py:731`): the image
+    // the function runs, with no build.
+    push(
+        &mut out,
+        at("spec.base_spec.spec.image"),
+        image(ImageRole::Run),
+        nuclio_spec.and_then(|s| s.get("image")),
+    );
+    let nuclio_build = nuclio_spec.and_then(|s| s.get_map("build"));
     if let Some(build) = nuclio_build {
         push(
             &mut out,
@@ -108,7 +142,41 @@ pub fn fields<'a>(function: &'a Node, prefix: &str) -> Vec<Field<'a>> {
         FieldKind::ExtraPip,
         spec.get("extra_pip"),
     );
+    if let Some(graph) = spec.get_map("graph") {
+        graph_steps(graph, &at("spec.graph"), &mut out);
+    }
     out
+}
+
+/// The steps of a serving graph (`spec.graph`): a flow's `steps`, a router's
+/// `routes`, nested as deep as the file nests them (the YAML tree's depth limit
+/// bounds it). A step whose `class_name` is `hub://…` is loaded from the hub when
+/// the graph is built and run (MLRun 1.12.1 `serving/states.py:3995` and
+/// `:3725`); its `requirements` (a `hub_task` step's) are merged into the
+/// function's build requirements on deploy (`runtimes/nuclio/serving.py:1082`).
+fn graph_steps<'a>(graph: &'a Node, path: &str, out: &mut Vec<Field<'a>>) {
+    for key in ["steps", "routes"] {
+        let Some(steps) = graph.get_map(key) else {
+            continue;
+        };
+        let base = join(path, key);
+        for (name, step) in steps.as_map().unwrap_or_default() {
+            let at = quoted_key(&base, name.as_str().unwrap_or_default());
+            push(
+                out,
+                join(&at, "class_name"),
+                FieldKind::HubRef,
+                step.get("class_name"),
+            );
+            push(
+                out,
+                join(&at, "requirements"),
+                FieldKind::Requirements,
+                step.get("requirements"),
+            );
+            graph_steps(step, &at, out);
+        }
+    }
 }
 
 /// The fields of an MLRun `build` map (ImageBuilder) at `path`: a function's
@@ -204,6 +272,14 @@ pub fn function_refs<'a>(function: &'a Node, prefix: &str) -> Vec<ChildFunction<
                 join(&path, "requirements"),
                 FieldKind::Requirements,
                 item.get("requirements"),
+            );
+            // `FunctionReference.to_function` imports a `hub://` url from the hub
+            // (MLRun 1.12.1 `runtimes/function_reference.py:88`).
+            push(
+                &mut fields,
+                join(&path, "url"),
+                FieldKind::HubRef,
+                item.get("url"),
             );
             if let Some(spec) = item.get_map("spec") {
                 fields.extend(self::fields(spec, &join(&path, "spec")));

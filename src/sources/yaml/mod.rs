@@ -7,8 +7,10 @@
 //! (requirement lists, `pip install`s in build commands and Dockerfile `RUN`s,
 //! dask `extra_pip`, requirements files, `with_mlrun` builds). YAML that is not an
 //! MLRun spec (Kubernetes manifests, Helm values, CI workflows) yields nothing,
-//! even when it has `image:` keys: those are not MLRun's to judge.
+//! even when it has `image:` keys: those are not MLRun's to judge. CI workflows
+//! are read only for the `mlrun` commands their steps run ([`ci_workflow`]).
 
+pub mod ci_workflow;
 pub mod fields;
 pub mod function_spec;
 pub mod hub_item;
@@ -34,10 +36,16 @@ pub fn read(path: &Path, text: &str) -> Vec<Fact> {
     for doc in &docs {
         if project_spec::is_project(doc) {
             project_spec::read(doc, &mut out);
-        } else if function_spec::is_function(doc) {
+        } else if function_spec::is_function(doc)
+            || (function_spec::is_kindless_function(doc) && !hub_item::is_hub_item(path, doc))
+        {
             function_spec::read(doc, &mut out);
         } else if hub_item::is_hub_item(path, doc) {
             hub_item::read(doc, &mut out);
+        } else if ci_workflow::is_ci_file(path) {
+            for (job, field) in ci_workflow::scripts(path, doc) {
+                out.field(&field, job);
+            }
         }
     }
     out.facts

@@ -405,7 +405,9 @@ jobs:
     - uses: actions/checkout@v4
 "#;
     let compose = "services:\n  jupyter:\n    image: mlrun/jupyter\n";
-    let kindless = "metadata:\n  name: f\nspec:\n  image: mlrun/mlrun\n";
+    // Shaped like a function but with no `metadata`, or with `apiVersion`: not one.
+    let kindless = "spec:\n  image: mlrun/mlrun\n  command: x.py\n";
+    let manifest = "apiVersion: v1\nmetadata:\n  name: f\nspec:\n  image: mlrun/mlrun\n";
     for (name, text) in [
         ("deployment.yaml", deployment),
         ("job.yaml", job),
@@ -413,10 +415,128 @@ jobs:
         (".github/workflows/ci.yml", workflow),
         ("compose.yaml", compose),
         ("function_without_kind.yaml", kindless),
+        ("manifest.yaml", manifest),
         ("list.yaml", "- kind: job\n  spec: {image: x}\n"),
     ] {
         assert_eq!(rows(name, text), Vec::<String>::new(), "{name}");
     }
+}
+
+/// MLRun imports a function object with no `kind` as a job (`run.py:410`); a
+/// blank `kind: ''` runs locally and is no function object at all.
+#[test]
+fn kindless_functions_are_jobs_and_blank_kinds_are_not_functions() {
+    let text = "metadata:\n  name: f\nspec:\n  command: train.py\n  image: mlrun/mlrun\n";
+    assert_rows(
+        "function.yaml",
+        text,
+        &[
+            "image Run spec.image [mlrun/mlrun] edit=<mlrun/mlrun> fn=f",
+            "function spec.image [mlrun/mlrun] edit=<mlrun/mlrun> fn=f kind=- names_image=true",
+        ],
+    );
+    let blank = "kind: ''\nmetadata:\n  name: f\nspec:\n  image: mlrun/mlrun\n";
+    assert_rows("function.yaml", blank, &[]);
+}
+
+/// `from_image`'s processor image, serving graph steps from the hub and their
+/// requirements, and hub URLs of child functions.
+#[test]
+fn processor_images_graph_steps_and_child_hub_urls() {
+    let text = r#"kind: serving
+metadata:
+  name: srv
+spec:
+  image: ''
+  base_spec:
+    spec:
+      image: acme/processor:1.0
+  function_refs:
+  - url: hub://v2-model-server
+    name: child
+  graph:
+    kind: router
+    routes:
+      a:
+        kind: hub_task
+        class_name: hub://clean_text:1.0.0
+        requirements: [nltk]
+      b:
+        class_name: mymodule.Model
+        steps:
+          c: {class_name: "hub://src/x"}
+"#;
+    assert_rows(
+        "function.yaml",
+        text,
+        &[
+            "image Run spec.base_spec.spec.image [acme/processor:1.0] edit=<acme/processor:1.0> fn=srv",
+            "hub spec.graph.routes[\"a\"].class_name [hub://clean_text:1.0.0] fn=srv name=clean_text tag=1.0.0",
+            "package spec.graph.routes[\"a\"].requirements[0] [nltk] edit=<nltk> fn=srv",
+            "hub spec.graph.routes[\"b\"].steps[\"c\"].class_name [\"hub://src/x\"] fn=srv name=x tag=-",
+            "hub spec.function_refs[0].url [hub://v2-model-server] fn=child name=v2-model-server tag=-",
+            "function spec.image [''] edit=<> fn=srv kind=serving names_image=true",
+        ],
+    );
+}
+
+/// CI steps that run MLRun's command line; the CI's own images are not read.
+#[test]
+fn ci_workflow_steps_run_mlrun_commands() {
+    let github = r#"name: deploy
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    container:
+      image: python:3.11
+    steps:
+    - uses: actions/checkout@v4
+    - run: mlrun build -b mlrun/mlrun function.yaml
+    - name: run
+      run: |
+        pip install mlrun==1.6.4
+        mlrun run --image "python:3.11" --kind job train.py
+"#;
+    assert_rows(
+        ".github/workflows/deploy.yml",
+        github,
+        &[
+            "image BuildBase jobs.build.steps[1].run [mlrun/mlrun] edit=<mlrun/mlrun> fn=build",
+            "image Run jobs.build.steps[2].run [\"python:3.11\"] edit=<python:3.11> fn=build",
+        ],
+    );
+    assert_rows("ci/deploy.yml", github, &[]);
+    let gitlab = r#"before_script:
+- mlrun build -b ubuntu
+default:
+  script: mlrun run --image mlrun/mlrun:1.6.4 x.py
+.template:
+  script:
+  - - mlrun build -c "pip install pandas"
+deploy job:
+  image: python:3.11
+  script:
+  - echo mlrun build -b not-run
+  - mlrun build -i .mlrun/func-p-f:latest
+"#;
+    assert_rows(
+        ".gitlab-ci.yml",
+        gitlab,
+        &[
+            "image BuildBase before_script[0] [ubuntu] edit=<ubuntu> fn=-",
+            "image Run default.script [mlrun/mlrun:1.6.4] edit=<mlrun/mlrun:1.6.4> fn=-",
+            "package [\".template\"].script[0][0] [pandas] edit=<pandas> fn=.template",
+            "image BuildTarget [\"deploy job\"].script[1] [.mlrun/func-p-f:latest] edit=<.mlrun/func-p-f:latest> fn=deploy job",
+        ],
+    );
+    let action =
+        "runs:\n  using: composite\n  steps:\n  - run: mlrun build -b python\n    shell: bash\n";
+    assert_rows(
+        "action.yml",
+        action,
+        &["image BuildBase runs.steps[0].run [python] edit=<python> fn=-"],
+    );
 }
 
 #[test]
