@@ -64,6 +64,7 @@ fn each_noqa_form_suppresses_what_it_names() {
         found(&diagnostics),
         [
             "c/function.yaml:9 MLR102",
+            "c/function.yaml:9 MLR207",
             "requirements.txt:3 MLR201",
             "requirements.txt:4 MLR203"
         ]
@@ -79,9 +80,11 @@ fn ignore_noqa_reports_everything() {
         [
             "a/function.yaml:5 MLR101",
             "a/function.yaml:7 MLR102",
+            "a/function.yaml:7 MLR207",
             "b/function.yaml:6 MLR101",
             "c/function.yaml:7 MLR101",
             "c/function.yaml:9 MLR102",
+            "c/function.yaml:9 MLR207",
             "requirements.txt:1 MLR201",
             "requirements.txt:2 MLR202",
             "requirements.txt:3 MLR201",

@@ -215,13 +215,29 @@ pub struct HubRefFact {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildFact {
     pub origin: Origin,
-    /// `with_mlrun: true` written in the spec.
-    pub with_mlrun: bool,
+    /// `with_mlrun` as written; `None` when the build leaves it to MLRun, which
+    /// turns it on for a base image that is not MLRun's.
+    pub with_mlrun: Option<bool>,
     /// The base image as written, when the build names one.
     pub base_image: Option<String>,
+    /// The build installs `mlrun` its own way, so MLRun's builder adds no
+    /// `mlrun[complete]==<client>`: a build command matching the builder's
+    /// `.*pip install .*mlrun.*`, or an `mlrun_version_specifier`.
+    pub installs_mlrun: bool,
     /// The build's image becomes the project's default image
     /// (`project.build_image(set_as_default=True)`, its default).
     pub sets_project_default: bool,
+}
+
+impl BuildFact {
+    /// Whether a build command installs `mlrun` as MLRun's builder sees it: its
+    /// test is the regular expression `.*pip install .*mlrun.*` on each command.
+    pub fn command_installs_mlrun(command: &str) -> bool {
+        command.lines().any(|line| {
+            line.find("pip install ")
+                .is_some_and(|at| line[at + "pip install ".len()..].contains("mlrun"))
+        })
+    }
 }
 
 /// A declared MLRun function, with whether the declaration names any image for it.

@@ -1021,7 +1021,10 @@ impl<'a> Reader<'_, 'a> {
         }
         let field = |param: &str| format!("{}({param}=)", signature.name);
         let mut base_image = None;
+        // The literal `with_mlrun=True|False` and where it is; the base image's.
         let mut with_mlrun = None;
+        let mut base_at = None;
+        let mut installs_mlrun = false;
         for argument in &arguments {
             let (arg, scope) = (argument.expr, argument.scope);
             match argument.param {
@@ -1034,30 +1037,45 @@ impl<'a> Reader<'_, 'a> {
                             Str::Literal { value, .. } => Some(value),
                             _ => None,
                         });
+                    base_at = Some(argument.range);
                 }
-                WithMlrun if matches!(arg, Expr::BooleanLiteral(b) if b.value) => {
-                    with_mlrun = Some(argument.range);
+                WithMlrun => {
+                    if let Expr::BooleanLiteral(b) = arg {
+                        with_mlrun = Some((b.value, argument.range));
+                    }
                 }
+                Commands => {
+                    let (items, _) = self.values.items(arg, scope);
+                    installs_mlrun |= items
+                        .into_iter()
+                        .filter_map(known)
+                        .any(|(command, ..)| BuildFact::command_installs_mlrun(&command));
+                }
+                VersionSpecifier if !matches!(arg, Expr::NoneLiteral(_)) => installs_mlrun = true,
                 _ => {}
             }
             self.argument(argument.param, arg, scope, &field(argument.name), &function);
             self.forwards(signature.name, argument);
         }
-        if let Some(range) = with_mlrun {
+        // A build call (one taking `with_mlrun`) that writes it or names a base
+        // image: MLR207 judges whether MLRun's builder adds the client's `mlrun`.
+        let builds = signature
+            .params
+            .iter()
+            .any(|(_, param)| *param == WithMlrun);
+        let sets_project_default =
+            signature.name == "build_image" && !self.passes_false(&arguments, "set_as_default");
+        let at = with_mlrun
+            .map(|(_, range)| (span_of(range), "with_mlrun"))
+            .or_else(|| base_at.map(|range| (span_of(range), "base_image")))
+            .or_else(|| sets_project_default.then(|| (callee_span(call), "set_as_default")));
+        if let (true, Some((span, name))) = (builds, at) {
             self.facts.push(Fact::Build(BuildFact {
-                origin: Origin::new(span_of(range), None, field("with_mlrun"))
-                    .with_function(function.clone()),
-                with_mlrun: true,
-                base_image: base_image.clone(),
-                sets_project_default: false,
-            }));
-        }
-        if signature.name == "build_image" && !self.passes_false(&arguments, "set_as_default") {
-            self.facts.push(Fact::Build(BuildFact {
-                origin: Origin::new(callee_span(call), None, field("set_as_default")),
-                with_mlrun: false,
+                origin: Origin::new(span, None, field(name)).with_function(function.clone()),
+                with_mlrun: with_mlrun.map(|(value, _)| value),
                 base_image,
-                sets_project_default: true,
+                installs_mlrun,
+                sets_project_default,
             }));
         }
         if let Some(declared) = self.declaration(call, signature, &arguments, function) {

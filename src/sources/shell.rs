@@ -261,14 +261,26 @@ fn read_build(args: &[Word], facts: &mut Vec<Fact>) {
         }
     }
     // With no `-b` the base is the function's own, which this line does not show.
+    // Without `--with-mlrun` the CLI leaves it unset (`False` maps to `None`), so
+    // MLRun turns it on for a base that is not MLRun's.
     let with_mlrun = options.iter().find(|o| o.name == "--with-mlrun");
-    if let (Some(flag), Some((word, at))) = (with_mlrun, base_image) {
+    if let Some((word, at)) = base_image {
         let base = word.text[at..].trim();
         if !base.is_empty() && template_marker(base).is_none() {
+            let installs_mlrun = options
+                .iter()
+                .filter(|o| matches!(o.name.as_str(), "-c" | "--command"))
+                .filter_map(|o| o.value)
+                .any(|(word, at)| BuildFact::command_installs_mlrun(&word.text[at..]));
+            let origin = match with_mlrun {
+                Some(flag) => origin(flag.word, 0, "mlrun build --with-mlrun", &function),
+                None => origin(word, at, "mlrun build --base-image", &function),
+            };
             facts.push(Fact::Build(BuildFact {
-                origin: origin(flag.word, 0, "mlrun build --with-mlrun", &function),
-                with_mlrun: true,
+                origin,
+                with_mlrun: with_mlrun.map(|_| true),
                 base_image: Some(base.to_string()),
+                installs_mlrun,
                 sets_project_default: false,
             }));
         }

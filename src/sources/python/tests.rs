@@ -7,6 +7,8 @@ fn summary(text: &str) -> Vec<String> {
     read(text)
         .iter()
         .filter(|fact| !is_declaration(fact))
+        // Builds that leave `with_mlrun` to MLRun: see `builds_leave_with_mlrun_to_mlrun`.
+        .filter(|fact| !matches!(fact, Fact::Build(b) if b.with_mlrun != Some(true)))
         .map(|fact| {
             let origin = fact.origin();
             let at = |s: Span| text[s.start..s.end].to_string();
@@ -373,7 +375,8 @@ project.build_image(with_mlrun=True)
             r#"image BuildBase | "python:3.9" | python:3.9 | trainer"#,
             r#"build Some("python:3.9") | with_mlrun=True | - | trainer"#,
             r#"image BuildBase | "python:3.9" | python:3.9 | -"#,
-            "build None | with_mlrun=True | - | -",
+            // `build_image(with_mlrun=True)`: one build, which also sets the project's
+            // default image (shown by `declared_functions_and_whether_they_name_an_image`).
         ]
     );
 }
@@ -770,6 +773,42 @@ fn a_module_takes_the_imports_it_calls() {
             import("src.steps", 0, None, "src.steps"),
             import("local", 1, Some("add"), "add"),
             import("pkg", 0, Some("tools"), "tools"),
+        ]
+    );
+}
+
+/// A build call that names a base image leaves `with_mlrun` to MLRun unless it
+/// writes it; a `pip install …mlrun…` command or a version specifier is the
+/// build's own `mlrun`.
+#[test]
+fn builds_leave_with_mlrun_to_mlrun() {
+    let text = r#"import mlrun
+fn.build_config(base_image="python:3.11")
+fn.build_config(base_image="python:3.11", with_mlrun=False)
+project.build_function("f", base_image="python:3.11", commands=["pip install mlrun==1.6.4"])
+project.build_function("g", base_image="python:3.11", mlrun_version_specifier="mlrun==1.6.4")
+fn.with_requirements(["x==1"])
+"#;
+    let builds: Vec<String> = read(text)
+        .iter()
+        .filter_map(|fact| match fact {
+            Fact::Build(b) => Some(format!(
+                "{} {:?} {:?} {}",
+                &text[b.origin.span.start..b.origin.span.end],
+                b.with_mlrun,
+                b.base_image,
+                b.installs_mlrun
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        builds,
+        [
+            r#"base_image="python:3.11" None Some("python:3.11") false"#,
+            r#"with_mlrun=False Some(false) Some("python:3.11") false"#,
+            r#"base_image="python:3.11" None Some("python:3.11") true"#,
+            r#"base_image="python:3.11" None Some("python:3.11") true"#,
         ]
     );
 }

@@ -7,6 +7,9 @@ fn rows(text: &str) -> Vec<String> {
     let at = |span: Span| &text[span.start..span.end];
     read(text)
         .iter()
+        // A base image without `--with-mlrun` (left to MLRun) is shown by
+        // `a_base_image_alone_leaves_with_mlrun_to_mlrun`.
+        .filter(|fact| !matches!(fact, Fact::Build(b) if b.with_mlrun.is_none()))
         .map(|fact| {
             let o = fact.origin();
             let edit = o
@@ -102,4 +105,22 @@ fn never_panics_on_broken_shell() {
     ] {
         let _ = read(text);
     }
+}
+
+#[test]
+fn a_base_image_alone_leaves_with_mlrun_to_mlrun() {
+    let text = "mlrun build -b python:3.11 -c 'pip install mlrun==1.6.4' fn.yaml\nmlrun build -b python:3.11 fn.yaml\n";
+    let builds: Vec<String> = read(text)
+        .iter()
+        .filter_map(|fact| match fact {
+            Fact::Build(b) => Some(format!(
+                "{} {:?} {}",
+                &text[b.origin.span.start..b.origin.span.end],
+                b.with_mlrun,
+                b.installs_mlrun
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(builds, ["python:3.11 None true", "python:3.11 None false"]);
 }

@@ -386,26 +386,43 @@ impl<'t> Collector<'t> {
         }
     }
 
-    /// A build that installs the `mlrun` package itself; the only builds MLR207
-    /// judges, so no fact for the others. Located at the `with_mlrun` value.
+    /// A build that may install the `mlrun` package itself (MLR207): one that
+    /// writes `with_mlrun: true|false`, or names a base image (on which MLRun
+    /// turns an unset `with_mlrun` on unless the base is MLRun's). Located at the
+    /// `with_mlrun` value, else at the base image.
     fn build(&mut self, build: &Node, path: &str, function: Option<&str>) {
-        let Some(with_mlrun) = build.get("with_mlrun") else {
-            return;
-        };
-        if with_mlrun.value != Value::Bool(true) {
-            return;
-        }
-        let base_image = build
-            .get_str("base_image")
+        let base = build.get("base_image");
+        let base_image = base
+            .and_then(Node::as_str)
             .map(str::trim)
             .filter(|b| !b.is_empty())
             .map(str::to_string);
-        let origin = self.origin(with_mlrun, join(path, "with_mlrun"), function);
+        let (with_mlrun, at, field) = match build.get("with_mlrun") {
+            Some(node) => match node.value {
+                Value::Bool(value) => (Some(value), node, "with_mlrun"),
+                // A string or a number is not what MLRun's schema takes: not judged.
+                _ => return,
+            },
+            None => match (base, &base_image) {
+                (Some(node), Some(_)) => (None, node, "base_image"),
+                _ => return,
+            },
+        };
+        let installs_mlrun = build.get("commands").is_some_and(|commands| {
+            commands
+                .as_seq()
+                .into_iter()
+                .flatten()
+                .filter_map(Node::as_str)
+                .any(BuildFact::command_installs_mlrun)
+        });
+        let origin = self.origin(at, join(path, field), function);
         self.facts.push(Fact::Build(BuildFact {
             sets_project_default: false,
             origin,
-            with_mlrun: true,
+            with_mlrun,
             base_image,
+            installs_mlrun,
         }));
     }
 
