@@ -335,6 +335,12 @@ spec:
             "function spec.image [python:3.6-jessie] edit=<python:3.6-jessie> fn=e kind=- names_image=true",
         ],
     );
+    // The hub's blank template (`kind: ''`): its fields, but no function.
+    assert_rows(
+        "item.yaml",
+        "name: t\nspec:\n  image: ''\n  kind: ''\n  requirements: []\n",
+        &["image Run spec.image [''] edit=<> fn=t"],
+    );
 }
 
 #[test]
