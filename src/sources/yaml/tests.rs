@@ -338,8 +338,8 @@ spec:
     // The hub's blank template (`kind: ''`): its fields, but no function.
     assert_rows(
         "item.yaml",
-        "name: t\nspec:\n  image: ''\n  kind: ''\n  requirements: []\n",
-        &["image Run spec.image [''] edit=<> fn=t"],
+        "name: t\nspec:\n  image: mlrun/mlrun\n  kind: ''\n  requirements: []\n",
+        &["image Run spec.image [mlrun/mlrun] edit=<mlrun/mlrun> fn=t"],
     );
 }
 
