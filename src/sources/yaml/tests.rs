@@ -503,6 +503,16 @@ jobs:
       run: |
         pip install mlrun==1.6.4
         mlrun run --image "python:3.11" --kind job train.py
+    - shell: python
+      run: print("mlrun build -b not-shell")
+    - shell: bash -e {0}
+      run: mlrun build -b ubuntu
+  other:
+    defaults:
+      run:
+        shell: pwsh
+    steps:
+    - run: mlrun build -b not-posix
 "#;
     assert_rows(
         ".github/workflows/deploy.yml",
@@ -510,6 +520,7 @@ jobs:
         &[
             "image BuildBase jobs.build.steps[1].run [mlrun/mlrun] edit=<mlrun/mlrun> fn=build",
             "image Run jobs.build.steps[2].run [\"python:3.11\"] edit=<python:3.11> fn=build",
+            "image BuildBase jobs.build.steps[4].run [ubuntu] edit=<ubuntu> fn=build",
         ],
     );
     assert_rows("ci/deploy.yml", github, &[]);
