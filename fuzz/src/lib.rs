@@ -27,7 +27,7 @@ use mlrun_lint::fix;
 use mlrun_lint::rules::{self, ClientVersion, Scope};
 use mlrun_lint::selection::Selector;
 use mlrun_lint::sources::{self, conda, dockerfile, lock, notebook, pip_command, python};
-use mlrun_lint::sources::{requirements_txt, yaml, FileKind};
+use mlrun_lint::sources::{env_file, requirements_txt, shell, yaml, FileKind};
 use mlrun_lint::span::Span;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -99,9 +99,14 @@ pub fn requirements_txt(data: &[u8]) {
     }
 }
 
+/// Shell text: `pip install`s, and on the same input the `mlrun build`/`run` lines
+/// of the shell reader and the env file reader (no target of their own, so the
+/// CI smoke run takes no longer).
 pub fn pip_command(data: &[u8]) {
     if let Some(text) = utf8(data) {
         judge(text, &pip_command::read(text), None);
+        judge(text, &shell::read(text), None);
+        judge(text, &env_file::read(text), None);
     }
 }
 

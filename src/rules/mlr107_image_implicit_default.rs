@@ -89,9 +89,7 @@ const MLRUN: DefaultImage = DefaultImage {
 fn default_image(kind: &str, client_tag: Option<&str>) -> Option<DefaultImage> {
     let from = |major, minor| client_tag.and_then(|tag| at_least(tag, major, minor));
     let image = match kind {
-        // A blank kind runs locally, as `local` does (MLRun 1.12.1 `run.py:413`):
-        // hub templates leave it blank.
-        "" | "local" | "handler" => return None,
+        "local" | "handler" => return None,
         "dask" => match from(1, 10) {
             Some(true) => MLRUN,
             Some(false) => DefaultImage {
@@ -254,10 +252,6 @@ mod tests {
         );
         assert_eq!(
             run(&RULE, &function(Some("local"), false), &client("1.6.4")),
-            None
-        );
-        assert_eq!(
-            run(&RULE, &function(Some(""), false), &client("1.6.4")),
             None
         );
         let mut with_default = client("1.6.4");

@@ -17,6 +17,9 @@ const documentSelector = [
   { scheme: "file", pattern: "**/constraints*.txt" },
   { scheme: "file", pattern: "**/{uv.lock,poetry.lock,Pipfile.lock,pylock*.toml}" },
   { scheme: "file", pattern: "**/{Dockerfile,Containerfile,*.Dockerfile,Dockerfile.*}" },
+  // `mlrun build` / `mlrun run` lines in shell scripts; MLRun's image variables in env files.
+  { scheme: "file", language: "shellscript" },
+  { scheme: "file", pattern: "**/{*.sh,*.bash,.env,*.env}" },
   // An .ipynb opened as text (JSON).
   { scheme: "file", pattern: "**/*.ipynb" },
   // The cells of a notebook open in the notebook editor.

@@ -40,6 +40,7 @@ fn gitlab_ci(path: &Path) -> bool {
 pub fn scripts<'a>(path: &Path, doc: &'a Node) -> Vec<(Option<&'a str>, Field<'a>)> {
     let mut out = Vec::new();
     if github_workflow(path) {
+        let workflow_shell = default_shell(doc);
         for (job, body) in doc
             .get_map("jobs")
             .and_then(Node::as_map)
@@ -47,11 +48,12 @@ pub fn scripts<'a>(path: &Path, doc: &'a Node) -> Vec<(Option<&'a str>, Field<'a
         {
             let name = job.as_str();
             let at = key_path("jobs", name.unwrap_or_default());
-            steps(body, &join(&at, "steps"), name, &mut out);
+            let shell = default_shell(body).or(workflow_shell);
+            steps(body, &join(&at, "steps"), name, shell, &mut out);
         }
     } else if composite_action(path) {
         if let Some(runs) = doc.get_map("runs") {
-            steps(runs, "runs.steps", None, &mut out);
+            steps(runs, "runs.steps", None, None, &mut out);
         }
     } else if gitlab_ci(path) {
         for (key, body) in doc.as_map().unwrap_or_default() {
@@ -102,15 +104,35 @@ fn key_path(prefix: &str, key: &str) -> String {
     }
 }
 
-/// A `steps` list's `run` scripts.
+/// `defaults.run.shell` of a workflow or job.
+fn default_shell(body: &Node) -> Option<&str> {
+    body.get_map("defaults")?.get_map("run")?.get_str("shell")
+}
+
+/// Whether a step's `shell` runs its script with a POSIX shell: absent (bash on
+/// the runners that run MLRun), or `bash`, `sh`, `zsh`, `dash`, `ksh` (with or
+/// without arguments such as `bash -e {0}`); `python`, `pwsh`, `cmd` scripts
+/// are no shell text.
+fn posix_shell(shell: Option<&str>) -> bool {
+    let program = shell
+        .and_then(|s| s.split_whitespace().next())
+        .map(|p| p.rsplit('/').next().unwrap_or(p));
+    program.is_none_or(|p| matches!(p, "bash" | "sh" | "zsh" | "dash" | "ksh"))
+}
+
+/// A `steps` list's `run` scripts, those run by a POSIX shell.
 fn steps<'a>(
     body: &'a Node,
     path: &str,
     job: Option<&'a str>,
+    default: Option<&str>,
     out: &mut Vec<(Option<&'a str>, Field<'a>)>,
 ) {
     let steps = body.get("steps").and_then(Node::as_seq).unwrap_or_default();
     for (i, step) in steps.iter().enumerate() {
+        if !posix_shell(step.get_str("shell").or(default)) {
+            continue;
+        }
         let mut fields = Vec::new();
         push(
             &mut fields,

@@ -65,6 +65,10 @@ pub fn read(doc: &Node, out: &mut Collector<'_>) {
         return;
     };
     let names_image = out.function_fields(&fields(doc), name);
+    // The hub's blank item template (`kind: ''`) describes no function yet.
+    if spec.get_str("kind") == Some("") {
+        return;
+    }
     let located = spec
         .get("image")
         .map(|n| (n, "spec.image", true))

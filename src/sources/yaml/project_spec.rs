@@ -106,9 +106,12 @@ fn function_entry(entry: &Node, path: &str, out: &mut Collector<'_>) {
             .push(Fact::HubRef(HubRefFact { origin, reference }));
     }
 
-    let kind = entry
+    // An entry's blank `kind` is a job (`kind or "job"`, MLRun 1.12.1
+    // `projects/project.py:6783`), unlike a function object's, which runs locally.
+    let entry_kind = entry
         .get_str("kind")
-        .or_else(|| inline.and_then(|f| f.get_str("kind")));
+        .map(|k| if k.is_empty() { "job" } else { k });
+    let kind = entry_kind.or_else(|| inline.and_then(|f| f.get_str("kind")));
     if needs_own_image(url, inline.is_some(), kind) {
         let image = entry.get("image");
         let located = image

@@ -375,6 +375,12 @@ spec:
             "function spec.image [python:3.6-jessie] edit=<python:3.6-jessie> fn=e kind=- names_image=true",
         ],
     );
+    // The hub's blank template (`kind: ''`): its fields, but no function.
+    assert_rows(
+        "item.yaml",
+        "name: t\nspec:\n  image: mlrun/mlrun\n  kind: ''\n  requirements: []\n",
+        &["image Run spec.image [mlrun/mlrun] edit=<mlrun/mlrun> fn=t"],
+    );
 }
 
 #[test]
@@ -537,6 +543,16 @@ jobs:
       run: |
         pip install mlrun==1.6.4
         mlrun run --image "python:3.11" --kind job train.py
+    - shell: python
+      run: print("mlrun build -b not-shell")
+    - shell: bash -e {0}
+      run: mlrun build -b ubuntu
+  other:
+    defaults:
+      run:
+        shell: pwsh
+    steps:
+    - run: mlrun build -b not-posix
 "#;
     assert_rows(
         ".github/workflows/deploy.yml",
@@ -544,6 +560,7 @@ jobs:
         &[
             "image BuildBase jobs.build.steps[1].run [mlrun/mlrun] edit=<mlrun/mlrun> fn=build",
             "image Run jobs.build.steps[2].run [\"python:3.11\"] edit=<python:3.11> fn=build",
+            "image BuildBase jobs.build.steps[4].run [ubuntu] edit=<ubuntu> fn=build",
         ],
     );
     assert_rows("ci/deploy.yml", github, &[]);
