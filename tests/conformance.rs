@@ -53,13 +53,15 @@ fn write(dir: &Path, entry: &Entry, snippet: &str) -> String {
             });
             ("notebook.ipynb".to_string(), notebook.to_string())
         }
-        "yaml" => (
-            entry.file.clone().expect("a YAML entry names its file"),
+        "yaml" | "shell" | "ci" | "env" => (
+            entry.file.clone().expect("the entry names its file"),
             snippet.to_string(),
         ),
         other => panic!("{}: unknown surface {other}", entry.entry),
     };
-    std::fs::write(dir.join(&name), text).expect("written");
+    let path = dir.join(&name);
+    std::fs::create_dir_all(path.parent().expect("a folder")).expect("created");
+    std::fs::write(path, text).expect("written");
     name
 }
 
