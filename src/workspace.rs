@@ -214,7 +214,7 @@ impl Workspace {
                     IncludeBase::Includer => normalize(&folder.join(&written)),
                     // The build's working directory is not known: take the
                     // nearest folder, from the includer's up, that has the file.
-                    IncludeBase::WorkingDirectory => folder
+                    IncludeBase::WorkingDirectory | IncludeBase::ClientWorkingDirectory => folder
                         .ancestors()
                         .map(|f| normalize(&f.join(&written)))
                         .find(|t| t.is_file())
@@ -251,6 +251,9 @@ impl Workspace {
                             }
                             IncludeBase::WorkingDirectory => format!(
                                 "`{written}` not found in this folder or any folder above it (pip resolves it in the build's working directory)"
+                            ),
+                            IncludeBase::ClientWorkingDirectory => format!(
+                                "`{written}` not found in this folder or any folder above it (MLRun reads it on the client, from the working directory of the process that makes the call)"
                             ),
                         };
                         problems.push(problem(ProblemKind::IncludeNotFound, message));

@@ -129,6 +129,10 @@ pub enum IncludeBase {
     /// Dockerfile `RUN`): the build context, which is usually the project's folder
     /// or one above the spec, so the includer's folder and its parents are searched.
     WorkingDirectory,
+    /// The working directory of the process that runs an SDK call
+    /// (`set_function(requirements_file=…)`): MLRun reads the file on the client,
+    /// before anything is built; usually the project's folder, searched the same way.
+    ClientWorkingDirectory,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1621,9 +1621,9 @@ impl<'a> Reader<'_, 'a> {
             origin: self.origin(span, edit, field, function),
             kind: IncludeKind::Requirements,
             path: value.trim().to_string(),
-            // MLRun opens `requirements_file` from the directory the SDK call runs
-            // in, usually the project's folder: search upward like a build command.
-            base: IncludeBase::WorkingDirectory,
+            // MLRun opens `requirements_file` on the client, from the directory the
+            // SDK call runs in (usually the project's folder): searched upward.
+            base: IncludeBase::ClientWorkingDirectory,
         }));
     }
 
