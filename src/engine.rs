@@ -385,13 +385,14 @@ fn check_read_with(
         .filter(|(((file, _), _), _)| !file.context_only)
         .filter_map(|(((file, path), diagnostics), configured)| {
             let absolute = settings.config.absolute(&file.path);
-            finish(
-                FileDiagnostics::new(path, file.text, diagnostics).with_cells(file.cells),
-                &absolute,
-                &configured,
-                settings.ignore_noqa,
-            )
-            .map(|reported| (reported, absolute))
+            let judged = Judged {
+                shown: path,
+                text: file.text,
+                cells: file.cells,
+                diagnostics,
+            };
+            finish(judged, &absolute, &configured, settings.ignore_noqa)
+                .map(|reported| (reported, absolute))
         })
         .collect();
     reported.sort_by(|a, b| a.0 .0.path.cmp(&b.0 .0.path));
@@ -429,8 +430,11 @@ fn given_versions(configured: &[Arc<FileSettings>]) -> Result<Vec<Arc<GivenVersi
 /// enabled here, `per-file-ignores` and `off` dropped, severity overrides put in
 /// force), fingerprints taken, then `# noqa` applied (adding MLR004 findings when
 /// the rule is enabled). `None` when nothing is left to report.
+///
+/// Most files of a tree have no finding: for them nothing is built (no line
+/// index, no fingerprint) and their text is only searched for `noqa`.
 fn finish(
-    mut file: FileDiagnostics,
+    file: Judged,
     path: &Path,
     settings: &FileSettings,
     ignore_noqa: bool,
@@ -445,36 +449,55 @@ fn finish(
             })
             .collect()
     };
-    file.diagnostics = configure(std::mem::take(&mut file.diagnostics));
-    sort(&mut file.diagnostics);
-    let mut fingerprints = fingerprint::of_file(&file);
+    let Judged {
+        shown,
+        text,
+        cells,
+        diagnostics,
+    } = file;
+    let mut diagnostics = configure(diagnostics);
+    sort(&mut diagnostics);
+    let mut fingerprints = fingerprint::of_diagnostics(&shown, &text, &diagnostics);
     if !ignore_noqa {
         let report_unused = settings.severity_of(rules::UNUSED_NOQA).is_some();
-        let applied = suppress::apply(&file.text, &file.diagnostics, report_unused);
-        let mut kept = applied.kept.iter();
-        let mut pairs: Vec<(Diagnostic, String)> = std::mem::take(&mut file.diagnostics)
-            .into_iter()
-            .zip(fingerprints)
-            .filter(|_| kept.next().copied().unwrap_or(true))
-            .collect();
-        let unused = FileDiagnostics::new(
-            file.path.clone(),
-            file.text.clone(),
-            configure(applied.unused),
-        );
-        pairs.extend(
-            fingerprint::of_file(&unused)
+        let applied = suppress::apply(&text, &diagnostics, report_unused);
+        if applied.unused.is_empty() && applied.kept.iter().all(|&kept| kept) {
+            // Nothing suppressed, nothing added: the order is already the one
+            // the pairs below would be sorted into.
+        } else {
+            let mut kept = applied.kept.iter();
+            let mut pairs: Vec<(Diagnostic, String)> = diagnostics
                 .into_iter()
-                .zip(unused.diagnostics)
-                .map(|(fingerprint, diagnostic)| (diagnostic, fingerprint)),
-        );
-        pairs.sort_by(|(a, _), (b, _)| {
-            (a.span.start, a.code, a.span.end).cmp(&(b.span.start, b.code, b.span.end))
-        });
-        (file.diagnostics, fingerprints) = pairs.into_iter().unzip();
+                .zip(fingerprints)
+                .filter(|_| kept.next().copied().unwrap_or(true))
+                .collect();
+            let unused = configure(applied.unused);
+            pairs.extend(
+                fingerprint::of_diagnostics(&shown, &text, &unused)
+                    .into_iter()
+                    .zip(unused)
+                    .map(|(fingerprint, diagnostic)| (diagnostic, fingerprint)),
+            );
+            pairs.sort_by(|(a, _), (b, _)| {
+                (a.span.start, a.code, a.span.end).cmp(&(b.span.start, b.code, b.span.end))
+            });
+            (diagnostics, fingerprints) = pairs.into_iter().unzip();
+        }
     }
-    FINDINGS.fetch_add(file.diagnostics.len(), std::sync::atomic::Ordering::Relaxed);
-    (!file.diagnostics.is_empty()).then_some((file, fingerprints))
+    FINDINGS.fetch_add(diagnostics.len(), std::sync::atomic::Ordering::Relaxed);
+    (!diagnostics.is_empty()).then(|| {
+        let file = FileDiagnostics::new(shown, text, diagnostics).with_cells(cells);
+        (file, fingerprints)
+    })
+}
+
+/// A file judged, before its settings and `# noqa` comments are applied.
+struct Judged {
+    /// The path as shown.
+    shown: String,
+    text: Arc<str>,
+    cells: Option<Arc<crate::cells::CellMap>>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 fn diagnostic(rule: &Rule, finding: Finding) -> Diagnostic {
@@ -615,10 +638,26 @@ fn over_limit(bytes: u64, limit: u64) -> String {
     )
 }
 
+/// Opens `path` for reading without waiting: a FIFO or a device under a
+/// candidate name must be refused as not a regular file, not block the run
+/// until a writer comes (on a regular file the flag changes nothing).
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
 /// The file's text, if it is a readable regular file of UTF-8 within the size limit.
 fn read_text(path: &Path) -> Result<String, Unread> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|err| Unread::new(format!("cannot read the file: {err}")))?;
+    let cannot = |err: std::io::Error| Unread::new(format!("cannot read the file: {err}"));
+    // Opened once, its size asked of the open file: one path lookup per file.
+    let file = open_without_blocking(path).map_err(cannot)?;
+    let metadata = file.metadata().map_err(cannot)?;
     if !metadata.is_file() {
         return Err(Unread::new("not a regular file"));
     }
@@ -628,9 +667,9 @@ fn read_text(path: &Path) -> Result<String, Unread> {
         return Err(Unread::new(over_limit(metadata.len(), limit)));
     }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|err| Unread::new(format!("cannot read the file: {err}")))?;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
     if bytes.len() as u64 > limit {
         return Err(Unread::new(format!(
             "the file grew over the {} limit while it was read ({raise})",
