@@ -23,7 +23,7 @@ use std::str::FromStr;
 pub const MLRUN_PACKAGE: &str = "mlrun";
 
 /// A package requirement found in any source.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PackageFact {
     /// `span` covers the whole requirement as written (URL and marker included);
     /// `edit_span` is the same bytes when they are exactly the requirement's text
@@ -61,7 +61,7 @@ pub struct PackageFact {
 }
 
 /// A package name as written, and its PEP 503 normalised form (for comparing).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PackageName {
     pub written: String,
     pub normalized: String,
@@ -69,7 +69,7 @@ pub struct PackageName {
 }
 
 /// The version constraint of a requirement, as a rule needs to judge it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Spec {
     /// No specifier at all (`pandas`, `pandas ; python_version < "3.8"`).
     None,
@@ -95,7 +95,7 @@ pub enum Spec {
     Unverifiable(String),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UrlKind {
     /// `git+`, `hg+`, `svn+`, `bzr+` (and `git://`) URLs: pinned only by a commit hash.
     Vcs,
@@ -104,7 +104,7 @@ pub enum UrlKind {
 }
 
 /// A `-r`/`-c` reference to another requirements file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IncludeFact {
     /// `span` covers the path as written.
     pub origin: Origin,
@@ -116,7 +116,7 @@ pub struct IncludeFact {
 }
 
 /// Where a relative include path starts from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IncludeBase {
     /// The folder of the file that names it (`-r` in a requirements file, a
     /// project entry's `requirements_file`).
@@ -127,7 +127,7 @@ pub enum IncludeBase {
     WorkingDirectory,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IncludeKind {
     /// `-r`/`--requirement`: the file's requirements are installed.
     Requirements,
@@ -136,7 +136,7 @@ pub enum IncludeKind {
 }
 
 /// A pip option that says where packages come from (judged by MLR208).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IndexFact {
     /// `span` covers the option's value as written.
     pub origin: Origin,
@@ -145,7 +145,7 @@ pub struct IndexFact {
     pub value: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IndexOption {
     /// `-i`/`--index-url` (and uv's `--default-index`).
     IndexUrl,
