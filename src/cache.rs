@@ -35,6 +35,11 @@ pub const DIR_NAME: &str = ".mlrun_lint_cache";
 /// The file of facts inside [`DIR_NAME`].
 const FILE_NAME: &str = "facts.bin";
 
+/// A cache file larger than this is not read (it is replaced): facts take about
+/// 700 bytes a file, so 1 GiB is well over a million files' worth, and a stray
+/// huge file in the folder must not be loaded whole.
+pub const MAX_CACHE_BYTES: u64 = 1 << 30;
+
 /// The first bytes of a cache file: anything else is not one.
 const MAGIC: &[u8; 8] = b"mlrlint\x01";
 
@@ -119,8 +124,7 @@ impl Cache {
     /// The cache in `dir`: its entries when the file there is a whole cache of
     /// this version, none otherwise.
     pub fn load(dir: &Path) -> Self {
-        let entries: HashMap<String, Entry> = std::fs::read(dir.join(FILE_NAME))
-            .ok()
+        let entries: HashMap<String, Entry> = read_bounded(&dir.join(FILE_NAME))
             .and_then(|bytes| decode(&bytes))
             .unwrap_or_default()
             .into_iter()
@@ -204,6 +208,22 @@ fn reusable(file: &ReadFile) -> bool {
         && !file.facts.iter().any(|fact| {
             matches!(fact, Fact::Problem(problem) if problem.kind == ProblemKind::ReaderFailed)
         })
+}
+
+/// The bytes of the file at `path`, unless it cannot be read or is over
+/// [`MAX_CACHE_BYTES`].
+fn read_bounded(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    if size > MAX_CACHE_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_CACHE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    (bytes.len() as u64 <= MAX_CACHE_BYTES).then_some(bytes)
 }
 
 /// The entries of a cache file's bytes, or `None` when they are not a whole
