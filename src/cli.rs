@@ -79,7 +79,7 @@ struct CheckArgs {
     #[arg(long)]
     no_ignore: bool,
     /// Read every file afresh: neither use nor write the cache of warm runs
-    /// (`.mlrun_lint_cache` in the current folder).
+    /// (`.mlrun_lint_cache` in the current folder). MLRUN_LINT_NO_CACHE=1 does the same.
     #[arg(long)]
     no_cache: bool,
     /// Apply the safe fixes to the files, then report what remains.
@@ -271,6 +271,16 @@ impl Progress {
 }
 
 /// `check`, with a [`Progress`] line stopped before anything is printed.
+/// Whether [`NO_CACHE_VAR`] asks for `--no-cache`: set to anything but nothing.
+fn no_cache_from_env() -> bool {
+    std::env::var_os(NO_CACHE_VAR).is_some_and(|value| !value.is_empty())
+}
+
+/// The environment variable that acts as `--no-cache` for every run (as
+/// `RUFF_NO_CACHE` does for ruff): for CI jobs and test suites that must not
+/// write into the tree they run in.
+const NO_CACHE_VAR: &str = "MLRUN_LINT_NO_CACHE";
+
 /// `mlrun-lint clean`: removes the current folder's cache, saying so (as `ruff
 /// clean` does).
 fn clean() -> Result<ExitCode, String> {
@@ -359,7 +369,7 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
             respect_ignores: !args.no_ignore,
         },
         ignore_noqa: args.config.ignore_noqa,
-        cache: (!args.no_cache).then(|| cwd.join(crate::cache::DIR_NAME)),
+        cache: (!args.no_cache && !no_cache_from_env()).then(|| cwd.join(crate::cache::DIR_NAME)),
     };
     if args.config.stdin_filename.is_some() && (args.fix || args.diff) {
         return Err(

@@ -3,13 +3,18 @@
 
 mod common;
 
-use common::{run_in, stderr, stdout, BIN};
+use common::{run_cached_in, stderr, stdout, BIN};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 const CACHE_DIR: &str = ".mlrun_lint_cache";
 const CACHE_FILE: &str = ".mlrun_lint_cache/facts.bin";
+
+/// `mlrun-lint ARGS` in `dir`, with the cache.
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    run_cached_in(dir, args, true)
+}
 
 /// A small project of every kind of file, with findings of each and one
 /// suppressed, so facts, cells and `# noqa` all come through the cache.
@@ -183,6 +188,7 @@ fn two_runs_at_once_share_the_cache_safely() {
                 .args(["check", "--output-format", "json"])
                 .current_dir(dir.path())
                 .env("NO_COLOR", "1")
+                .env_remove("MLRUN_LINT_NO_CACHE")
                 .output()
                 .unwrap()
         };
@@ -196,6 +202,15 @@ fn two_runs_at_once_share_the_cache_safely() {
         }
         fs::remove_dir_all(dir.path().join(CACHE_DIR)).unwrap();
     }
+}
+
+#[test]
+fn the_environment_variable_turns_the_cache_off() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let output = common::run_in(dir.path(), &["check", "--output-format", "json"]);
+    assert_eq!(stdout(&output), uncached(dir.path()).0);
+    assert!(!dir.path().join(CACHE_DIR).exists());
 }
 
 #[test]
