@@ -138,6 +138,7 @@ fn settings() -> Settings {
             respect_ignores: true,
         },
         ignore_noqa: false,
+        cache: None,
     }
 }
 

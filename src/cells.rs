@@ -11,13 +11,13 @@
 use crate::span::{LineColumn, LineIndex, Span};
 
 /// The code and markdown cells of one notebook, in file order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CellMap {
     cells: Vec<Cell>,
 }
 
 /// One cell's source, decoded from its JSON strings.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
     /// 1-based position among all the notebook's cells, as Jupyter numbers them.
     pub number: usize,

@@ -39,6 +39,8 @@ enum Command {
     },
     /// Run the language server over stdio, for editors (see docs/editors.md).
     Server,
+    /// Remove the cache of warm runs (`.mlrun_lint_cache`) from the current folder.
+    Clean,
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +78,10 @@ struct CheckArgs {
     /// Do not respect .gitignore files and the default excludes (virtualenvs, node_modules, caches).
     #[arg(long)]
     no_ignore: bool,
+    /// Read every file afresh: neither use nor write the cache of warm runs
+    /// (`.mlrun_lint_cache` in the current folder). MLRUN_LINT_NO_CACHE=1 does the same.
+    #[arg(long)]
+    no_cache: bool,
     /// Apply the safe fixes to the files, then report what remains.
     #[arg(long)]
     fix: bool,
@@ -191,6 +197,7 @@ pub fn run() -> ExitCode {
         Command::Rule { code_or_name } => rule(&code_or_name),
         Command::Rules { output_format } => list_rules(output_format),
         Command::Server => Ok(crate::server::run()),
+        Command::Clean => clean(),
     };
     match result {
         Ok(code) => code,
@@ -264,6 +271,36 @@ impl Progress {
 }
 
 /// `check`, with a [`Progress`] line stopped before anything is printed.
+/// Whether [`NO_CACHE_VAR`] asks for `--no-cache`: set to anything but nothing.
+fn no_cache_from_env() -> bool {
+    std::env::var_os(NO_CACHE_VAR).is_some_and(|value| !value.is_empty())
+}
+
+/// The environment variable that acts as `--no-cache` for every run (as
+/// `RUFF_NO_CACHE` does for ruff): for CI jobs and test suites that must not
+/// write into the tree they run in.
+const NO_CACHE_VAR: &str = "MLRUN_LINT_NO_CACHE";
+
+/// `mlrun-lint clean`: removes the current folder's cache, saying so (as `ruff
+/// clean` does).
+fn clean() -> Result<ExitCode, String> {
+    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+    match crate::cache::clean(&cwd) {
+        Ok(true) => eprintln!("Removed the cache at {}", crate::cache::DIR_NAME),
+        Ok(false) => eprintln!(
+            "No cache to remove ({} is not here)",
+            crate::cache::DIR_NAME
+        ),
+        Err(err) => {
+            return Err(format!(
+                "cannot remove the cache at {}: {err}",
+                crate::cache::DIR_NAME
+            ))
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let mut progress = Some(Progress::start());
     let mut stop = || {
@@ -332,6 +369,7 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
             respect_ignores: !args.no_ignore,
         },
         ignore_noqa: args.config.ignore_noqa,
+        cache: (!args.no_cache && !no_cache_from_env()).then(|| cwd.join(crate::cache::DIR_NAME)),
     };
     if args.config.stdin_filename.is_some() && (args.fix || args.diff) {
         return Err(

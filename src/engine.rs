@@ -6,6 +6,7 @@
 //! `default_image` lives in `project.yaml`, its client pin in `requirements.txt`):
 //! [`Workspace`] links them in between.
 
+use crate::cache::{Cache, Stamp};
 use crate::config::{FileSettings, Resolver};
 use crate::diagnostic::{Diagnostic, FileDiagnostics, Finding};
 use crate::discover::{self, WalkOptions};
@@ -85,6 +86,9 @@ pub struct Settings {
     pub walk: WalkOptions,
     /// `--ignore-noqa`: `# noqa` comments suppress nothing (audits).
     pub ignore_noqa: bool,
+    /// The folder of the [cache](crate::cache) of warm runs, `None` to read
+    /// every file afresh (`--no-cache`, editors, standard input).
+    pub cache: Option<PathBuf>,
 }
 
 /// The result of a run.
@@ -134,7 +138,12 @@ fn check_on_workers(
     let resolver = settings.config.clone();
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
-    let discovered = discover::candidates_excluding(paths, settings.walk, exclude)?;
+    // The cache is loaded while the tree is walked.
+    let (discovered, cache) = rayon::join(
+        || discover::candidates_excluding(paths, settings.walk, exclude),
+        || settings.cache.as_deref().map(Cache::load),
+    );
+    let discovered = discovered?;
     // A file named on the command line (a pre-commit hook, `check $(git diff
     // --name-only)`) that is of no kind mlrun-lint reads is not a finding: it is
     // skipped with a note.
@@ -142,16 +151,45 @@ fn check_on_workers(
         .candidates
         .into_iter()
         .partition(|candidate| candidate.kind.is_some() || candidate.unwalked.is_some());
-    let read: Vec<ReadFile> = candidates
+    let read: Vec<(ReadFile, Option<Stamped>)> = candidates
         .par_iter()
         .map(|candidate| match &candidate.unwalked {
-            Some(why) => unreadable(&candidate.path, None, Unread::new(why.clone())),
-            None => ReadFile {
-                context_only: candidate.context_only,
-                ..read_overlaid(&candidate.path, candidate.kind, overlay)
-            },
+            Some(why) => (
+                unreadable(&candidate.path, None, Unread::new(why.clone())),
+                None,
+            ),
+            None => {
+                let cached = cache.as_ref().and_then(|cache| {
+                    let absolute = settings.config.absolute(&candidate.path);
+                    Some((cache, absolute.to_str()?.to_string()))
+                });
+                let (file, stamped) =
+                    read_through(&candidate.path, candidate.kind, overlay, cached);
+                let file = ReadFile {
+                    context_only: candidate.context_only,
+                    ..file
+                };
+                (file, stamped)
+            }
         })
         .collect();
+    if let Some(cache) = cache {
+        // Entries of files under the folders walked that this run did not
+        // read are of files gone or now excluded: dropped.
+        let walked: Vec<PathBuf> = paths
+            .iter()
+            .filter(|path| path.is_dir())
+            .map(|path| settings.config.absolute(path))
+            .collect();
+        let stamped = read.iter().filter_map(|(file, stamped)| {
+            let (path, stamp) = stamped.as_ref()?;
+            Some((file, path.as_str(), *stamp))
+        });
+        cache.save(stamped, |path| {
+            !walked.iter().any(|root| Path::new(path).starts_with(root))
+        });
+    }
+    let read: Vec<ReadFile> = read.into_iter().map(|(file, _)| file).collect();
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut outcome = check_read_with(read, settings, overlay)?;
     outcome.skipped = skipped
@@ -258,11 +296,25 @@ pub fn findings_so_far() -> Option<usize> {
 
 /// [`read_file`], taking the text from `overlay` when it has the file.
 fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> ReadFile {
+    read_through(path, kind, overlay, None).0
+}
+
+/// A file's key in the cache (its absolute path) and the stamp of the text read.
+type Stamped = (String, Stamp);
+
+/// [`read_overlaid`], through `cache` (with the file's key in it) when given:
+/// also returns the stamp of the text read from disk, for the cache to keep.
+fn read_through(
+    path: &Path,
+    kind: Option<FileKind>,
+    overlay: Overlay<'_>,
+    cache: Option<(&Cache, String)>,
+) -> (ReadFile, Option<Stamped>) {
     FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     match (kind, overlay(path)) {
         (Some(known), Some(text)) => {
             let read = read_guarded(known, path, &text);
-            ReadFile {
+            let file = ReadFile {
                 kind,
                 context_only: false,
                 path: path.to_path_buf(),
@@ -270,9 +322,10 @@ fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> R
                 facts: read.facts,
                 cells: read.cells,
                 interface: read.interface,
-            }
+            };
+            (file, None)
         }
-        _ => read_file(path, kind),
+        _ => read_file(path, kind, cache),
     }
 }
 
@@ -385,13 +438,14 @@ fn check_read_with(
         .filter(|(((file, _), _), _)| !file.context_only)
         .filter_map(|(((file, path), diagnostics), configured)| {
             let absolute = settings.config.absolute(&file.path);
-            finish(
-                FileDiagnostics::new(path, file.text, diagnostics).with_cells(file.cells),
-                &absolute,
-                &configured,
-                settings.ignore_noqa,
-            )
-            .map(|reported| (reported, absolute))
+            let judged = Judged {
+                shown: path,
+                text: file.text,
+                cells: file.cells,
+                diagnostics,
+            };
+            finish(judged, &absolute, &configured, settings.ignore_noqa)
+                .map(|reported| (reported, absolute))
         })
         .collect();
     reported.sort_by(|a, b| a.0 .0.path.cmp(&b.0 .0.path));
@@ -429,8 +483,11 @@ fn given_versions(configured: &[Arc<FileSettings>]) -> Result<Vec<Arc<GivenVersi
 /// enabled here, `per-file-ignores` and `off` dropped, severity overrides put in
 /// force), fingerprints taken, then `# noqa` applied (adding MLR004 findings when
 /// the rule is enabled). `None` when nothing is left to report.
+///
+/// Most files of a tree have no finding: for them nothing is built (no line
+/// index, no fingerprint) and their text is only searched for `noqa`.
 fn finish(
-    mut file: FileDiagnostics,
+    file: Judged,
     path: &Path,
     settings: &FileSettings,
     ignore_noqa: bool,
@@ -445,36 +502,55 @@ fn finish(
             })
             .collect()
     };
-    file.diagnostics = configure(std::mem::take(&mut file.diagnostics));
-    sort(&mut file.diagnostics);
-    let mut fingerprints = fingerprint::of_file(&file);
+    let Judged {
+        shown,
+        text,
+        cells,
+        diagnostics,
+    } = file;
+    let mut diagnostics = configure(diagnostics);
+    sort(&mut diagnostics);
+    let mut fingerprints = fingerprint::of_diagnostics(&shown, &text, &diagnostics);
     if !ignore_noqa {
         let report_unused = settings.severity_of(rules::UNUSED_NOQA).is_some();
-        let applied = suppress::apply(&file.text, &file.diagnostics, report_unused);
-        let mut kept = applied.kept.iter();
-        let mut pairs: Vec<(Diagnostic, String)> = std::mem::take(&mut file.diagnostics)
-            .into_iter()
-            .zip(fingerprints)
-            .filter(|_| kept.next().copied().unwrap_or(true))
-            .collect();
-        let unused = FileDiagnostics::new(
-            file.path.clone(),
-            file.text.clone(),
-            configure(applied.unused),
-        );
-        pairs.extend(
-            fingerprint::of_file(&unused)
+        let applied = suppress::apply(&text, &diagnostics, report_unused);
+        if applied.unused.is_empty() && applied.kept.iter().all(|&kept| kept) {
+            // Nothing suppressed, nothing added: the order is already the one
+            // the pairs below would be sorted into.
+        } else {
+            let mut kept = applied.kept.iter();
+            let mut pairs: Vec<(Diagnostic, String)> = diagnostics
                 .into_iter()
-                .zip(unused.diagnostics)
-                .map(|(fingerprint, diagnostic)| (diagnostic, fingerprint)),
-        );
-        pairs.sort_by(|(a, _), (b, _)| {
-            (a.span.start, a.code, a.span.end).cmp(&(b.span.start, b.code, b.span.end))
-        });
-        (file.diagnostics, fingerprints) = pairs.into_iter().unzip();
+                .zip(fingerprints)
+                .filter(|_| kept.next().copied().unwrap_or(true))
+                .collect();
+            let unused = configure(applied.unused);
+            pairs.extend(
+                fingerprint::of_diagnostics(&shown, &text, &unused)
+                    .into_iter()
+                    .zip(unused)
+                    .map(|(fingerprint, diagnostic)| (diagnostic, fingerprint)),
+            );
+            pairs.sort_by(|(a, _), (b, _)| {
+                (a.span.start, a.code, a.span.end).cmp(&(b.span.start, b.code, b.span.end))
+            });
+            (diagnostics, fingerprints) = pairs.into_iter().unzip();
+        }
     }
-    FINDINGS.fetch_add(file.diagnostics.len(), std::sync::atomic::Ordering::Relaxed);
-    (!file.diagnostics.is_empty()).then_some((file, fingerprints))
+    FINDINGS.fetch_add(diagnostics.len(), std::sync::atomic::Ordering::Relaxed);
+    (!diagnostics.is_empty()).then(|| {
+        let file = FileDiagnostics::new(shown, text, diagnostics).with_cells(cells);
+        (file, fingerprints)
+    })
+}
+
+/// A file judged, before its settings and `# noqa` comments are applied.
+struct Judged {
+    /// The path as shown.
+    shown: String,
+    text: Arc<str>,
+    cells: Option<Arc<crate::cells::CellMap>>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 fn diagnostic(rule: &Rule, finding: Finding) -> Diagnostic {
@@ -516,26 +592,42 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
     diagnostics
 }
 
-/// Reads a file into facts. Anything that stops the file being read becomes a
-/// `Problem` fact (MLR003), never an error that ends the run.
-fn read_file(path: &Path, kind: Option<FileKind>) -> ReadFile {
+/// Reads a file into facts, or takes them from `cache` when it has them for
+/// this very text. Anything that stops the file being read becomes a `Problem`
+/// fact (MLR003), never an error that ends the run.
+fn read_file(
+    path: &Path,
+    kind: Option<FileKind>,
+    cache: Option<(&Cache, String)>,
+) -> (ReadFile, Option<Stamped>) {
     let Some(known) = kind else {
-        return unreadable(path, kind, Unread::new(UNKNOWN_KIND));
+        return (unreadable(path, kind, Unread::new(UNKNOWN_KIND)), None);
     };
-    let text = match read_text(path) {
-        Ok(text) => text,
-        Err(unread) => return unreadable(path, kind, unread),
+    let (text, modified) = match read_text(path) {
+        Ok(read) => read,
+        Err(unread) => return (unreadable(path, kind, unread), None),
     };
-    let read = read_guarded(known, path, &text);
-    ReadFile {
+    let cache = cache.and_then(|(cache, key)| Some((cache, key, Stamp::of(&text, modified)?)));
+    let (facts, cells, interface) = match cache
+        .as_ref()
+        .and_then(|(cache, key, stamp)| cache.take(key, known, *stamp))
+    {
+        Some(cached) => (cached.facts, cached.cells.map(Arc::new), Default::default()),
+        None => {
+            let read = read_guarded(known, path, &text);
+            (read.facts, read.cells, read.interface)
+        }
+    };
+    let file = ReadFile {
         kind,
         context_only: false,
         path: path.to_path_buf(),
         text: Arc::from(text),
-        facts: read.facts,
-        cells: read.cells,
-        interface: read.interface,
-    }
+        facts,
+        cells,
+        interface,
+    };
+    (file, cache.map(|(_, key, stamp)| (key, stamp)))
 }
 
 /// [`sources::read`] under the [panic guard](guard): a reader that panics on the
@@ -617,10 +709,27 @@ fn over_limit(bytes: u64, limit: u64) -> String {
     )
 }
 
-/// The file's text, if it is a readable regular file of UTF-8 within the size limit.
-fn read_text(path: &Path) -> Result<String, Unread> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|err| Unread::new(format!("cannot read the file: {err}")))?;
+/// Opens `path` for reading without waiting: a FIFO or a device under a
+/// candidate name must be refused as not a regular file, not block the run
+/// until a writer comes (on a regular file the flag changes nothing).
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// The file's text, if it is a readable regular file of UTF-8 within the size
+/// limit, and when it was last modified.
+fn read_text(path: &Path) -> Result<(String, Option<std::time::SystemTime>), Unread> {
+    let cannot = |err: std::io::Error| Unread::new(format!("cannot read the file: {err}"));
+    // Opened once, its size asked of the open file: one path lookup per file.
+    let file = open_without_blocking(path).map_err(cannot)?;
+    let metadata = file.metadata().map_err(cannot)?;
     if !metadata.is_file() {
         return Err(Unread::new("not a regular file"));
     }
@@ -630,16 +739,17 @@ fn read_text(path: &Path) -> Result<String, Unread> {
         return Err(Unread::new(over_limit(metadata.len(), limit)));
     }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|err| Unread::new(format!("cannot read the file: {err}")))?;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
     if bytes.len() as u64 > limit {
         return Err(Unread::new(format!(
             "the file grew over the {} limit while it was read ({raise})",
             describe_limit(limit)
         )));
     }
-    String::from_utf8(bytes).map_err(|err| {
+    let modified = metadata.modified().ok();
+    let text = String::from_utf8(bytes).map_err(|err| {
         // The lossy text keeps every byte before the first invalid one in place,
         // so the diagnostic can point at it.
         let offset = err.utf8_error().valid_up_to();
@@ -648,5 +758,6 @@ fn read_text(path: &Path) -> Result<String, Unread> {
             text: String::from_utf8_lossy(err.as_bytes()).into_owned(),
             offset,
         }
-    })
+    })?;
+    Ok((text, modified))
 }

@@ -3,6 +3,7 @@
 //! Data flows one way: [`discover`] files → [`sources`] read each into [`facts`] →
 //! [`rules`] judge facts → [`diagnostic`]s (with fixes) → reporters.
 
+pub mod cache;
 pub mod cells;
 pub mod cli;
 pub mod config;

@@ -9,7 +9,9 @@
 use serde::Serialize;
 
 /// A half-open range of bytes `start..end` into a file's original text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize,
+)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -54,7 +56,7 @@ pub struct LineColumn {
 }
 
 /// Line starts of a text, to turn byte offsets into lines and columns.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
 }

@@ -111,6 +111,9 @@ fn check(dir: &Path, args: &[&str]) -> Run {
     run
 }
 
+/// The folder of the cache of warm runs, in the folder `check` runs from.
+const CACHE_DIR: &str = ".mlrun_lint_cache";
+
 /// What each entry under a folder is, without following links: a small regular
 /// file by its bytes, a large one by its length (a sparse 200 MB file is not read
 /// back), a link by its target.
@@ -129,6 +132,10 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Entry> {
     while let Some(dir) = pending.pop() {
         for entry in fs::read_dir(&dir).expect("list the folder") {
             let path = entry.expect("entry").path();
+            // The cache of warm runs is the one folder a check writes.
+            if path == root.join(CACHE_DIR) {
+                continue;
+            }
             let metadata = fs::symlink_metadata(&path).expect("lstat");
             let kind = if metadata.is_symlink() {
                 Entry::Link(fs::read_link(&path).expect("readlink"))

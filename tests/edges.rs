@@ -59,13 +59,18 @@ fn spec_tree(dir: &Path, count: usize) {
     }
 }
 
-/// Every file under `dir` (recursively), by path relative to it.
+/// Every file under `dir` (recursively), by path relative to it, but for the
+/// cache of warm runs.
 fn files_under(dir: &Path) -> Vec<(String, String)> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
         for entry in fs::read_dir(&folder).expect("list") {
             let path = entry.expect("entry").path();
+            // The cache of warm runs (`check` writes it in the folder it runs from).
+            if path == dir.join(".mlrun_lint_cache") {
+                continue;
+            }
             if path.is_dir() {
                 pending.push(path);
             } else {

@@ -1,7 +1,7 @@
 //! Function-hub references: `hub://[<source>/]<name>[:<tag>]`.
 
 /// A parsed `hub://` URL. A reference with no tag resolves the hub's `latest`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HubRef {
     pub url: String,
     pub name: String,

@@ -51,7 +51,7 @@ pub struct DeprecatedImage {
 ///
 /// All fields are byte ranges into [`ImageRef::text`], the reference with surrounding
 /// white space removed, so callers can point at (or replace) just the tag.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageRef {
     /// The reference as written, without surrounding white space.
     pub text: String,

@@ -16,7 +16,7 @@ pub use image_ref::ImageRef;
 pub use requirement::{IncludeBase, IncludeFact, IncludeKind, IndexFact, IndexOption, PackageFact};
 
 /// Where a fact stands in its file, in the terms a user recognises.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     /// The bytes of the value as written (quotes included when it is quoted).
     pub span: Span,
@@ -53,7 +53,7 @@ impl Origin {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Fact {
     Image(ImageFact),
     Package(PackageFact),
@@ -117,7 +117,7 @@ impl Fact {
 }
 
 /// An image reference in a field that names a container image.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageFact {
     pub origin: Origin,
     pub role: ImageRole,
@@ -128,7 +128,7 @@ pub struct ImageFact {
 }
 
 /// What the image is used for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ImageRole {
     /// The image a function runs on (`spec.image`, a project entry's `image`).
     Run,
@@ -142,7 +142,7 @@ pub enum ImageRole {
     Auxiliary,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ImageValue {
     /// A literal reference, judged as written.
     Literal(ImageRef),
@@ -203,7 +203,7 @@ pub fn template_marker(text: &str) -> Option<&'static str> {
 }
 
 /// A reference to a function in the MLRun function hub (`hub://name[:tag]`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HubRefFact {
     pub origin: Origin,
     pub reference: HubRef,
@@ -212,7 +212,7 @@ pub struct HubRefFact {
 /// An image build MLRun runs for a function: its base image and whether the build
 /// installs the `mlrun` package itself (`spec.build.with_mlrun`). Judged with the
 /// function's requirements by MLR207.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BuildFact {
     pub origin: Origin,
     /// `with_mlrun` as written; `None` when the build leaves it to MLRun, which
@@ -243,7 +243,7 @@ impl BuildFact {
 /// A declared MLRun function, with whether the declaration names any image for it.
 /// Judged by MLR107: a function with no image runs on its kind's default MLRun
 /// image, tagged from whichever client submits it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionFact {
     pub origin: Origin,
     pub kind: Option<String>,
@@ -252,7 +252,7 @@ pub struct FunctionFact {
 }
 
 /// An MLRun client version declared by the file itself (a hub item's `mlrunVersion`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClientVersionFact {
     pub origin: Origin,
     pub version: String,
@@ -262,7 +262,7 @@ pub struct ClientVersionFact {
 /// records for a package: what an install from that lock puts in place, so a rule can
 /// tell a loose requirement that a lock pins from one nothing pins. The origin points
 /// at the version value in the lock.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LockedVersionFact {
     pub origin: Origin,
     /// The package name, PEP 503 normalised (`Foo_Bar` → `foo-bar`), for comparing.
@@ -272,14 +272,14 @@ pub struct LockedVersionFact {
 }
 
 /// A reason a file, or a part of it, could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub origin: Origin,
     pub kind: ProblemKind,
     pub message: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProblemKind {
     /// The file (or a line of it) is not valid in its format.
     Parse,

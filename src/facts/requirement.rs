@@ -23,7 +23,7 @@ use std::str::FromStr;
 pub const MLRUN_PACKAGE: &str = "mlrun";
 
 /// A package requirement found in any source.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PackageFact {
     /// `span` covers the whole requirement as written (URL and marker included);
     /// `edit_span` is the same bytes when they are exactly the requirement's text
@@ -65,7 +65,7 @@ pub struct PackageFact {
 }
 
 /// A package name as written, and its PEP 503 normalised form (for comparing).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PackageName {
     pub written: String,
     pub normalized: String,
@@ -73,7 +73,7 @@ pub struct PackageName {
 }
 
 /// The version constraint of a requirement, as a rule needs to judge it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Spec {
     /// No specifier at all (`pandas`, `pandas ; python_version < "3.8"`).
     None,
@@ -99,7 +99,7 @@ pub enum Spec {
     Unverifiable(String),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UrlKind {
     /// `git+`, `hg+`, `svn+`, `bzr+` (and `git://`) URLs: pinned only by a commit hash.
     Vcs,
@@ -108,7 +108,7 @@ pub enum UrlKind {
 }
 
 /// A `-r`/`-c` reference to another requirements file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IncludeFact {
     /// `span` covers the path as written.
     pub origin: Origin,
@@ -120,7 +120,7 @@ pub struct IncludeFact {
 }
 
 /// Where a relative include path starts from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IncludeBase {
     /// The folder of the file that names it (`-r` in a requirements file, a
     /// project entry's `requirements_file`).
@@ -135,7 +135,7 @@ pub enum IncludeBase {
     ClientWorkingDirectory,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IncludeKind {
     /// `-r`/`--requirement`: the file's requirements are installed.
     Requirements,
@@ -144,7 +144,7 @@ pub enum IncludeKind {
 }
 
 /// A pip option that says where packages come from (judged by MLR208).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IndexFact {
     /// `span` covers the option's value as written.
     pub origin: Origin,
@@ -153,7 +153,7 @@ pub struct IndexFact {
     pub value: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IndexOption {
     /// `-i`/`--index-url` (and uv's `--default-index`).
     IndexUrl,

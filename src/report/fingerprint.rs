@@ -14,7 +14,7 @@
 //! `DefaultHasher` may change between Rust releases: a fingerprint must read the
 //! same on every platform and in every future build, since baselines are committed.
 
-use crate::diagnostic::FileDiagnostics;
+use crate::diagnostic::{Diagnostic, FileDiagnostics};
 use std::collections::HashMap;
 
 /// The key SARIF's `partialFingerprints` stores [`fingerprint`]s under. The
@@ -48,28 +48,28 @@ pub fn fingerprint(path: &str, code: &str, offending_text: &str, occurrence: usi
 /// the findings after it; and `file.path` must be relative to the same root each
 /// run (the repository root in CI), since it is part of the identity.
 pub fn of_file(file: &FileDiagnostics) -> Vec<String> {
-    let texts: Vec<String> = file
-        .diagnostics
+    of_diagnostics(&file.path, &file.text, &file.diagnostics)
+}
+
+/// [`of_file`] for `diagnostics` in `text`, the file shown as `path`: what the
+/// engine uses before it builds a [`FileDiagnostics`] (whose line index a file
+/// left with no finding never needs).
+pub fn of_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> Vec<String> {
+    let texts: Vec<String> = diagnostics
         .iter()
-        .map(|diagnostic| {
-            normalise(slice(
-                &file.text,
-                diagnostic.span.start,
-                diagnostic.span.end,
-            ))
-        })
+        .map(|diagnostic| normalise(slice(text, diagnostic.span.start, diagnostic.span.end)))
         .collect();
-    let mut order: Vec<usize> = (0..file.diagnostics.len()).collect();
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
     order.sort_by_key(|&i| {
-        let span = file.diagnostics[i].span;
+        let span = diagnostics[i].span;
         (span.start, span.end)
     });
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut fingerprints = vec![String::new(); file.diagnostics.len()];
+    let mut fingerprints = vec![String::new(); diagnostics.len()];
     for i in order {
-        let code = file.diagnostics[i].code;
+        let code = diagnostics[i].code;
         let occurrence = seen.entry((code, texts[i].as_str())).or_insert(0);
-        fingerprints[i] = fingerprint(&file.path, code, &texts[i], *occurrence);
+        fingerprints[i] = fingerprint(path, code, &texts[i], *occurrence);
         *occurrence += 1;
     }
     fingerprints

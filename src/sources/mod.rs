@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 /// The kinds of file mlrun-lint reads, recognised by name alone so that files of
 /// no interest are never opened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FileKind {
     /// Any `*.yaml` / `*.yml`: MLRun function, project and hub-item specs are
     /// recognised by content; other YAML yields nothing.

@@ -8,16 +8,28 @@ use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_mlrun-lint");
 
-/// Runs `mlrun-lint ARGS` in `dir` with colour off and the `full` report at its
-/// default width (100 columns: the caller's `COLUMNS` does not leak in).
+/// Runs `mlrun-lint ARGS` in `dir` with colour off, the `full` report at its
+/// default width (100 columns: the caller's `COLUMNS` does not leak in) and no
+/// cache of warm runs (many tests run in the repository's own fixtures, which a
+/// test run must not write into; tests/cache.rs tests the cache).
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    run_cached_in(dir, args, false)
+}
+
+/// [`run_in`], with the cache of warm runs in `dir` when `cached`.
+pub fn run_cached_in(dir: &Path, args: &[&str], cached: bool) -> Output {
+    let mut command = Command::new(BIN);
+    command
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("the mlrun-lint binary runs")
+        .env_remove("COLUMNS");
+    if cached {
+        command.env_remove("MLRUN_LINT_NO_CACHE");
+    } else {
+        command.env("MLRUN_LINT_NO_CACHE", "1");
+    }
+    command.output().expect("the mlrun-lint binary runs")
 }
 
 pub fn stdout(output: &Output) -> String {

@@ -1,0 +1,187 @@
+use super::*;
+use crate::facts::{Origin, Problem};
+use crate::span::Span;
+use std::sync::Arc;
+
+fn problem(message: &str) -> Fact {
+    Fact::Problem(Problem {
+        origin: Origin::new(Span::new(1, 4), None, "image"),
+        kind: ProblemKind::Parse,
+        message: message.into(),
+    })
+}
+
+fn file(path: &str, facts: Vec<Fact>) -> ReadFile {
+    ReadFile {
+        path: PathBuf::from(path),
+        kind: Some(FileKind::Yaml),
+        context_only: false,
+        text: Arc::from("text"),
+        facts,
+        cells: None,
+        interface: Default::default(),
+    }
+}
+
+fn stamp(text: &str) -> Stamp {
+    Stamp::of(text, Some(UNIX_EPOCH + std::time::Duration::from_secs(7))).unwrap()
+}
+
+/// A cache in `dir` holding `facts` for `/tree/a.yaml` read from "text".
+fn saved(dir: &Path, facts: Vec<Fact>) {
+    let read = file("/tree/a.yaml", facts);
+    Cache::load(dir).save([(&read, "/tree/a.yaml", stamp("text"))], |_| true);
+}
+
+#[test]
+fn facts_saved_are_taken_back_for_the_same_stamp_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    saved(&cache_dir, vec![problem("one")]);
+    assert_eq!(
+        std::fs::read_to_string(cache_dir.join(".gitignore")).unwrap(),
+        "# Created by mlrun-lint\n*\n"
+    );
+    let cache = Cache::load(&cache_dir);
+    let taken = cache.take("/tree/a.yaml", FileKind::Yaml, stamp("text"));
+    assert_eq!(taken.map(|cached| cached.facts), Some(vec![problem("one")]));
+    let cache = Cache::load(&cache_dir);
+    assert!(cache
+        .take("/tree/a.yaml", FileKind::Yaml, stamp("texT"))
+        .is_none());
+    let cache = Cache::load(&cache_dir);
+    assert!(cache
+        .take("/tree/a.yaml", FileKind::Requirements, stamp("text"))
+        .is_none());
+    let cache = Cache::load(&cache_dir);
+    assert!(cache
+        .take("/tree/b.yaml", FileKind::Yaml, stamp("text"))
+        .is_none());
+}
+
+#[test]
+fn the_same_text_at_another_time_is_another_stamp() {
+    let at = |secs| {
+        Stamp::of(
+            "text",
+            Some(UNIX_EPOCH + std::time::Duration::from_secs(secs)),
+        )
+    };
+    assert_ne!(at(1), at(2));
+    assert_eq!(at(1), at(1));
+    assert_eq!(Stamp::of("text", None), None);
+}
+
+/// Every way a cache file can be wrong: each is ignored (no entry), never
+/// trusted, never a panic.
+#[test]
+fn garbage_truncated_and_foreign_caches_give_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    saved(&cache_dir, vec![problem("one")]);
+    let good = std::fs::read(cache_dir.join(FILE_NAME)).unwrap();
+    assert!(decode(&good).is_some_and(|entries| entries.len() == 1));
+    let mut flipped = good.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    let foreign = {
+        let mut body = postcard::to_stdvec(&Header {
+            version: "0.0.0-another".into(),
+            ..Header::current()
+        })
+        .unwrap();
+        body.extend(postcard::to_stdvec::<[EntryOut<'_>]>(&[]).unwrap());
+        [MAGIC.as_slice(), &checksum(&body).to_le_bytes(), &body].concat()
+    };
+    let bad: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("garbage", b"not a cache at all, just words".to_vec()),
+        ("magic only", MAGIC.to_vec()),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("one byte short", good[..good.len() - 1].to_vec()),
+        ("one byte more", [good.as_slice(), b"x"].concat()),
+        ("a flipped bit", flipped),
+        ("another version", foreign),
+    ];
+    for (what, bytes) in bad {
+        assert!(decode(&bytes).is_none(), "{what}");
+        std::fs::write(cache_dir.join(FILE_NAME), &bytes).unwrap();
+        let cache = Cache::load(&cache_dir);
+        assert!(
+            cache
+                .take("/tree/a.yaml", FileKind::Yaml, stamp("text"))
+                .is_none(),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_cache_is_rewritten_by_the_next_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    std::fs::create_dir_all(&cache_dir).unwrap();
+    std::fs::write(cache_dir.join(FILE_NAME), b"garbage").unwrap();
+    saved(&cache_dir, vec![problem("one")]);
+    let cache = Cache::load(&cache_dir);
+    assert!(cache
+        .take("/tree/a.yaml", FileKind::Yaml, stamp("text"))
+        .is_some());
+}
+
+#[test]
+fn entries_not_kept_are_pruned_and_kept_ones_carried() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    let a = file("/tree/a.yaml", vec![problem("a")]);
+    let b = file("/other/b.yaml", vec![problem("b")]);
+    Cache::load(&cache_dir).save(
+        [
+            (&a, "/tree/a.yaml", stamp("text")),
+            (&b, "/other/b.yaml", stamp("text")),
+        ],
+        |_| true,
+    );
+    // A run over /tree that reads nothing: /tree's entry goes, /other's stays.
+    Cache::load(&cache_dir).save([], |path| !path.starts_with("/tree"));
+    let entries = decode(&std::fs::read(cache_dir.join(FILE_NAME)).unwrap()).unwrap();
+    let paths: Vec<&str> = entries.iter().map(|entry| entry.path.as_str()).collect();
+    assert_eq!(paths, ["/other/b.yaml"]);
+}
+
+#[test]
+fn failed_readers_and_linked_modules_are_not_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    let failed = file(
+        "/tree/a.yaml",
+        vec![Fact::Problem(Problem {
+            origin: Origin::new(Span::at(0), None, "file"),
+            kind: ProblemKind::ReaderFailed,
+            message: "the YAML reader failed here".into(),
+        })],
+    );
+    Cache::load(&cache_dir).save([(&failed, "/tree/a.yaml", stamp("text"))], |_| true);
+    assert!(!cache_dir.join(FILE_NAME).exists());
+}
+
+#[test]
+fn a_cache_folder_that_cannot_be_written_is_no_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the folder should be: nothing can be created under it.
+    let blocked = dir.path().join(DIR_NAME);
+    std::fs::write(&blocked, "a file, not a folder").unwrap();
+    saved(&blocked, vec![problem("one")]);
+    assert_eq!(
+        std::fs::read_to_string(&blocked).unwrap(),
+        "a file, not a folder"
+    );
+}
+
+#[test]
+fn clean_removes_the_folder_and_says_when_there_was_none() {
+    let dir = tempfile::tempdir().unwrap();
+    saved(&dir.path().join(DIR_NAME), vec![problem("one")]);
+    assert!(clean(dir.path()).unwrap());
+    assert!(!dir.path().join(DIR_NAME).exists());
+    assert!(!clean(dir.path()).unwrap());
+}
