@@ -32,9 +32,10 @@ fn manifest() -> Manifest {
     toml::from_str(&text).expect("the manifest is valid")
 }
 
-/// Writes `snippet` as its surface's file in `dir`; returns the file's name.
-fn write(dir: &Path, entry: &Entry, snippet: &str) -> String {
-    let (name, text) = match entry.surface.as_str() {
+/// Writes `snippet` as its surface's file in `dir` (`python` snippets as a
+/// notebook cell when `surface` says `notebook`); returns the file's name.
+fn write(dir: &Path, entry: &Entry, surface: &str, snippet: &str) -> String {
+    let (name, text) = match surface {
         "python" => (
             "project_setup.py".to_string(),
             format!(
@@ -46,8 +47,12 @@ fn write(dir: &Path, entry: &Entry, snippet: &str) -> String {
                 serde_json::json!({"cell_type": "code", "metadata": {}, "outputs": [],
                                    "execution_count": null, "source": source})
             };
+            let first = match entry.surface.as_str() {
+                "python" => "import mlrun\nproject = mlrun.get_or_create_project(\"p\", \"./\")",
+                _ => "import mlrun",
+            };
             let notebook = serde_json::json!({
-                "cells": [cell("import mlrun"), cell(snippet)],
+                "cells": [cell(first), cell(snippet)],
                 "metadata": {"kernelspec": {"name": "python3", "language": "python"}},
                 "nbformat": 4, "nbformat_minor": 5,
             });
@@ -65,9 +70,9 @@ fn write(dir: &Path, entry: &Entry, snippet: &str) -> String {
     name
 }
 
-fn codes(entry: &Entry, snippet: &str) -> Vec<String> {
+fn codes(entry: &Entry, surface: &str, snippet: &str) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let name = write(dir.path(), entry, snippet);
+    let name = write(dir.path(), entry, surface, snippet);
     let (diagnostics, _) = check_json(dir.path(), &["--mlrun-version", "1.12.1", &name]);
     diagnostics
         .iter()
@@ -79,19 +84,27 @@ fn codes(entry: &Entry, snippet: &str) -> Vec<String> {
 fn every_entry_point_is_judged_and_its_pinned_twin_is_silent() {
     let mut failures = Vec::new();
     for entry in manifest().entry {
-        let unpinned = codes(&entry, &entry.unpinned);
-        if !unpinned.contains(&entry.rule) {
-            failures.push(format!(
-                "{} ({}): expected {}, got {unpinned:?}",
-                entry.entry, entry.surface, entry.rule
-            ));
-        }
-        let pinned = codes(&entry, &entry.pinned);
-        if !pinned.is_empty() {
-            failures.push(format!(
-                "{} ({}) pinned twin: expected nothing, got {pinned:?}",
-                entry.entry, entry.surface
-            ));
+        // Python entry points are SDK calls wherever they are written: in a `.py`
+        // file and in a notebook cell alike.
+        let surfaces: &[&str] = match entry.surface.as_str() {
+            "python" => &["python", "notebook"],
+            other => &[other],
+        };
+        for surface in surfaces {
+            let unpinned = codes(&entry, surface, &entry.unpinned);
+            if !unpinned.contains(&entry.rule) {
+                failures.push(format!(
+                    "{} ({surface}): expected {}, got {unpinned:?}",
+                    entry.entry, entry.rule
+                ));
+            }
+            let pinned = codes(&entry, surface, &entry.pinned);
+            if !pinned.is_empty() {
+                failures.push(format!(
+                    "{} ({surface}) pinned twin: expected nothing, got {pinned:?}",
+                    entry.entry
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -123,7 +136,10 @@ fn coverage_page() -> String {
         out.push_str(&format!(
             "| `{}` | {} | [{}](../rules/{page}) | `{}` |\n",
             entry.entry.replace('|', "\\|"),
-            entry.surface,
+            match entry.surface.as_str() {
+                "python" => "python, notebook",
+                other => other,
+            },
             entry.rule,
             entry.source
         ));
