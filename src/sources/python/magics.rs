@@ -33,6 +33,16 @@ pub(super) fn read(text: &str) -> Vec<Fact> {
         }
         return Vec::new();
     }
+    // `!mlrun build …` / `!mlrun run …`: MLRun's CLI, read as a shell script line.
+    if let Some(command) = text
+        .strip_prefix('!')
+        .filter(|c| c.trim_start().starts_with("mlrun "))
+    {
+        return super::super::shell::read(command)
+            .into_iter()
+            .map(|fact| fact.shifted(1))
+            .collect();
+    }
     pip_command::read(&with_kernel_python(text))
         .into_iter()
         .map(|mut fact| {
@@ -198,6 +208,18 @@ mod tests {
         );
         assert!(summary("%%nuclio handler\npip install x\n").is_empty());
         assert!(summary("%nuclio show").is_empty());
+    }
+
+    #[test]
+    fn the_mlrun_cli_in_a_shell_escape() {
+        assert_eq!(
+            summary("!mlrun build -b mlrun/mlrun function.yaml"),
+            // The image, and the build on it (which MLR207 judges).
+            [
+                "mlrun build --base-image: mlrun/mlrun",
+                "mlrun build --base-image: mlrun/mlrun"
+            ]
+        );
     }
 
     #[test]
