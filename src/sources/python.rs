@@ -393,6 +393,9 @@ enum Param {
     RequirementsFile,
     /// A list of shell commands run in the build.
     Commands,
+    /// Dockerfile lines added to the build (`build_config(extra=)`): their `RUN`
+    /// lines are shell commands.
+    DockerfileLines,
     /// `mlrun_version_specifier`: the `mlrun` requirement a build installs.
     VersionSpecifier,
     WithMlrun,
@@ -517,6 +520,7 @@ const SIGNATURES: &[Signature] = &[
             ("commands", Commands),
             ("requirements", Requirements),
             ("requirements_file", RequirementsFile),
+            ("extra", DockerfileLines),
         ],
         positional: 1,
         module_level: false,
@@ -1234,6 +1238,7 @@ impl<'a> Reader<'_, 'a> {
             Requirements => self.requirements(arg, scope, field, function),
             RequirementsFile => self.requirements_file(arg, scope, field, function),
             Commands => self.commands(arg, scope, field, function),
+            DockerfileLines => self.dockerfile_lines(arg, scope, field, function),
             VersionSpecifier => self.version_specifier(arg, scope, field, function),
             Url | UrlOrName => self.hub_ref(arg, scope, field, function),
         }
@@ -1418,6 +1423,9 @@ impl<'a> Reader<'_, 'a> {
                     }
                     "spec.build.requirements" => {
                         return self.requirements(value, scope, &field, &function);
+                    }
+                    "spec.build.extra" => {
+                        return self.dockerfile_lines(value, scope, &field, &function);
                     }
                     _ => return,
                 };
@@ -1648,6 +1656,23 @@ impl<'a> Reader<'_, 'a> {
         for item in items {
             if let Some((value, span, edit)) = known(item) {
                 self.command(&value, span, edit, field, function);
+            }
+        }
+    }
+
+    /// `extra=` Dockerfile lines: each `RUN` line's command, read as shell.
+    fn dockerfile_lines(
+        &mut self,
+        expr: &'a Expr,
+        scope: ScopeId,
+        field: &str,
+        function: &Option<String>,
+    ) {
+        for (lines, span, edit) in self.known_strings(expr, scope) {
+            for (start, end) in super::yaml::fields::run_commands(&lines) {
+                let edit =
+                    edit.map(|content| Span::new(content.start + start, content.start + end));
+                self.command(&lines[start..end], span, edit, field, function);
             }
         }
     }

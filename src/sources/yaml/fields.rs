@@ -553,7 +553,7 @@ fn place(
 /// from after the keyword to the end of its last `\`-continued line (the shell
 /// reader joins the continuations). Comment lines are skipped; other instructions
 /// are not read.
-fn run_commands(lines: &str) -> Vec<(usize, usize)> {
+pub(crate) fn run_commands(lines: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut offset = 0;
     let mut pieces = lines.split_inclusive('\n');
