@@ -140,6 +140,10 @@ pub enum ImageRole {
     ProjectDefault,
     /// Any other image a function starts (sidecars, KFP steps, workflow runners).
     Auxiliary,
+    /// The base image a build uses because none is named (`project.build_image()`
+    /// builds on `mlconf.default_base_image`): not written anywhere, so the fact is
+    /// at the call and there is nothing to edit.
+    DefaultBuildBase,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -7,7 +7,7 @@
 use super::mlrun_tag::{fix_tag, literal_image, pin_help, text_edit};
 use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
-use crate::facts::{Fact, ImageFact, ImageRef, ImageValue, Origin};
+use crate::facts::{Fact, ImageFact, ImageRef, ImageRole, ImageValue, Origin};
 use crate::rules::VersionOrigin;
 
 pub const RULE: Rule = Rule {
@@ -19,6 +19,25 @@ pub const RULE: Rule = Rule {
     page: include_str!("../../rules/MLR101-mlrun-image-untagged.md"),
     check: Check::Fact(check),
 };
+
+/// A build that names no base image builds on MLRun's default, untagged
+/// `mlrun/mlrun` (`mlconf.default_base_image`): nothing is written to edit.
+fn default_base(origin: &Origin, image: &ImageRef, scope: &Scope) -> Finding {
+    Finding {
+        span: origin.span,
+        message: format!(
+            "the build names no base image: it builds on MLRun's default `{}`, which has no tag",
+            image.text
+        ),
+        help: Some(why_then(
+            "MLRun fills the tag from the submitting client's version, so a client upgrade \
+             changes the image the build starts from; the default is the client's \
+             `mlconf.default_base_image` (`MLRUN_DEFAULT_BASE_IMAGE`)",
+            &format!("pass a pinned `base_image`: {}", pin_help(image, scope)),
+        )),
+        fix: None,
+    }
+}
 
 fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     if let Fact::Image(ImageFact {
@@ -38,6 +57,9 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     // build pulls as written never meets MLRun at all.
     let pulled_as_written = matches!(fact, Fact::Image(f) if f.pulled_as_written);
     let fills_tag = image.mlrun_fills_tag() && !pulled_as_written;
+    if matches!(fact, Fact::Image(f) if f.role == ImageRole::DefaultBuildBase) {
+        return Some(default_base(origin, image, scope));
+    }
     let message = format!("MLRun image `{}` has no tag", image.text);
     let why = if fills_tag {
         "MLRun fills the tag from the submitting client's version, so a client upgrade \

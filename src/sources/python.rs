@@ -787,6 +787,9 @@ const SIGNATURES: &[Signature] = &[
     },
 ];
 
+/// `mlconf.default_base_image`: what a build with no base image builds on.
+const DEFAULT_BASE_IMAGE: &str = "mlrun/mlrun";
+
 /// Calls that return an MLRun function object: a variable bound to their result
 /// carries the function's name to later `fn.with_requirements(...)`, `fn.spec.image = …`.
 const RETURNS_FUNCTION: &[&str] = &[
@@ -1060,6 +1063,22 @@ impl<'a> Reader<'_, 'a> {
             }
             self.argument(argument.param, arg, scope, &field(argument.name), &function);
             self.forwards(signature.name, argument);
+        }
+        // `build_image()` with no base image builds on `mlconf.default_base_image`,
+        // an untagged `mlrun/mlrun` (`projects/project.py`, 1.12.1 line 4983).
+        let names_base = arguments
+            .iter()
+            .filter(|a| matches!(a.param, Image(ImageRole::BuildBase)))
+            .any(|a| {
+                let values = self.values.strings(a.expr, a.scope);
+                values.is_empty() || values.iter().any(|v| !matches!(v, Str::Absent))
+            });
+        if signature.name == "build_image" && !names_base {
+            let origin = Origin::new(callee_span(call), None, field("base_image"));
+            self.facts.extend(
+                ImageFact::from_text(DEFAULT_BASE_IMAGE, ImageRole::DefaultBuildBase, origin)
+                    .map(Fact::Image),
+            );
         }
         // A build call (one taking `with_mlrun`) that writes it or names a base
         // image: MLR207 judges whether MLRun's builder adds the client's `mlrun`.

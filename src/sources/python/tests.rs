@@ -351,6 +351,8 @@ project.build_image(commands=["pip install mlrun"], mlrun_version_specifier="mlr
             r#"package Range("~=0.7.0") | c~=0.7.0 | c~=0.7.0 | f"#,
             "package None | mlrun | mlrun | -",
             r#"package Range(">=1.6") | mlrun[complete]>=1.6 | mlrun[complete]>=1.6 | -"#,
+            // No base image: the build is on MLRun's default, at the called name.
+            "image DefaultBuildBase | build_image | - | -",
         ]
     );
 }
@@ -375,8 +377,10 @@ project.build_image(with_mlrun=True)
             r#"image BuildBase | "python:3.9" | python:3.9 | trainer"#,
             r#"build Some("python:3.9") | with_mlrun=True | - | trainer"#,
             r#"image BuildBase | "python:3.9" | python:3.9 | -"#,
-            // `build_image(with_mlrun=True)`: one build, which also sets the project's
-            // default image (shown by `declared_functions_and_whether_they_name_an_image`).
+            // `build_image(with_mlrun=True)`: one build on MLRun's default base image,
+            // which also sets the project's default image (shown by
+            // `declared_functions_and_whether_they_name_an_image`).
+            "image DefaultBuildBase | build_image | - | -",
         ]
     );
 }
