@@ -963,6 +963,33 @@ impl<'a> Values<'a> {
         out
     }
 
+    /// The scope Python looks `id` up in from `scope`: the first one out that
+    /// binds it (other than by mutating it), skipping the bodies of classes
+    /// around a function and going to the module for a `global`; with whether
+    /// it is `scope` itself.
+    fn binding_scope(&self, id: &str, scope: ScopeId) -> Option<(ScopeId, bool)> {
+        let mut current = Some(scope);
+        let mut first = true;
+        while let Some(s) = current {
+            let data = &self.scopes[s];
+            if data.globals.contains(id) {
+                current = Some(MODULE);
+                first = false;
+                continue;
+            }
+            let binds = data
+                .bindings
+                .get(id)
+                .is_some_and(|bindings| bindings.iter().any(|b| !b.kind.is_mutation()));
+            if (!data.is_class || first) && binds {
+                return Some((s, first));
+            }
+            first = false;
+            current = data.parent;
+        }
+        None
+    }
+
     /// What the name `id`, used at `use_expr` in `scope`, may be bound to, read as
     /// `demand` asks (a value, list items, dict entries).
     fn name_values(
@@ -974,34 +1001,15 @@ impl<'a> Values<'a> {
         demand: Demand,
     ) -> Vec<Elem<'a>> {
         let at = use_expr.range().start();
-        let mut current = Some(scope);
-        let mut first = true;
-        while let Some(s) = current {
-            let data = &self.scopes[s];
-            if data.globals.contains(id) {
-                current = Some(MODULE);
-                first = false;
-                continue;
+        if let Some((s, first)) = self.binding_scope(id, scope) {
+            let reach = if first { Reach::Use(at) } else { Reach::All };
+            let mut out = self.bindings_of(id, use_expr, s, reach, walk, demand);
+            // Mutations made in the scope of the use on a name bound outside.
+            if !first {
+                let reach = Reach::Mutations(at);
+                out.extend(self.bindings_of(id, use_expr, scope, reach, walk, demand));
             }
-            // A function skips the bodies of classes around it.
-            if !data.is_class || first {
-                if let Some(bindings) = data.bindings.get(id) {
-                    if bindings.iter().any(|b| !b.kind.is_mutation()) {
-                        let reach = if first { Reach::Use(at) } else { Reach::All };
-                        let mut out = self.bindings_of(id, use_expr, s, reach, walk, demand);
-                        // Mutations made in the scope of the use on a name bound outside.
-                        if !first {
-                            let reach = Reach::Mutations(at);
-                            let mutations =
-                                self.bindings_of(id, use_expr, scope, reach, walk, demand);
-                            out.extend(mutations);
-                        }
-                        return out;
-                    }
-                }
-            }
-            first = false;
-            current = data.parent;
+            return out;
         }
         if demand == Demand::Class {
             return Vec::new();

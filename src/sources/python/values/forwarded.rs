@@ -143,42 +143,23 @@ impl<'a> Values<'a> {
         }
     }
 
-    /// The bindings of `id` that may reach a use at `at` in `scope`: in the first
-    /// scope out from `scope` that binds it (Python's look-up, as
-    /// [`Values::name_values`] does it), those before the use or in a loop around
-    /// it, or all of them when read from an enclosing scope. Mutations in the
-    /// scope of the use count too.
+    /// The bindings of `id` that may reach a use at `at` in `scope`: in the scope
+    /// Python looks it up in ([`Values::binding_scope`]), those before the use or
+    /// in a loop around it, or all of them when read from an enclosing scope.
+    /// Mutations in the scope of the use count too.
     fn reaching(&self, id: &str, at: TextSize, scope: ScopeId) -> Vec<&Binding<'a>> {
-        let mut current = Some(scope);
-        let mut first = true;
-        while let Some(s) = current {
-            let data = &self.scopes[s];
-            if data.globals.contains(id) {
-                current = Some(MODULE);
-                first = false;
-                continue;
+        let Some((s, first)) = self.binding_scope(id, scope) else {
+            return Vec::new();
+        };
+        let in_scope = self.scopes[s].bindings.get(id).into_iter().flatten();
+        let mut out: Vec<&Binding<'a>> = in_scope
+            .filter(|b| !first || b.end <= at || b.in_loop.is_some_and(|l| l.contains(at)))
+            .collect();
+        if !first {
+            if let Some(mutations) = self.scopes[scope].bindings.get(id) {
+                out.extend(mutations.iter().filter(|b| b.end <= at));
             }
-            if !data.is_class || first {
-                if let Some(bindings) = data.bindings.get(id) {
-                    if bindings.iter().any(|b| !b.kind.is_mutation()) {
-                        let mut out: Vec<&Binding<'a>> = bindings
-                            .iter()
-                            .filter(|b| {
-                                !first || b.end <= at || b.in_loop.is_some_and(|l| l.contains(at))
-                            })
-                            .collect();
-                        if !first {
-                            if let Some(mutations) = self.scopes[scope].bindings.get(id) {
-                                out.extend(mutations.iter().filter(|b| b.end <= at));
-                            }
-                        }
-                        return out;
-                    }
-                }
-            }
-            first = false;
-            current = data.parent;
         }
-        Vec::new()
+        out
     }
 }
