@@ -289,15 +289,14 @@ pub(crate) fn split_commands(tokens: Vec<Token>) -> Vec<SimpleCommand> {
 }
 
 /// Words that may come before the program without changing which program runs.
-pub(crate) const PREFIX_WORDS: &[&str] = &[
+const PREFIX_WORDS: &[&str] = &[
     "then", "do", "else", "if", "while", "until", "time", "nohup", "exec", "command", "{", "!",
 ];
 
 /// `sudo`/`env` options that take a value (`sudo -u user pip …`).
-pub(crate) const PREFIX_OPTIONS_WITH_VALUE: &[&str] =
-    &["-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"];
+const PREFIX_OPTIONS_WITH_VALUE: &[&str] = &["-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"];
 
-pub(crate) fn is_assignment(word: &str) -> bool {
+fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
         Some((name, _)) => {
             !name.is_empty()
@@ -318,8 +317,10 @@ pub(crate) fn is_versioned(program: &str, name: &str) -> bool {
 /// Python interpreter options that take a value (`python -X dev -m pip`).
 const PYTHON_OPTIONS_WITH_VALUE: &[&str] = &["-X", "-W", "-Q"];
 
-/// The index of the first argument after `install` when `words` run `pip install`.
-fn install_arguments(words: &[Word]) -> Option<usize> {
+/// The index of the word that names the program a simple command runs: after
+/// variable assignments and prefix words (`sudo`, `env` and their options,
+/// `time`, `then`…). `None` when nothing is run.
+pub(crate) fn program_at(words: &[Word]) -> Option<usize> {
     let mut i = 0;
     loop {
         let word = words.get(i)?.text.as_str();
@@ -338,9 +339,14 @@ fn install_arguments(words: &[Word]) -> Option<usize> {
                 };
             }
         } else {
-            break;
+            return Some(i);
         }
     }
+}
+
+/// The index of the first argument after `install` when `words` run `pip install`.
+fn install_arguments(words: &[Word]) -> Option<usize> {
+    let mut i = program_at(words)?;
     // `%pip` / `!pip` in notebooks (and `! pip`, handled as a prefix word above).
     let first = words[i].text.trim_start_matches(['%', '!']);
     let program = first.rsplit('/').next().unwrap_or(first);

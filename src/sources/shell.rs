@@ -16,8 +16,7 @@
 //! Spans are bytes of the text given; callers move them into a file.
 
 use super::pip_command::{
-    self, is_assignment, is_versioned, relocate, split_commands, tokenize, Token, Word,
-    PREFIX_OPTIONS_WITH_VALUE, PREFIX_WORDS,
+    self, is_versioned, program_at, relocate, split_commands, tokenize, Token, Word,
 };
 use crate::facts::requirement::SpanMap;
 use crate::facts::{
@@ -115,27 +114,7 @@ pub fn read(text: &str) -> Vec<Fact> {
 /// `mlrun …`, a path ending in `/mlrun`, or `python -m mlrun …`, after variable
 /// assignments and prefix words (`sudo`, `env`, `time`, `then`…).
 fn mlrun_subcommand(words: &[Word]) -> Option<(&str, &[Word])> {
-    let mut i = 0;
-    loop {
-        let word = words.get(i)?.text.as_str();
-        if is_assignment(word) || PREFIX_WORDS.contains(&word) {
-            i += 1;
-        } else if word == "sudo" || word == "env" {
-            i += 1;
-            while let Some(w) = words.get(i).map(|w| w.text.as_str()) {
-                if !w.starts_with('-') {
-                    break;
-                }
-                i += if PREFIX_OPTIONS_WITH_VALUE.contains(&w) {
-                    2
-                } else {
-                    1
-                };
-            }
-        } else {
-            break;
-        }
-    }
+    let mut i = program_at(words)?;
     let first = words.get(i)?.text.as_str();
     let program = first.rsplit('/').next().unwrap_or(first);
     i += 1;
