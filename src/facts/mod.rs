@@ -144,6 +144,9 @@ pub enum ImageRole {
     /// builds on `mlconf.default_base_image`): not written anywhere, so the fact is
     /// at the call and there is nothing to edit.
     DefaultBuildBase,
+    /// The image a build produces because none is named: for an untagged
+    /// function, `.mlrun/func-<project>-<name>:latest`. Not written anywhere.
+    DefaultBuildTarget,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -10,7 +10,7 @@ use super::mlrun_tag::{literal_image, missing_version_hint, text_edit, ClientTag
 use super::{why_then, Check, Rule, Scope};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 use crate::facts::image_ref::MOVING_TAGS;
-use crate::facts::{Fact, ImageRef, Origin};
+use crate::facts::{Fact, ImageRef, ImageRole, Origin};
 
 pub const RULE: Rule = Rule {
     code: "MLR109",
@@ -29,6 +29,22 @@ fn check(fact: &Fact, scope: &Scope) -> Option<Finding> {
     }
     if let Some(name) = mirrored_mlrun_image(image) {
         return mirrored(origin, image, name, scope);
+    }
+    if matches!(fact, Fact::Image(f) if f.role == ImageRole::DefaultBuildTarget) {
+        return Some(Finding {
+            span: origin.span,
+            message: format!(
+                "the build names no target image: MLRun builds `{}`, tagged `latest`",
+                image.text
+            ),
+            help: Some(why_then(
+                "an untagged function's build is tagged `latest`, and every rebuild overwrites \
+                 it in the cluster registry, so a rebuild changes what runs without a change here",
+                "give the function a tag (`tag=` in `set_function`), which its built image \
+                 takes, or pass a versioned target (`build_function(..., image=...)`)",
+            )),
+            fix: None,
+        });
     }
     let (what, first) = match image.tag() {
         None => ("has no tag", "it resolves `latest`"),

@@ -207,6 +207,8 @@ fn read_module(
         linked,
         wrappers: HashMap::new(),
         declared: Vec::new(),
+        builds_without_target: Vec::new(),
+        projects: Vec::new(),
         // `%nuclio config spec.image = …`, `nuclio.ConfigSpec(…)` and
         // `fn.spec.base_spec[…]["baseImage"] = …` can name a `code_to_function`
         // function's image in ways not read yet: such a module's declarations are
@@ -221,6 +223,8 @@ fn read_module(
         reader.visit_stmt(stmt);
     }
     let cut = reader.depth.cut.or(scan.depth.cut);
+    let targets = reader.default_targets();
+    reader.facts.extend(targets);
     let declared = std::mem::take(&mut reader.declared);
     for declaration in declared {
         let fact = declaration.into_fact(&reader.facts);
@@ -827,6 +831,10 @@ struct Reader<'t, 'a> {
     /// Functions declared by SDK calls, judged for a missing image once the
     /// whole module is read (a later `fn.spec.image = …` names one too).
     declared: Vec<Declared>,
+    /// `build_function` calls that name no target image: (called name, function).
+    builds_without_target: Vec<(Span, String)>,
+    /// Project names written in `get_or_create_project("…")` and the like.
+    projects: Vec<String>,
     nuclio_config: bool,
     facts: Vec<Fact>,
     depth: Depth,
@@ -1014,6 +1022,7 @@ impl<'a> Reader<'_, 'a> {
 
     fn call(&mut self, call: &'a ExprCall) {
         let Some(signature) = self.signature(call) else {
+            self.project_name(call);
             if let Some(wrapper) = self.linked.wrapper(&call.func) {
                 self.wrapper_call(call, wrapper);
             } else {
@@ -1101,9 +1110,91 @@ impl<'a> Reader<'_, 'a> {
                 sets_project_default,
             }));
         }
+        if signature.name == "build_function" {
+            let names_target = arguments
+                .iter()
+                .filter(|a| matches!(a.param, Image(ImageRole::BuildTarget)))
+                .any(|a| {
+                    let values = self.values.strings(a.expr, a.scope);
+                    values.is_empty() || values.iter().any(|v| !matches!(v, Str::Absent))
+                });
+            if let (false, Some(name)) = (names_target, &function) {
+                self.builds_without_target
+                    .push((callee_span(call), name.clone()));
+            }
+        }
         if let Some(declared) = self.declaration(call, signature, &arguments, function) {
             self.declared.push(declared);
         }
+    }
+
+    /// Records the name a `get_or_create_project("…")`, `new_project` or
+    /// `load_project(name=…)` call writes: built images are named after it.
+    fn project_name(&mut self, call: &'a ExprCall) {
+        let called = match &*call.func {
+            Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+            Expr::Name(name) => name.id.as_str(),
+            _ => return,
+        };
+        if !matches!(
+            called,
+            "get_or_create_project" | "new_project" | "load_project"
+        ) {
+            return;
+        }
+        let by_keyword = call
+            .arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.id.as_str() == "name"))
+            .map(|k| &k.value);
+        // `load_project`'s first parameter is the context folder, not the name.
+        let first = (called != "load_project")
+            .then(|| call.arguments.args.first())
+            .flatten();
+        if let Some(name) = by_keyword.or(first) {
+            if let Some(name) = self.single_literal(name, self.scope) {
+                self.projects.push(name);
+            }
+        }
+    }
+
+    /// The image each `build_function` that names no target builds, for a
+    /// function this module declares with no tag and no build target of its own:
+    /// `.mlrun/func-<project>-<name>:latest` (MLRun's default target name
+    /// template and the tag of an untagged function). The project's name is the
+    /// one the module creates, or `<project>` when it names none or several.
+    fn default_targets(&self) -> Vec<Fact> {
+        let normalize = |name: &str| name.to_lowercase().replace('_', "-");
+        let mut projects: Vec<String> = self.projects.iter().map(|p| normalize(p)).collect();
+        projects.sort();
+        projects.dedup();
+        let project = match projects.as_slice() {
+            [one] => one.clone(),
+            _ => "<project>".to_string(),
+        };
+        let mut out = Vec::new();
+        for (span, function) in &self.builds_without_target {
+            let declared = self
+                .declared
+                .iter()
+                .find(|d| d.function.as_deref() == Some(function.as_str()));
+            let has_target = self.facts.iter().any(|fact| {
+                matches!(fact, Fact::Image(image) if image.role == ImageRole::BuildTarget
+                    && image.origin.function.as_deref() == Some(function.as_str()))
+            });
+            if declared.is_none_or(|d| d.tagged) || has_target {
+                continue;
+            }
+            let image = format!(".mlrun/func-{project}-{}:latest", normalize(function));
+            let origin = Origin::new(*span, None, "build_function(image=)")
+                .with_function(Some(function.clone()));
+            out.extend(
+                ImageFact::from_text(&image, ImageRole::DefaultBuildTarget, origin)
+                    .map(Fact::Image),
+            );
+        }
+        out
     }
 
     /// `fn.set_config(key, value)` with a key nuclio turns into the function's
@@ -1233,12 +1324,14 @@ impl<'a> Reader<'_, 'a> {
                 let values = self.values.strings(a.expr, a.scope);
                 values.is_empty() || values.iter().any(|v| !matches!(v, Str::Absent))
             });
+        let tagged = argument("tag").is_some_and(|a| !matches!(a.expr, Expr::NoneLiteral(_)));
         Some(Declared {
             span: callee_span(call),
             field: format!("{}(image=)", signature.name),
             function,
             kind,
             names_image,
+            tagged,
         })
     }
 
@@ -1746,6 +1839,8 @@ struct Declared {
     function: Option<String>,
     kind: String,
     names_image: bool,
+    /// The call gives the function a tag (`tag=`), which its built image takes.
+    tagged: bool,
 }
 
 impl Declared {

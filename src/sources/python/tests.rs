@@ -816,3 +816,38 @@ fn.with_requirements(["x==1"])
         ]
     );
 }
+
+/// `build_function` with no target, of a function the module declares untagged,
+/// builds MLRun's default target, named after the module's one project.
+#[test]
+fn an_untagged_build_gets_mlruns_default_target() {
+    let text = r#"import mlrun
+project = mlrun.get_or_create_project("my_proj", "./")
+project.set_function("a.py", name="train_fn", kind="job", image="mlrun/mlrun:1.6.4")
+project.set_function("b.py", name="tagged", kind="job", tag="v1", image="mlrun/mlrun:1.6.4")
+project.set_function("c.py", name="own", kind="job", image="mlrun/mlrun:1.6.4")
+project.build_function("train_fn")
+project.build_function("tagged")
+project.build_function("own", image=".mlrun/func-my-proj-own:1")
+project.build_function("elsewhere")
+"#;
+    let targets: Vec<String> = read(text)
+        .iter()
+        .filter_map(|fact| match fact {
+            Fact::Image(image) if image.role == ImageRole::DefaultBuildTarget => Some(format!(
+                "{} {} {:?}",
+                &text[image.origin.span.start..image.origin.span.end],
+                match &image.value {
+                    ImageValue::Literal(r) => r.text.clone(),
+                    other => format!("{other:?}"),
+                },
+                image.origin.function
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        [r#"build_function .mlrun/func-my-proj-train-fn:latest Some("train_fn")"#]
+    );
+}
