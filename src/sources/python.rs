@@ -1075,14 +1075,7 @@ impl<'a> Reader<'_, 'a> {
         }
         // `build_image()` with no base image builds on `mlconf.default_base_image`,
         // an untagged `mlrun/mlrun` (`projects/project.py`, 1.12.1 line 4983).
-        let names_base = arguments
-            .iter()
-            .filter(|a| matches!(a.param, Image(ImageRole::BuildBase)))
-            .any(|a| {
-                let values = self.values.strings(a.expr, a.scope);
-                values.is_empty() || values.iter().any(|v| !matches!(v, Str::Absent))
-            });
-        if signature.name == "build_image" && !names_base {
+        if signature.name == "build_image" && !self.names(&arguments, ImageRole::BuildBase) {
             let origin = Origin::new(callee_span(call), None, field("base_image"));
             self.facts.extend(
                 ImageFact::from_text(DEFAULT_BASE_IMAGE, ImageRole::DefaultBuildBase, origin)
@@ -1111,13 +1104,7 @@ impl<'a> Reader<'_, 'a> {
             }));
         }
         if signature.name == "build_function" {
-            let names_target = arguments
-                .iter()
-                .filter(|a| matches!(a.param, Image(ImageRole::BuildTarget)))
-                .any(|a| {
-                    let values = self.values.strings(a.expr, a.scope);
-                    values.is_empty() || values.iter().any(|v| !matches!(v, Str::Absent))
-                });
+            let names_target = self.names(&arguments, ImageRole::BuildTarget);
             if let (false, Some(name)) = (names_target, &function) {
                 self.builds_without_target
                     .push((callee_span(call), name.clone()));
@@ -1126,6 +1113,18 @@ impl<'a> Reader<'_, 'a> {
         if let Some(declared) = self.declaration(call, signature, &arguments, function) {
             self.declared.push(declared);
         }
+    }
+
+    /// Whether an argument of role `role` can be something other than `None`
+    /// (what a wrapper is passed from other modules counts: no value here).
+    fn names(&self, arguments: &[Argument<'a>], role: ImageRole) -> bool {
+        arguments
+            .iter()
+            .filter(|a| a.param == Image(role))
+            .any(|a| {
+                let values = self.values.strings(a.expr, a.scope);
+                values.is_empty() || values.iter().any(|v| !matches!(v, Str::Absent))
+            })
     }
 
     /// Records the name a `get_or_create_project("…")`, `new_project` or
