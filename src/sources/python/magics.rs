@@ -38,7 +38,7 @@ pub(super) fn read(text: &str) -> Vec<Fact> {
         .strip_prefix('!')
         .filter(|c| c.trim_start().starts_with("mlrun "))
     {
-        return super::super::shell::read(command)
+        return crate::sources::shell::read(command)
             .into_iter()
             .map(|fact| fact.shifted(1))
             .collect();
