@@ -69,6 +69,21 @@ pub struct Workspace {
     mlrun_pins: BTreeMap<PathBuf, BTreeSet<(String, String)>>,
     /// Versions recorded by the lock files of each folder.
     locked: BTreeMap<PathBuf, BTreeMap<String, PinnedVersion>>,
+    /// What each file's folder gives its scope, worked out once per folder:
+    /// `folders[folder_of[file]]`. Looking it up per file walked every ancestor
+    /// through three path-keyed maps, comparing paths component by component.
+    folders: Vec<FolderScope>,
+    folder_of: Vec<usize>,
+}
+
+/// The part of a [`Scope`] that depends only on the folder a file is in.
+struct FolderScope {
+    /// The project spec of this folder or one above gives a `default_image`.
+    project_default_image: bool,
+    /// The nearest folder's exact `mlrun` pin ([`Workspace::pinned_client`]).
+    pinned_client: Option<ClientVersion>,
+    /// The folder (this one or the nearest above) whose lock files are in force.
+    locked_in: Option<PathBuf>,
 }
 
 /// Versions given on the command line or in the configuration, for the files
@@ -159,13 +174,46 @@ impl Workspace {
             default_image_folders: BTreeSet::new(),
             mlrun_pins: BTreeMap::new(),
             locked: BTreeMap::new(),
+            folders: Vec::new(),
+            folder_of: Vec::new(),
         };
         workspace.follow_includes(read);
         workspace.index_edges();
         workspace.report_cycles();
         workspace.mark_constraints_files();
         workspace.index_projects();
+        workspace.index_folders();
         workspace
+    }
+
+    /// Works out each distinct folder's [`FolderScope`] once.
+    fn index_folders(&mut self) {
+        let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+        let mut folders = Vec::new();
+        let mut indexes = Vec::with_capacity(self.files.len());
+        for file in &self.files {
+            let folder = folder_of(&file.path);
+            let index = match seen.get(&folder) {
+                Some(&index) => index,
+                None => {
+                    folders.push(FolderScope {
+                        project_default_image: folder
+                            .ancestors()
+                            .any(|f| self.default_image_folders.contains(f)),
+                        pinned_client: self.pinned_client(&folder),
+                        locked_in: folder
+                            .ancestors()
+                            .find(|f| self.locked.contains_key(*f))
+                            .map(Path::to_path_buf),
+                    });
+                    seen.insert(folder, folders.len() - 1);
+                    folders.len() - 1
+                }
+            };
+            indexes.push(index);
+        }
+        self.folders = folders;
+        self.folder_of = indexes;
     }
 
     fn follow_includes(&mut self, read: &dyn Fn(&Path) -> ReadFile) {
@@ -415,8 +463,8 @@ impl Workspace {
         given: &GivenVersions,
     ) -> Scope {
         let file = &self.files[index];
-        let folder = folder_of(&file.path);
-        let versions = self.versions_for(&folder, given);
+        let folder = &self.folders[self.folder_of[index]];
+        let versions = self.versions_for(folder, given);
         let declared = mlrun_version.map(|(version, source)| ClientVersion {
             version: version.to_string(),
             source: source.into(),
@@ -448,13 +496,11 @@ impl Workspace {
         };
         Scope {
             client: declared
-                .or_else(|| self.pinned_client(&folder))
+                .or_else(|| folder.pinned_client.clone())
                 .or_else(|| locked(false))
                 .or_else(hub_item)
                 .or_else(|| locked(true)),
-            project_default_image: folder
-                .ancestors()
-                .any(|f| self.default_image_folders.contains(f)),
+            project_default_image: folder.project_default_image,
             constraints: Arc::new(self.constraints_for(&self.installed_with(index))),
             versions: Arc::new(versions),
         }
@@ -465,11 +511,11 @@ impl Workspace {
     /// `--python` environment.
     fn versions_for(
         &self,
-        folder: &Path,
+        folder: &FolderScope,
         given: &GivenVersions,
     ) -> BTreeMap<String, PinnedVersion> {
         let mut versions = given.locked.clone();
-        if let Some(nearest) = folder.ancestors().find_map(|f| self.locked.get(f)) {
+        if let Some(nearest) = folder.locked_in.as_ref().and_then(|f| self.locked.get(f)) {
             for (name, pinned) in nearest {
                 versions
                     .entry(name.clone())
