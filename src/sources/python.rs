@@ -33,7 +33,7 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, PySourceType, Stmt};
 use ruff_python_parser::{parse_cells_unchecked, parse_unchecked_source, ParseOptions};
 use ruff_text_size::{Ranged, TextRange};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use values::{span_of, ScopeId, Str, Values, CLIENT_VERSION};
 
 mod magics;
@@ -226,10 +226,16 @@ fn read_module(
     let targets = reader.default_targets();
     reader.facts.extend(targets);
     let declared = std::mem::take(&mut reader.declared);
-    for declaration in declared {
-        let fact = declaration.into_fact(&reader.facts);
-        reader.facts.push(fact);
-    }
+    let declared: Vec<Fact> = {
+        // Looked up per declaration: a scan of all facts for each made a module
+        // of 30,000 `set_function` calls take seconds.
+        let imaged = functions_given_an_image(&reader.facts);
+        declared
+            .into_iter()
+            .map(|declaration| declaration.into_fact(&imaged))
+            .collect()
+    };
+    reader.facts.extend(declared);
     let mut facts = once_per_literal(reader.facts, &reader.values);
     if let Some(range) = cut {
         let start = range.start().to_usize();
@@ -250,29 +256,51 @@ fn read_module(
 /// default) is one finding, at the literal, whatever the uses. A literal that also
 /// went into a composed string keeps no fix: editing it would change that string.
 fn once_per_literal(facts: Vec<Fact>, values: &Values) -> Vec<Fact> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::with_capacity(facts.len());
-    for fact in facts {
+    // The facts kept so far, by span: only facts at the same bytes can be the
+    // same literal, so each is compared with those few, not with all.
+    let mut seen: HashMap<Span, Vec<usize>> = HashMap::new();
+    let mut kept = vec![false; facts.len()];
+    for (index, fact) in facts.iter().enumerate() {
+        let same_span = seen.entry(fact.origin().span).or_default();
+        if same_span
+            .iter()
+            .any(|&other| same_literal(&facts[other], fact))
+        {
+            continue;
+        }
+        same_span.push(index);
+        kept[index] = true;
+    }
+    facts
+        .into_iter()
+        .zip(kept)
+        .filter(|(_, kept)| *kept)
+        .map(|(fact, _)| {
+            let composed =
+                (fact.origin().edit_span).and_then(|edit| values.composed_literal_containing(edit));
+            match composed {
+                Some(span) => collapse(fact, span),
+                None => fact,
+            }
+        })
+        .collect()
+}
+
+/// Whether two facts say the same of the same literal, whatever SDK use reached
+/// it: no rule tells the function, the field or an image's role apart (a literal
+/// that is both a build's target and the function's image is one finding).
+fn same_literal(a: &Fact, b: &Fact) -> bool {
+    let key = |fact: &Fact| {
         let mut key = fact.clone();
-        // No rule tells roles apart: a literal that is both a build's target and
-        // the function's image is one finding.
         if let Fact::Image(image) = &mut key {
             image.role = ImageRole::Run;
         }
         let origin = key.origin_mut();
         origin.function = None;
         origin.field.clear();
-        if !seen.insert(format!("{key:?}")) {
-            continue;
-        }
-        let composed =
-            (fact.origin().edit_span).and_then(|edit| values.composed_literal_containing(edit));
-        out.push(match composed {
-            Some(span) => collapse(fact, span),
-            None => fact,
-        });
-    }
-    out
+        key
+    };
+    key(a) == key(b)
 }
 
 /// Whether some line starts with `import mlrun` or `from mlrun` (for the
@@ -1846,23 +1874,36 @@ impl Declared {
     /// The declaration as a fact: it names an image when its call does, or when
     /// any image of the module (a run image, a build's base or target) is set on
     /// the same named function (`fn.spec.image = …`, `fn.build_config(base_image=…)`).
-    fn into_fact(self, facts: &[Fact]) -> Fact {
-        let named_elsewhere = self.function.is_some()
-            && facts.iter().any(|fact| match fact {
-                Fact::Image(image) => {
-                    matches!(
-                        image.role,
-                        ImageRole::Run | ImageRole::BuildBase | ImageRole::BuildTarget
-                    ) && image.origin.function == self.function
-                }
-                _ => false,
-            });
+    fn into_fact(self, imaged: &HashSet<&str>) -> Fact {
+        let named_elsewhere = self
+            .function
+            .as_deref()
+            .is_some_and(|function| imaged.contains(function));
         Fact::Function(FunctionFact {
             origin: Origin::new(self.span, None, self.field).with_function(self.function),
             kind: Some(self.kind),
             names_image: self.names_image || named_elsewhere,
         })
     }
+}
+
+/// The named functions that some image of the module (a run image, a build's
+/// base or target) is set on.
+fn functions_given_an_image(facts: &[Fact]) -> HashSet<&str> {
+    facts
+        .iter()
+        .filter_map(|fact| match fact {
+            Fact::Image(image)
+                if matches!(
+                    image.role,
+                    ImageRole::Run | ImageRole::BuildBase | ImageRole::BuildTarget
+                ) =>
+            {
+                image.origin.function.as_deref()
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The bytes of the called name: `set_function` in `project.set_function(…)`.
