@@ -10,6 +10,7 @@
 use mlrun_lint::config::{Overrides, Resolver};
 use mlrun_lint::discover::WalkOptions;
 use mlrun_lint::engine::{self, Settings};
+use mlrun_lint::report::{self, OutputFormat};
 use mlrun_lint::sources::{dockerfile, requirements_txt, yaml};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -197,4 +198,110 @@ fn read_dockerfile_many_stages(bencher: divan::Bencher, stages: usize) {
     bencher
         .counter(divan::counter::BytesCount::of_str(&text))
         .bench(|| dockerfile::read(divan::black_box(&text)).len());
+}
+
+/// The input shapes whose cost once grew faster than their size, each as one
+/// file of about 2 MiB: checked and rendered as JSON (columns are worked out when
+/// rendering, so that is where one of them was quadratic). Each must take well
+/// under 2 s in a release build.
+const TWO_MIB: usize = 2 << 20;
+
+/// The file name and text of shape `shape` at about [`TWO_MIB`].
+fn large_shape(shape: &str) -> (&'static str, String) {
+    let packages = |prefix: &str, budget: usize| {
+        let mut line = String::from(prefix);
+        let mut i = 0;
+        while line.len() < budget {
+            line.push_str(&format!(" pkg{i}"));
+            i += 1;
+        }
+        line
+    };
+    let repeat = |pattern: &dyn Fn(usize) -> String| {
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < TWO_MIB {
+            text.push_str(&pattern(i));
+            i += 1;
+        }
+        text
+    };
+    match shape {
+        // 200,000 findings on one line: columns were counted from the line's start.
+        "dockerfile_one_run_line" => (
+            "Dockerfile",
+            format!("FROM python:3.11\n{}\n", packages("RUN pip install", TWO_MIB)),
+        ),
+        "dockerfile_many_from" => (
+            "Dockerfile",
+            repeat(&|i| format!("FROM python:3.{} AS s{i}\nRUN pip install pandas\n", i % 12)),
+        ),
+        "yaml_one_build_command" => (
+            "function.yaml",
+            format!(
+                "kind: job\nmetadata:\n  name: f\nspec:\n  image: mlrun/mlrun\n  build:\n    commands:\n    - \"{}\"\n",
+                packages("pip install", TWO_MIB)
+            ),
+        ),
+        "requirements_many_lines" => ("requirements.txt", repeat(&|i| format!("pkg{i}>=1.0\n"))),
+        // Each declaration once looked through every fact of the module.
+        "python_many_calls" => (
+            "project_setup.py",
+            format!(
+                "import mlrun\nproject = mlrun.get_or_create_project('p')\n{}",
+                repeat(&|i| format!(
+                    "project.set_function('f{i}.py', name='f{i}', image='mlrun/mlrun')\n"
+                ))
+            ),
+        ),
+        "notebook_one_pip_line" => {
+            let source = packages("import mlrun\\n%pip install", TWO_MIB);
+            (
+                "notebook.ipynb",
+                format!(
+                    "{{\"cells\": [{{\"cell_type\": \"code\", \"execution_count\": null, \"metadata\": {{}}, \"outputs\": [], \"source\": [\"{source}\"]}}], \"metadata\": {{}}, \"nbformat\": 4, \"nbformat_minor\": 5}}\n"
+                ),
+            )
+        }
+        other => panic!("no shape {other}"),
+    }
+}
+
+/// One ~2 MiB file of each shape above, checked and its report rendered.
+#[divan::bench(
+    args = [
+        "dockerfile_one_run_line",
+        "dockerfile_many_from",
+        "yaml_one_build_command",
+        "requirements_many_lines",
+        "python_many_calls",
+        "notebook_one_pip_line",
+    ],
+    sample_count = 3,
+    sample_size = 1
+)]
+fn check_large_file(bencher: divan::Bencher, shape: &str) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (name, text) = large_shape(shape);
+    let path = dir.path().join(name);
+    std::fs::write(&path, &text).expect("the shape written");
+    let paths = vec![path];
+    let settings = settings();
+    let layout = report::Layout {
+        color: false,
+        width: report::DEFAULT_WIDTH,
+    };
+    bencher
+        .counter(divan::counter::BytesCount::of_str(&text))
+        .bench(|| {
+            let outcome = engine::check(&paths, &settings).expect("checked");
+            let mut sink = std::io::sink();
+            report::render_run(&outcome.files, OutputFormat::Json, layout, None, &mut sink)
+                .expect("rendered");
+            outcome
+                .files
+                .iter()
+                .map(|f| f.diagnostics.len())
+                .sum::<usize>()
+        });
 }
