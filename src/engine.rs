@@ -618,11 +618,20 @@ fn read_file(
             (read.facts, read.cells, read.interface)
         }
     };
+    // A file that says nothing and has no `# noqa` comment can have no finding:
+    // its text is not held for the rest of the run (most files of a large tree
+    // are such, and every text is otherwise held until the report).
+    let text: Arc<str> =
+        if facts.is_empty() && interface.is_empty() && !suppress::noqa::mentions_noqa(&text) {
+            Arc::from("")
+        } else {
+            Arc::from(text)
+        };
     let file = ReadFile {
         kind,
         context_only: false,
         path: path.to_path_buf(),
-        text: Arc::from(text),
+        text,
         facts,
         cells,
         interface,

@@ -154,7 +154,7 @@ impl Suppressions {
 /// Whether `text` has `noqa` in any case anywhere: the `q` is searched for in
 /// blocks a compiler can check many bytes of at once, and only a block holding
 /// one is looked at closely.
-fn mentions_noqa(text: &str) -> bool {
+pub fn mentions_noqa(text: &str) -> bool {
     const BLOCK: usize = 64;
     let bytes = text.as_bytes();
     let is_q = |byte: u8| byte | 0x20 == b'q';

@@ -125,6 +125,13 @@ pub struct Interface {
     pub imports: Vec<Import>,
 }
 
+impl Interface {
+    /// No wrapper to offer other modules and no import to follow.
+    pub fn is_empty(&self) -> bool {
+        self.wrappers.is_empty() && self.imports.is_empty()
+    }
+}
+
 /// What the project's other modules give the module being read: the wrappers it
 /// can call, by the name the calls use (`register_function`,
 /// `helpers.register_function`), and its own functions that they call.
