@@ -11,7 +11,7 @@
 //! as a [`CellMap`], lets diagnostics be shown as cell, line and column.
 
 use super::python::{self, Interface, Linked};
-use crate::cells::{Cell, CellMap};
+use crate::cells::{Cell, CellMap, RawMap};
 use crate::facts::{Fact, Origin, Problem, ProblemKind};
 use crate::span::Span;
 use jsonc_parser::ast::{Object, Value};
@@ -148,7 +148,7 @@ fn decode_source(body: &str, bom: usize, number: usize, source: &Value<'_>) -> C
         _ => Vec::new(),
     };
     let mut text = String::new();
-    let mut raw = Vec::new();
+    let mut raw = RawMap::default();
     // Without a source string, the cell is empty where its value is.
     let fallback = match source {
         Value::Array(a) => a.range.start + 1,
@@ -170,26 +170,13 @@ fn decode_source(body: &str, bom: usize, number: usize, source: &Value<'_>) -> C
 
 /// Appends the decoded JSON string `body[content]` to `text`, and to `raw` the raw
 /// bytes (shifted by `bom`) of each decoded byte.
-fn decode_string(
-    body: &str,
-    content: Span,
-    bom: usize,
-    text: &mut String,
-    raw: &mut Vec<(usize, usize)>,
-) {
+fn decode_string(body: &str, content: Span, bom: usize, text: &mut String, raw: &mut RawMap) {
     let Some(s) = body.get(content.start..content.end) else {
         return;
     };
+    let at = content.start + bom;
     let mut push = |c: char, from: usize, to: usize, text: &mut String| {
-        let verbatim = to - from == c.len_utf8();
-        for i in 0..c.len_utf8() {
-            let at = content.start + bom;
-            raw.push(if verbatim {
-                (at + from + i, at + from + i + 1)
-            } else {
-                (at + from, at + to)
-            });
-        }
+        raw.push(c.len_utf8(), at + from, at + to);
         text.push(c);
     };
     let bytes = s.as_bytes();
