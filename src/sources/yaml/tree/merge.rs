@@ -18,18 +18,7 @@ pub(super) fn merge_value<'a>(
             let at = events[0].reference();
             merged_entries(merged(events, at), fail)
         }
-        Kind::SeqStart { .. } => {
-            let mut out = Vec::new();
-            let mut i = 1;
-            while i < events.len() && !matches!(events[i].kind, Kind::SeqEnd) {
-                let end = node_end(&events, i);
-                let element = events[i..end].to_vec();
-                let at = element[0].reference();
-                out.extend(merged_entries(merged(element, at), fail)?);
-                i = end;
-            }
-            Ok(out)
-        }
+        Kind::SeqStart { .. } => each_element_merged(&events, fail),
         Kind::RecursiveAlias { .. } => Err(fail(RECURSIVE_ALIAS, events[0].span)),
         _ => Err(fail(BAD_MERGE, events[0].span)),
     }
@@ -53,18 +42,7 @@ fn merged_entries<'a>(
                 Err(fail(BAD_MERGE, events[0].span))
             }
         }
-        Kind::SeqStart { .. } => {
-            let mut out = Vec::new();
-            let mut i = 1;
-            while i < events.len() && !matches!(events[i].kind, Kind::SeqEnd) {
-                let end = node_end(&events, i);
-                let element = events[i..end].to_vec();
-                let at = element[0].reference();
-                out.extend(merged_entries(merged(element, at), fail)?);
-                i = end;
-            }
-            Ok(out)
-        }
+        Kind::SeqStart { .. } => each_element_merged(&events, fail),
         Kind::MapStart { .. } => {
             let mut fields = Vec::new();
             let mut nested = Vec::new();
@@ -103,4 +81,21 @@ fn merged_entries<'a>(
         }
         Kind::SeqEnd | Kind::MapEnd => Err(fail(BAD_MERGE, events[0].span)),
     }
+}
+
+/// A sequence's elements merged in turn, each read where it is used.
+fn each_element_merged<'a>(
+    events: &[Ev<'a>],
+    fail: &dyn Fn(&str, Span) -> Fail,
+) -> Result<Vec<Entry<'a>>, Fail> {
+    let mut out = Vec::new();
+    let mut i = 1;
+    while i < events.len() && !matches!(events[i].kind, Kind::SeqEnd) {
+        let end = node_end(events, i);
+        let element = events[i..end].to_vec();
+        let at = element[0].reference();
+        out.extend(merged_entries(merged(element, at), fail)?);
+        i = end;
+    }
+    Ok(out)
 }
