@@ -18,6 +18,11 @@
 //! keys (all kept in order, last read by [`Node::get`]; after an integer key the
 //! last of each is kept, as serde-saphyr does), tags, and its error messages and
 //! locations.
+//!
+//! Those decisions (the budgets and their limits, alias replay, scalar
+//! resolution, merge and key rules, messages) are ported from serde-saphyr 2.2.0,
+//! © its authors, used under its MIT license (the crate is MIT OR Apache-2.0);
+//! each module below names the serde-saphyr function it follows.
 
 use crate::span::Span;
 use builder::{Builder, Slot};
