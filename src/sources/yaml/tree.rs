@@ -22,7 +22,7 @@
 //! Those decisions (the budgets and their limits, alias replay, scalar
 //! resolution, merge and key rules, messages) are ported from serde-saphyr 2.2.0,
 //! © its authors, used under its MIT license (the crate is MIT OR Apache-2.0);
-//! each module below names the serde-saphyr function it follows.
+//! the modules below say which part of serde-saphyr each follows.
 
 use crate::span::Span;
 use builder::{Builder, Slot};
