@@ -70,10 +70,10 @@ pub struct Workspace {
     /// Versions recorded by the lock files of each folder.
     locked: BTreeMap<PathBuf, BTreeMap<String, PinnedVersion>>,
     /// What each file's folder gives its scope, worked out once per folder:
-    /// `folders[folder_of[file]]`. Looking it up per file walked every ancestor
+    /// `folders[folder_index[file]]`. Looking it up per file walked every ancestor
     /// through three path-keyed maps, comparing paths component by component.
     folders: Vec<FolderScope>,
-    folder_of: Vec<usize>,
+    folder_index: Vec<usize>,
 }
 
 /// The part of a [`Scope`] that depends only on the folder a file is in.
@@ -175,7 +175,7 @@ impl Workspace {
             mlrun_pins: BTreeMap::new(),
             locked: BTreeMap::new(),
             folders: Vec::new(),
-            folder_of: Vec::new(),
+            folder_index: Vec::new(),
         };
         workspace.follow_includes(read);
         workspace.index_edges();
@@ -213,7 +213,7 @@ impl Workspace {
             indexes.push(index);
         }
         self.folders = folders;
-        self.folder_of = indexes;
+        self.folder_index = indexes;
     }
 
     fn follow_includes(&mut self, read: &dyn Fn(&Path) -> ReadFile) {
@@ -463,7 +463,7 @@ impl Workspace {
         given: &GivenVersions,
     ) -> Scope {
         let file = &self.files[index];
-        let folder = &self.folders[self.folder_of[index]];
+        let folder = &self.folders[self.folder_index[index]];
         let versions = self.versions_for(folder, given);
         let declared = mlrun_version.map(|(version, source)| ClientVersion {
             version: version.to_string(),
