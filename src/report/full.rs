@@ -17,7 +17,7 @@
 //! ```
 
 use super::wrap::wrap;
-use super::{Layout, Located, SummaryText};
+use super::{Layout, Located};
 use crate::cells::CellMap;
 use crate::diagnostic::{Applicability, Edit, FileDiagnostics, Fix, Severity};
 use crate::span::{LineIndex, Span};
@@ -34,9 +34,10 @@ pub const DEFAULT_WIDTH: usize = 100;
 /// it every backquoted image would sit on a line of its own.
 const MIN_HELP_WIDTH: usize = 30;
 
+/// Writes each diagnostic as its report and a blank line; the stream writes the
+/// summary after the last file.
 pub(super) fn render(
     diagnostics: &[Located<'_>],
-    summary: SummaryText,
     layout: Layout,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -49,7 +50,7 @@ pub(super) fn render(
         let report = report(located, layout.width);
         writeln!(out, "{}\n", renderer.render(&report))?;
     }
-    writeln!(out, "{summary}")
+    Ok(())
 }
 
 /// The groups annotate-snippets draws for one diagnostic: the finding itself, then

@@ -9,6 +9,7 @@
 //! a finding that only moved is not shown as fixed and new again, and two equal
 //! findings in one file stay two issues.
 
+use super::json_array::JsonArray;
 use super::{fingerprints, Located};
 use crate::diagnostic::Severity;
 use crate::span::LineColumn;
@@ -36,8 +37,13 @@ struct Positions {
     end: LineColumn,
 }
 
-pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Result<()> {
-    let issues: Vec<Issue<'_>> = diagnostics
+/// Writes each diagnostic as the array's next issue.
+pub(super) fn render(
+    diagnostics: &[Located<'_>],
+    array: &mut JsonArray,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let issues = diagnostics
         .iter()
         .zip(fingerprints(diagnostics))
         .map(|(located, fingerprint)| {
@@ -55,10 +61,11 @@ pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Re
                     },
                 },
             }
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
-    writeln!(out)
+        });
+    for issue in issues {
+        array.element(&issue, out)?;
+    }
+    Ok(())
 }
 
 /// GitLab's scale is info, minor, major, critical, blocker. Errors are `major`

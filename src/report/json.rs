@@ -2,6 +2,7 @@
 //! Positions are 1-based lines and character columns, edits included, so a tool
 //! never has to know our byte offsets. `json-lines` writes the same objects.
 
+use super::json_array::JsonArray;
 use super::Located;
 use crate::diagnostic::{Applicability, Severity};
 use crate::span::LineColumn;
@@ -39,10 +40,16 @@ struct JsonEdit<'a> {
     content: &'a str,
 }
 
-pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Result<()> {
-    let objects: Vec<JsonDiagnostic<'_>> = diagnostics.iter().map(object).collect();
-    serde_json::to_writer_pretty(&mut *out, &objects)?;
-    writeln!(out)
+/// Writes each diagnostic as the array's next object.
+pub(super) fn render(
+    diagnostics: &[Located<'_>],
+    array: &mut JsonArray,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for located in diagnostics {
+        array.element(&object(located), out)?;
+    }
+    Ok(())
 }
 
 pub(super) fn object<'a>(located: &Located<'a>) -> JsonDiagnostic<'a> {

@@ -7,60 +7,91 @@
 //! cannot carry at all (most C0 controls) are replaced with U+FFFD: a parser
 //! rejects the whole report over a single one.
 
+use super::spill::Spill;
 use super::Located;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Result<()> {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let tests = diagnostics.len().max(1);
-    let failures = diagnostics.len();
-    // `write!` into a `String` cannot fail; the results are ignored for that reason.
-    let _ = writeln!(
-        xml,
-        "<testsuites name=\"mlrun-lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">"
-    );
-    let _ = writeln!(
-        xml,
-        "  <testsuite name=\"mlrun-lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
-    );
-    if diagnostics.is_empty() {
-        xml.push_str("    <testcase name=\"mlrun-lint\" classname=\"mlrun-lint\"/>\n");
-    }
-    for located in diagnostics {
-        let diagnostic = located.diagnostic;
-        let path = &located.file.path;
-        let location = located.location();
-        let mut body = format!(
-            "{} {} ({}): {}\nat {location}",
-            diagnostic.severity.as_str(),
-            diagnostic.code,
-            diagnostic.rule,
-            diagnostic.message
-        );
-        if let Some(help) = &diagnostic.help {
-            let _ = write!(body, "\nhelp: {help}");
+/// A JUnit report under way: its opening tags count the failures, so the test
+/// cases wait in a [`Spill`] until the last file is in.
+pub(super) struct Pending {
+    cases: Spill,
+    failures: usize,
+}
+
+impl Pending {
+    pub(super) fn new() -> Self {
+        Self {
+            cases: Spill::new(),
+            failures: 0,
         }
-        let _ = writeln!(
-            xml,
-            "    <testcase name=\"{}\" classname=\"{}\">",
-            escape(
-                &format!("{} {location}", diagnostic.code),
-                Context::Attribute
-            ),
-            escape(path, Context::Attribute),
-        );
-        let _ = writeln!(
-            xml,
-            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-            escape(&diagnostic.message, Context::Attribute),
-            escape(diagnostic.code, Context::Attribute),
-            escape(&body, Context::Text),
-        );
-        xml.push_str("    </testcase>\n");
     }
-    xml.push_str("  </testsuite>\n</testsuites>\n");
-    out.write_all(xml.as_bytes())
+
+    /// Adds a failing test case per diagnostic.
+    pub(super) fn write(&mut self, diagnostics: &[Located<'_>]) -> io::Result<()> {
+        let mut xml = String::new();
+        for located in diagnostics {
+            test_case(located, &mut xml);
+        }
+        self.failures += diagnostics.len();
+        self.cases.write_all(xml.as_bytes())
+    }
+
+    /// Writes the whole report: the counts, the test cases, the closing tags.
+    pub(super) fn finish(self, out: &mut dyn Write) -> io::Result<()> {
+        let failures = self.failures;
+        let tests = failures.max(1);
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        // `write!` into a `String` cannot fail; the results are ignored for that reason.
+        let _ = writeln!(
+            xml,
+            "<testsuites name=\"mlrun-lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">"
+        );
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"mlrun-lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
+        );
+        if failures == 0 {
+            xml.push_str("    <testcase name=\"mlrun-lint\" classname=\"mlrun-lint\"/>\n");
+        }
+        out.write_all(xml.as_bytes())?;
+        self.cases.copy_to(out)?;
+        out.write_all(b"  </testsuite>\n</testsuites>\n")
+    }
+}
+
+/// One diagnostic's failing test case.
+fn test_case(located: &Located<'_>, xml: &mut String) {
+    let diagnostic = located.diagnostic;
+    let path = &located.file.path;
+    let location = located.location();
+    let mut body = format!(
+        "{} {} ({}): {}\nat {location}",
+        diagnostic.severity.as_str(),
+        diagnostic.code,
+        diagnostic.rule,
+        diagnostic.message
+    );
+    if let Some(help) = &diagnostic.help {
+        let _ = write!(body, "\nhelp: {help}");
+    }
+    let _ = writeln!(
+        xml,
+        "    <testcase name=\"{}\" classname=\"{}\">",
+        escape(
+            &format!("{} {location}", diagnostic.code),
+            Context::Attribute
+        ),
+        escape(path, Context::Attribute),
+    );
+    let _ = writeln!(
+        xml,
+        "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+        escape(&diagnostic.message, Context::Attribute),
+        escape(diagnostic.code, Context::Attribute),
+        escape(&body, Context::Text),
+    );
+    xml.push_str("    </testcase>\n");
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -13,9 +13,11 @@ mod full;
 mod github;
 mod gitlab;
 mod json;
+mod json_array;
 mod json_lines;
 mod junit;
 mod sarif;
+mod spill;
 mod statistics;
 mod wrap;
 
@@ -95,18 +97,23 @@ impl Summary {
     pub fn of(files: &[FileDiagnostics]) -> Self {
         let mut summary = Summary::default();
         for diagnostic in files.iter().flat_map(|file| &file.diagnostics) {
-            match diagnostic.severity {
-                Severity::Error => summary.errors += 1,
-                Severity::Warning => summary.warnings += 1,
-                Severity::Info => summary.infos += 1,
-            }
-            match diagnostic.fix.as_ref().map(|fix| fix.applicability) {
-                Some(Applicability::Safe) => summary.fixable_safe += 1,
-                Some(Applicability::Unsafe) => summary.fixable_unsafe += 1,
-                None => {}
-            }
+            summary.count(diagnostic);
         }
         summary
+    }
+
+    /// Counts one more diagnostic.
+    fn count(&mut self, diagnostic: &Diagnostic) {
+        match diagnostic.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+        match diagnostic.fix.as_ref().map(|fix| fix.applicability) {
+            Some(Applicability::Safe) => self.fixable_safe += 1,
+            Some(Applicability::Unsafe) => self.fixable_unsafe += 1,
+            None => {}
+        }
     }
 
     pub fn total(&self) -> usize {
@@ -271,26 +278,141 @@ pub fn render_run(
     files_checked: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let mut stream = Stream::start(format, layout, out);
     let diagnostics = sorted(files);
-    let summary = Summary {
-        files_checked,
-        ..Summary::of(files)
-    };
-    match format {
-        OutputFormat::Full => {
-            let summary = SummaryText {
+    for group in diagnostics.chunk_by(|a, b| a.file.path == b.file.path) {
+        stream.write(group)?;
+    }
+    stream.finish(files_checked).map(drop)
+}
+
+/// A report written as a run finishes its files: [`Stream::file`] once per file,
+/// in path order, then [`Stream::finish`]. The run never holds every finding
+/// (and every text they point into) until the end, and the bytes are those
+/// [`render_run`] writes for the same files, which it does through a stream.
+pub struct Stream<W: Write> {
+    out: W,
+    layout: Layout,
+    body: Body,
+    summary: Summary,
+    /// The reader went away (`mlrun-lint check | head`): nothing more is
+    /// written, and the findings are still counted for the exit code.
+    closed: bool,
+}
+
+/// What each format keeps between files.
+enum Body {
+    Full,
+    Concise,
+    Json(json_array::JsonArray),
+    JsonLines,
+    Sarif(sarif::Pending),
+    Github,
+    Gitlab(json_array::JsonArray),
+    Junit(junit::Pending),
+}
+
+impl<W: Write> Stream<W> {
+    /// Starts a report in `format` on `out`.
+    pub fn start(format: OutputFormat, layout: Layout, out: W) -> Self {
+        let body = match format {
+            OutputFormat::Full => Body::Full,
+            OutputFormat::Concise => Body::Concise,
+            OutputFormat::Json => Body::Json(json_array::JsonArray::at_level(0)),
+            OutputFormat::JsonLines => Body::JsonLines,
+            OutputFormat::Sarif => Body::Sarif(sarif::Pending::new()),
+            OutputFormat::Github => Body::Github,
+            OutputFormat::Gitlab => Body::Gitlab(json_array::JsonArray::at_level(0)),
+            OutputFormat::Junit => Body::Junit(junit::Pending::new()),
+        };
+        Self {
+            out,
+            layout,
+            body,
+            summary: Summary::default(),
+            closed: false,
+        }
+    }
+
+    /// Writes `file`'s diagnostics. Files must come in path order, as the
+    /// contract's order is path first.
+    pub fn file(&mut self, file: &FileDiagnostics) -> io::Result<()> {
+        self.write(&sorted(std::slice::from_ref(file)))
+    }
+
+    /// Writes the diagnostics of one file, sorted.
+    fn write(&mut self, diagnostics: &[Located<'_>]) -> io::Result<()> {
+        for located in diagnostics {
+            self.summary.count(located.diagnostic);
+        }
+        if self.closed {
+            return Ok(());
+        }
+        let out: &mut dyn Write = &mut self.out;
+        let written = match &mut self.body {
+            Body::Full => full::render(diagnostics, self.layout, out),
+            Body::Concise => concise::render(diagnostics, out),
+            Body::Json(array) => json::render(diagnostics, array, out),
+            Body::JsonLines => json_lines::render(diagnostics, out),
+            Body::Sarif(pending) => pending.write(diagnostics),
+            Body::Github => github::render(diagnostics, out),
+            Body::Gitlab(array) => gitlab::render(diagnostics, array, out),
+            Body::Junit(pending) => pending.write(diagnostics),
+        };
+        self.closed_on(written)
+    }
+
+    /// `result`, except that a closed pipe closes the stream instead.
+    fn closed_on(&mut self, result: io::Result<()>) -> io::Result<()> {
+        match result {
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            result => result,
+        }
+    }
+
+    /// Ends the report of a run that read `files_checked` files, and returns the
+    /// counts of all it wrote (what the exit code is decided on).
+    pub fn finish(self, files_checked: Option<usize>) -> io::Result<Summary> {
+        let summary = Summary {
+            files_checked,
+            ..self.summary
+        };
+        let Stream {
+            mut out,
+            body,
+            closed,
+            ..
+        } = self;
+        if closed {
+            return Ok(summary);
+        }
+        match end(body, summary, &mut out).and_then(|()| out.flush()) {
+            Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(err),
+            _ => Ok(summary),
+        }
+    }
+}
+
+/// Writes what a format writes after its last file.
+fn end(body: Body, summary: Summary, out: &mut dyn Write) -> io::Result<()> {
+    match body {
+        Body::Full => {
+            let text = SummaryText {
                 summary,
                 advice: FixAdvice::from_env(),
             };
-            full::render(&diagnostics, summary, layout, out)
+            writeln!(out, "{text}")
         }
-        OutputFormat::Concise => concise::render(&diagnostics, out),
-        OutputFormat::Json => json::render(&diagnostics, out),
-        OutputFormat::JsonLines => json_lines::render(&diagnostics, out),
-        OutputFormat::Sarif => sarif::render(&diagnostics, out),
-        OutputFormat::Github => github::render(&diagnostics, out),
-        OutputFormat::Gitlab => gitlab::render(&diagnostics, out),
-        OutputFormat::Junit => junit::render(&diagnostics, out),
+        Body::Json(array) | Body::Gitlab(array) => {
+            array.close(out)?;
+            writeln!(out)
+        }
+        Body::Sarif(pending) => pending.finish(out),
+        Body::Junit(pending) => pending.finish(out),
+        Body::Concise | Body::JsonLines | Body::Github => Ok(()),
     }
 }
 

@@ -15,12 +15,14 @@
 //!   tool execution notifications, so a viewer shows that part of the input went
 //!   unchecked even when the results are filtered or suppressed.
 
+use super::json_array::JsonArray;
+use super::spill::Spill;
 use super::{fingerprint, fingerprints, Located};
 use crate::diagnostic::{Applicability, Diagnostic, FileDiagnostics, Severity};
 use crate::rules::{self, Rule};
 use crate::span::LineColumn;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// The project's home page. Rule pages are `{HOME}/blob/main/rules/{CODE}-{name}.md`,
@@ -54,7 +56,8 @@ struct Run<'a> {
     tool: Tool,
     invocations: [Invocation; 1],
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    /// Always empty here: the results are streamed into its place.
+    results: [SarifResult<'a>; 0],
 }
 
 #[derive(Serialize)]
@@ -212,106 +215,158 @@ struct InsertedContent<'a> {
     text: &'a str,
 }
 
-pub(super) fn render(diagnostics: &[Located<'_>], out: &mut dyn Write) -> io::Result<()> {
-    let (descriptors, index) = rule_table(diagnostics);
-    let mut notifications = Vec::new();
-    let mut results = Vec::with_capacity(diagnostics.len());
-    for (located, fingerprint) in diagnostics.iter().zip(fingerprints(diagnostics)) {
-        let diagnostic = located.diagnostic;
-        let rule_index = index.get(diagnostic.code).copied().unwrap_or_default();
-        let artifact = artifact_location(&located.file.path);
-        let location = Location {
-            physical_location: PhysicalLocation {
-                artifact_location: artifact.clone(),
-                region: {
-                    let (start, end) = located.raw_range();
-                    region(start, end)
-                },
-            },
-        };
-        if NOT_ANALYSED.contains(&diagnostic.code) {
-            notifications.push(Notification {
-                level: level(diagnostic.severity),
-                message: Text {
-                    text: format!("{}: {}", located.file.path, diagnostic.message),
-                },
-                locations: [location.clone()],
-                associated_rule: RuleReference {
-                    id: diagnostic.code,
-                    index: rule_index,
-                },
-            });
-        }
-        results.push(SarifResult {
-            rule_id: diagnostic.code,
-            rule_index,
-            level: level(diagnostic.severity),
-            message: Text {
-                text: message(diagnostic),
-            },
-            locations: [location],
-            partial_fingerprints: BTreeMap::from([(fingerprint::SARIF_KEY, fingerprint)]),
-            fixes: fix(located.file, diagnostic, artifact)
-                .into_iter()
-                .collect(),
-            properties: located.cell.map(|cell| CellProperty { cell }),
-        });
-    }
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "mlrun-lint",
-                    version: env!("CARGO_PKG_VERSION"),
-                    information_uri: HOME,
-                    rules: descriptors,
-                },
-            },
-            invocations: [Invocation {
-                execution_successful: true,
-                tool_execution_notifications: notifications,
-            }],
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+/// A SARIF log under way. The run lists its notifications (and any rule the
+/// registry lacks) before its results, so results wait in a [`Spill`], already
+/// written as the elements of the `results` array, until the last file is in.
+pub(super) struct Pending {
+    results: Spill,
+    array: JsonArray,
+    notifications: Vec<Notification>,
+    /// Codes the registry lacks, in the order they first appear, each with its
+    /// rule entry (indexes follow the registry's).
+    unknown: Vec<RuleDescriptor>,
 }
 
-/// Every registered rule (so a viewer can show any rule's help, and results keep
-/// their `ruleIndex` from run to run), then any code the diagnostics use that the
-/// registry lacks, with what the diagnostic itself says about it.
-fn rule_table(diagnostics: &[Located<'_>]) -> (Vec<RuleDescriptor>, HashMap<&'static str, usize>) {
-    let mut descriptors: Vec<RuleDescriptor> =
-        rules::ALL.iter().map(|rule| descriptor(rule)).collect();
-    let mut unknown: BTreeMap<&'static str, &Diagnostic> = BTreeMap::new();
-    for located in diagnostics {
-        let code = located.diagnostic.code;
-        if rules::ALL.iter().all(|rule| rule.code != code) {
-            unknown.entry(code).or_insert(located.diagnostic);
+/// The nesting of the `results` array: log, `runs`, the run, then the array.
+const RESULTS_LEVEL: usize = 3;
+
+impl Pending {
+    pub(super) fn new() -> Self {
+        Self {
+            results: Spill::new(),
+            array: JsonArray::at_level(RESULTS_LEVEL),
+            notifications: Vec::new(),
+            unknown: Vec::new(),
         }
     }
-    descriptors.extend(unknown.into_values().map(|diagnostic| RuleDescriptor {
-        id: diagnostic.code,
-        name: diagnostic.rule,
-        short_description: None,
-        full_description: None,
-        help: None,
-        help_uri: None,
-        default_configuration: Configuration {
-            enabled: true,
-            level: level(diagnostic.severity),
-        },
-    }));
-    let index = descriptors
-        .iter()
-        .enumerate()
-        .map(|(i, descriptor)| (descriptor.id, i))
-        .collect();
-    (descriptors, index)
+
+    /// Adds a result per diagnostic (and a notification for each file part that
+    /// went unanalysed).
+    pub(super) fn write(&mut self, diagnostics: &[Located<'_>]) -> io::Result<()> {
+        for (located, fingerprint) in diagnostics.iter().zip(fingerprints(diagnostics)) {
+            let diagnostic = located.diagnostic;
+            let rule_index = self.rule_index(diagnostic);
+            let artifact = artifact_location(&located.file.path);
+            let location = Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: artifact.clone(),
+                    region: {
+                        let (start, end) = located.raw_range();
+                        region(start, end)
+                    },
+                },
+            };
+            if NOT_ANALYSED.contains(&diagnostic.code) {
+                self.notifications.push(Notification {
+                    level: level(diagnostic.severity),
+                    message: Text {
+                        text: format!("{}: {}", located.file.path, diagnostic.message),
+                    },
+                    locations: [location.clone()],
+                    associated_rule: RuleReference {
+                        id: diagnostic.code,
+                        index: rule_index,
+                    },
+                });
+            }
+            let result = SarifResult {
+                rule_id: diagnostic.code,
+                rule_index,
+                level: level(diagnostic.severity),
+                message: Text {
+                    text: message(diagnostic),
+                },
+                locations: [location],
+                partial_fingerprints: BTreeMap::from([(fingerprint::SARIF_KEY, fingerprint)]),
+                fixes: fix(located.file, diagnostic, artifact)
+                    .into_iter()
+                    .collect(),
+                properties: located.cell.map(|cell| CellProperty { cell }),
+            };
+            self.array.element(&result, &mut self.results)?;
+        }
+        Ok(())
+    }
+
+    /// Where `diagnostic`'s rule is in the run's rule table: the registry's every
+    /// rule, then the codes it lacks, with what the diagnostic says of them.
+    fn rule_index(&mut self, diagnostic: &Diagnostic) -> usize {
+        if let Some(index) = rules::ALL
+            .iter()
+            .position(|rule| rule.code == diagnostic.code)
+        {
+            return index;
+        }
+        let unknown = match self
+            .unknown
+            .iter()
+            .position(|rule| rule.id == diagnostic.code)
+        {
+            Some(index) => index,
+            None => {
+                self.unknown.push(RuleDescriptor {
+                    id: diagnostic.code,
+                    name: diagnostic.rule,
+                    short_description: None,
+                    full_description: None,
+                    help: None,
+                    help_uri: None,
+                    default_configuration: Configuration {
+                        enabled: true,
+                        level: level(diagnostic.severity),
+                    },
+                });
+                self.unknown.len() - 1
+            }
+        };
+        rules::ALL.len() + unknown
+    }
+
+    /// Writes the whole log: the run's tool and invocation, then its results.
+    pub(super) fn finish(self, out: &mut dyn Write) -> io::Result<()> {
+        let mut rules: Vec<RuleDescriptor> =
+            rules::ALL.iter().map(|rule| descriptor(rule)).collect();
+        rules.extend(self.unknown);
+        let log = Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "mlrun-lint",
+                        version: env!("CARGO_PKG_VERSION"),
+                        information_uri: HOME,
+                        rules,
+                    },
+                },
+                invocations: [Invocation {
+                    execution_successful: true,
+                    tool_execution_notifications: self.notifications,
+                }],
+                column_kind: "unicodeCodePoints",
+                results: [],
+            }],
+        };
+        // `results` is the run's last member, so the log's last `[]` is its
+        // place: the streamed array goes there.
+        let envelope = serde_json::to_vec_pretty(&log)?;
+        let at = envelope
+            .windows(2)
+            .rposition(|pair| pair == b"[]")
+            .ok_or_else(|| io::Error::other("the SARIF envelope has no results array"))?;
+        out.write_all(&envelope[..at])?;
+        let mut results = Vec::new();
+        self.array.close(&mut results)?;
+        if results == b"[]" {
+            out.write_all(b"[]")?;
+        } else {
+            // The spill holds the array up to its last element; its end follows.
+            self.results.copy_to(out)?;
+            out.write_all(&results)?;
+        }
+        out.write_all(&envelope[at + 2..])?;
+        writeln!(out)
+    }
 }
 
 fn descriptor(rule: &Rule) -> RuleDescriptor {
