@@ -78,13 +78,17 @@ pub struct Stamp {
 impl Stamp {
     /// The stamp of `text`, just read from a file last modified at `modified`.
     pub fn of(text: &str, modified: Option<SystemTime>) -> Option<Self> {
+        Self::hashed(text.len(), crate::engine::text::hash(text), modified)
+    }
+
+    /// The stamp of a text of `size` bytes whose [hash](crate::engine::text::hash)
+    /// is `hash` (worked out once per read, for this and for reading it again).
+    pub fn hashed(size: usize, hash: u64, modified: Option<SystemTime>) -> Option<Self> {
         let since = modified?.duration_since(UNIX_EPOCH).ok()?;
-        let mut hasher = std::hash::DefaultHasher::new();
-        hasher.write(text.as_bytes());
         Some(Self {
-            size: text.len() as u64,
+            size: size as u64,
             modified: (since.as_secs(), since.subsec_nanos()),
-            hash: hasher.finish(),
+            hash,
         })
     }
 }

@@ -11,7 +11,7 @@ use crate::selection;
 use crate::suppress::baseline::{self, Baseline};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -313,7 +313,10 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     result
 }
 
-fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCode, String> {
+fn check_run(
+    args: CheckArgs,
+    stop_progress: &mut (dyn FnMut() + Send),
+) -> Result<ExitCode, String> {
     // Temporary files written before this moment are another run's.
     let started = std::time::SystemTime::now();
     // A bad limit must stop the run, not fall back to the default unnoticed.
@@ -380,6 +383,34 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
     if args.diff {
         return diff(&args, &settings, stop_progress);
     }
+    let color = args.color.enabled(std::io::stdout().is_terminal(), |name| {
+        std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+    });
+    let layout = report::Layout {
+        color,
+        width: report_width(std::io::stdout().is_terminal(), |name| {
+            std::env::var(name).ok()
+        }),
+    };
+    // Standard output flushes at every newline; a large report is written in
+    // many small pieces, so it goes through one buffer (a write call per 8 KiB,
+    // not per line).
+    let stdout = std::io::BufWriter::new(std::io::stdout());
+    let streams = !args.fix
+        && args.config.stdin_filename.is_none()
+        && !args.config.statistics
+        && args.config.write_baseline.is_none();
+    if streams {
+        return check_streamed(
+            &args,
+            &settings,
+            layout,
+            stdout,
+            fail_on,
+            started,
+            stop_progress,
+        );
+    }
     let (outcome, rewrote) = if args.fix {
         let applied = fix::apply(&args.paths, &settings, args.unsafe_fixes)?;
         stop_progress();
@@ -407,47 +438,100 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
         (outcome, false)
     };
     stop_progress();
-    for removed in fix::remove_stale(&outcome.temp_files, started) {
+    notes(&outcome.temp_files, &outcome.skipped, started, &cwd);
+    let files_checked = outcome.files_checked;
+    let files = apply_baseline(outcome, &args.config)?;
+    let mut stdout = stdout;
+    let summary = if args.config.statistics {
+        write_output(report::statistics(&files, args.output_format, &mut stdout))?;
+        Summary::of(&files)
+    } else {
+        let mut stream = report::Stream::start(args.output_format, layout, &mut stdout);
+        for file in &files {
+            write_output(stream.file(file))?;
+        }
+        stream
+            .finish(Some(files_checked))
+            .map_err(|err| format!("cannot write the report: {err}"))?
+    };
+    write_output(stdout.flush())?;
+    let failed = summary.any_at_or_above(fail_on) || (rewrote && args.exit_non_zero_on_fix);
+    Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
+}
+
+/// A plain `check` of paths: each file is reported as the run finishes it, so
+/// the run never holds every finding (and every text) of a large tree at once.
+/// The progress line stops before the first line of the report.
+fn check_streamed(
+    args: &CheckArgs,
+    settings: &Settings,
+    layout: report::Layout,
+    stdout: impl Write + Send,
+    fail_on: Severity,
+    started: std::time::SystemTime,
+    stop_progress: &mut (dyn FnMut() + Send),
+) -> Result<ExitCode, String> {
+    let accepted = match &args.config.baseline {
+        Some(path) if !args.config.ignore_noqa => Some(Baseline::load(path)?),
+        _ => None,
+    };
+    let mut stream = report::Stream::start(args.output_format, layout, stdout);
+    let mut progress = Some(stop_progress);
+    let totals = engine::check_streamed(&args.paths, settings, &mut |reported| {
+        if let Some(stop) = progress.take() {
+            stop();
+        }
+        let engine::Reported {
+            mut file,
+            fingerprints,
+            ..
+        } = reported;
+        if let Some(accepted) = &accepted {
+            let mut accepted_here = file
+                .diagnostics
+                .iter()
+                .zip(&fingerprints)
+                .map(|(diagnostic, fingerprint)| {
+                    accepted.contains(&file.path, diagnostic.code, fingerprint)
+                })
+                .collect::<Vec<bool>>()
+                .into_iter();
+            file.diagnostics
+                .retain(|_| !accepted_here.next().unwrap_or(false));
+            if file.diagnostics.is_empty() {
+                return Ok(());
+            }
+        }
+        stream
+            .file(&file)
+            .map_err(|err| format!("cannot write the report: {err}"))
+    })?;
+    if let Some(stop) = progress.take() {
+        stop();
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    notes(&totals.temp_files, &totals.skipped, started, &cwd);
+    let summary = stream
+        .finish(Some(totals.files_checked))
+        .map_err(|err| format!("cannot write the report: {err}"))?;
+    let failed = summary.any_at_or_above(fail_on);
+    Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
+}
+
+/// The notes on standard error after a run: temporary files an interrupted
+/// `--fix` left (removed now), and files named that are of no kind read.
+fn notes(temp_files: &[PathBuf], skipped: &[String], started: std::time::SystemTime, cwd: &Path) {
+    for removed in fix::remove_stale(temp_files, started) {
         eprintln!(
             "mlrun-lint: note: removed {}, a temporary file left by an interrupted `--fix`",
-            crate::paths::quote(&crate::paths::display(&removed, &cwd))
+            crate::paths::quote(&crate::paths::display(&removed, cwd))
         );
     }
-    for skipped in &outcome.skipped {
+    for skipped in skipped {
         eprintln!(
             "mlrun-lint: note: {skipped} skipped: mlrun-lint does not read this kind of file"
         );
     }
-    let files_checked = outcome.files_checked;
-    let files = apply_baseline(outcome, &args.config)?;
-    let color = args.color.enabled(std::io::stdout().is_terminal(), |name| {
-        std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
-    });
-    // Standard output flushes at every newline; a large report is written in
-    // many small pieces, so it goes through one buffer (a write call per 8 KiB,
-    // not per line).
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.config.statistics {
-        write_output(report::statistics(&files, args.output_format, &mut stdout))?;
-    } else {
-        let layout = report::Layout {
-            color,
-            width: report_width(std::io::stdout().is_terminal(), |name| {
-                std::env::var(name).ok()
-            }),
-        };
-        write_output(report::render_run(
-            &files,
-            args.output_format,
-            layout,
-            Some(files_checked),
-            &mut stdout,
-        ))?;
-    }
-    write_output(stdout.flush())?;
-    let failed =
-        Summary::of(&files).any_at_or_above(fail_on) || (rewrote && args.exit_non_zero_on_fix);
-    Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
 }
 
 /// `--diff`: the diffs on stdout instead of the report, nothing written; exit 1
@@ -455,7 +539,7 @@ fn check_run(args: CheckArgs, stop_progress: &mut dyn FnMut()) -> Result<ExitCod
 fn diff(
     args: &CheckArgs,
     settings: &Settings,
-    stop_progress: &mut dyn FnMut(),
+    stop_progress: &mut (dyn FnMut() + Send),
 ) -> Result<ExitCode, String> {
     let preview = fix::preview(&args.paths, settings, args.unsafe_fixes)?;
     stop_progress();

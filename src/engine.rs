@@ -28,8 +28,10 @@ use std::sync::{Arc, OnceLock};
 
 mod guard;
 mod imports;
+pub mod text;
 
 pub use imports::MAX_IMPORT_LEVELS;
+pub use text::FileText;
 
 /// Files larger than this are not read (MLR003). MLRun specs with embedded source
 /// code reach a few hundred KiB; 16 MiB leaves room for anything real while a
@@ -114,10 +116,69 @@ pub struct Outcome {
     pub temp_files: Vec<PathBuf>,
 }
 
+/// One file's findings, as a run hands them on.
+#[derive(Debug)]
+pub struct Reported {
+    pub file: FileDiagnostics,
+    /// The [fingerprint](crate::report::fingerprint) of each diagnostic, as in
+    /// [`Outcome::fingerprints`].
+    pub fingerprints: Vec<String>,
+    /// The path of the file on disk, as in [`Outcome::real_paths`].
+    pub real_path: PathBuf,
+}
+
+/// What a run says besides its files' findings (see [`Outcome`]).
+#[derive(Debug, Default)]
+pub struct Totals {
+    pub files_checked: usize,
+    pub skipped: Vec<String>,
+    pub temp_files: Vec<PathBuf>,
+}
+
+/// Where a streamed run hands each file with findings, in path order, as soon
+/// as it is finished; an error ends the run (standard output closed, say).
+pub type Sink<'a> = &'a mut (dyn FnMut(Reported) -> Result<(), String> + Send);
+
+impl Outcome {
+    /// The outcome of a streamed run, its files collected.
+    fn collect(run: impl FnOnce(Sink<'_>) -> Result<Totals, String>) -> Result<Self, String> {
+        let mut reported = Vec::new();
+        let totals = run(&mut |file| {
+            reported.push(file);
+            Ok(())
+        })?;
+        let mut outcome = Outcome {
+            files_checked: totals.files_checked,
+            files: Vec::with_capacity(reported.len()),
+            fingerprints: Vec::with_capacity(reported.len()),
+            real_paths: Vec::with_capacity(reported.len()),
+            skipped: totals.skipped,
+            temp_files: totals.temp_files,
+        };
+        for file in reported {
+            outcome.files.push(file.file);
+            outcome.fingerprints.push(file.fingerprints);
+            outcome.real_paths.push(file.real_path);
+        }
+        Ok(outcome)
+    }
+}
+
 /// Checks `paths` (files and folders). Files and folders that the configuration
 /// excludes are not read, unless named in `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
     check_overlaid(paths, settings, &|_| None)
+}
+
+/// [`check`], handing each file with findings to `sink` as soon as it is
+/// finished, in path order: what the command line reports as it goes, so a run
+/// over a large tree never holds every finding and every text at once.
+pub fn check_streamed(
+    paths: &[PathBuf],
+    settings: &Settings,
+    sink: Sink<'_>,
+) -> Result<Totals, String> {
+    on_workers(|| check_on_workers(paths, settings, &|_| None, sink))
 }
 
 /// [`check`], with each file's text taken from `overlay` when it has one: what
@@ -127,14 +188,15 @@ pub fn check_overlaid(
     settings: &Settings,
     overlay: Overlay<'_>,
 ) -> Result<Outcome, String> {
-    on_workers(|| check_on_workers(paths, settings, overlay))
+    Outcome::collect(|sink| on_workers(|| check_on_workers(paths, settings, overlay, sink)))
 }
 
 fn check_on_workers(
     paths: &[PathBuf],
     settings: &Settings,
     overlay: Overlay<'_>,
-) -> Result<Outcome, String> {
+    sink: Sink<'_>,
+) -> Result<Totals, String> {
     let resolver = settings.config.clone();
     let exclude: discover::ExcludeFn =
         Arc::new(move |path, is_dir| resolver.exclusion(path, is_dir));
@@ -191,13 +253,15 @@ fn check_on_workers(
     }
     let read: Vec<ReadFile> = read.into_iter().map(|(file, _)| file).collect();
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut outcome = check_read_with(read, settings, overlay)?;
-    outcome.skipped = skipped
-        .iter()
-        .map(|candidate| paths::quote(&paths::display(&candidate.path, &cwd)))
-        .collect();
-    outcome.temp_files = discovered.temp_files;
-    Ok(outcome)
+    let files_checked = check_read_with(read, settings, overlay, sink)?;
+    Ok(Totals {
+        files_checked,
+        skipped: skipped
+            .iter()
+            .map(|candidate| paths::quote(&paths::display(&candidate.path, &cwd)))
+            .collect(),
+        temp_files: discovered.temp_files,
+    })
 }
 
 /// Checks `text` as if it were the file at `path` (`--stdin-filename`, editors):
@@ -221,7 +285,9 @@ pub fn check_text_with(
     settings: &Settings,
     overlay: Overlay<'_>,
 ) -> Result<Outcome, String> {
-    on_workers(|| check_text_on_workers(path, text, settings, overlay))
+    Outcome::collect(|sink| {
+        on_workers(|| check_text_on_workers(path, text, settings, overlay, sink))
+    })
 }
 
 fn check_text_on_workers(
@@ -229,7 +295,8 @@ fn check_text_on_workers(
     text: String,
     settings: &Settings,
     overlay: Overlay<'_>,
-) -> Result<Outcome, String> {
+    sink: Sink<'_>,
+) -> Result<Totals, String> {
     // The text given (standard input, an editor's buffer) is a file read too.
     FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let kind = FileKind::of(path);
@@ -251,7 +318,7 @@ fn check_text_on_workers(
                 facts: read.facts,
                 cells: read.cells,
                 interface: read.interface,
-                text: Arc::from(text),
+                text: FileText::Held(Arc::from(text)),
             }
         }
         None => unreadable(path, kind, Unread::new(UNKNOWN_KIND)),
@@ -269,7 +336,11 @@ fn check_text_on_workers(
             })
             .collect::<Vec<_>>(),
     );
-    check_read_with(files, settings, overlay)
+    let files_checked = check_read_with(files, settings, overlay, sink)?;
+    Ok(Totals {
+        files_checked,
+        ..Totals::default()
+    })
 }
 
 /// How many files this process has read so far, for the command line's progress
@@ -318,7 +389,7 @@ fn read_through(
                 kind,
                 context_only: false,
                 path: path.to_path_buf(),
-                text: Arc::from(text),
+                text: FileText::Held(Arc::from(text)),
                 facts: read.facts,
                 cells: read.cells,
                 interface: read.interface,
@@ -351,13 +422,25 @@ fn on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 
 const UNKNOWN_KIND: &str = "mlrun-lint does not recognise this kind of file by its name";
 
+/// How many files are judged and finished together before they are handed on:
+/// enough to keep the workers busy, few enough that their texts and findings
+/// are a small part of what a run holds.
+const FINISH_BATCH: usize = 512;
+
+/// Links, judges and finishes `read`, handing each file with findings to
+/// `sink` in path order; returns how many files were checked.
 fn check_read_with(
     mut read: Vec<ReadFile>,
     settings: &Settings,
     overlay: Overlay<'_>,
-) -> Result<Outcome, String> {
+    sink: Sink<'_>,
+) -> Result<usize, String> {
     imports::link(&mut read, overlay);
-    let workspace = Workspace::link(read, &|path| {
+    // Linking was the last step that reads whole texts.
+    for file in &mut read {
+        file.text.release();
+    }
+    let mut workspace = Workspace::link(read, &|path| {
         read_overlaid(path, Some(FileKind::Requirements), overlay)
     });
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -373,7 +456,7 @@ fn check_read_with(
         .collect::<Result<_, _>>()
         .map_err(|err| settings.config.describe(&err))?;
     let given = given_versions(&configured)?;
-    let scope_of = |index: usize| {
+    let scope_of = |workspace: &Workspace, index: usize| {
         let settings = &configured[index];
         let declared = settings
             .mlrun_version
@@ -382,25 +465,99 @@ fn check_read_with(
         workspace.scope(index, declared, &given[index])
     };
     FINDINGS.store(0, std::sync::atomic::Ordering::Relaxed);
-    let mut found: Vec<Vec<Diagnostic>> = (0..workspace.files.len())
-        .into_par_iter()
-        .map(|index| {
-            let scope = scope_of(index);
-            let rules = &configured[index].rules;
-            guard::catch(|| judge(&workspace.files[index].facts, &scope, rules)).unwrap_or_else(
-                |panic| {
-                    let failed = Fact::Problem(Problem {
-                        origin: Origin::new(Span::at(0), None, "file"),
-                        kind: ProblemKind::ReaderFailed,
-                        message: format!("a rule failed on this file: {panic}"),
-                    });
-                    judge(&[failed], &scope, rules)
-                },
-            )
-        })
+    let mut from_sets = set_findings(&workspace, &shown, &configured, &scope_of);
+    let files_checked = workspace
+        .files
+        .iter()
+        .filter(|file| !file.context_only)
+        .count();
+    // The report's order, path first; files are finished batch by batch in it.
+    let mut order: Vec<usize> = (0..workspace.files.len())
+        .filter(|&index| !workspace.files[index].context_only)
         .collect();
-    // A set spans files that may have different settings: run every set rule
-    // enabled anywhere, and let each file's settings keep or drop what lands in it.
+    order.sort_by(|&a, &b| shown[a].cmp(&shown[b]));
+    for batch in order.chunks(FINISH_BATCH) {
+        let from_sets: Vec<Vec<Diagnostic>> = batch
+            .iter()
+            .map(|&index| std::mem::take(&mut from_sets[index]))
+            .collect();
+        let finished: Vec<Option<Reported>> = batch
+            .par_iter()
+            .zip(from_sets)
+            .map(|(&index, from_sets)| {
+                let file = &workspace.files[index];
+                let scope = scope_of(&workspace, index);
+                let rules = &configured[index].rules;
+                let mut diagnostics = judged(&file.facts, &scope, rules);
+                // A set finding reached from two sets (a file included by two
+                // requirements files) is reported once.
+                for finding in from_sets {
+                    if !diagnostics.contains(&finding) {
+                        diagnostics.push(finding);
+                    }
+                }
+                if diagnostics.is_empty() && !file.text.may_hold_noqa() {
+                    return None;
+                }
+                let text = match file.text.clone().get(|| reread(&file.path)) {
+                    Ok(text) => text,
+                    Err(text::Changed(now)) => {
+                        diagnostics = judge(&[changed_while_checked()], &scope, rules);
+                        Arc::from(now.unwrap_or_default())
+                    }
+                };
+                let judged = Judged {
+                    shown: shown[index].clone(),
+                    text,
+                    cells: file.cells.clone(),
+                    diagnostics,
+                };
+                let real_path = settings.config.absolute(&file.path);
+                finish(judged, &real_path, &configured[index], settings.ignore_noqa).map(
+                    |(file, fingerprints)| Reported {
+                        file,
+                        fingerprints,
+                        real_path,
+                    },
+                )
+            })
+            .collect();
+        // What no other file's scope reads is not needed again.
+        for &index in batch {
+            if !workspace.is_included(index) {
+                workspace.files[index].facts = Vec::new();
+            }
+        }
+        for reported in finished.into_iter().flatten() {
+            sink(reported)?;
+        }
+    }
+    Ok(files_checked)
+}
+
+/// [`judge`] under the [panic guard](guard): a rule that panics on a file leaves
+/// one MLR001 finding saying so, and the run goes on.
+fn judged(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> {
+    guard::catch(|| judge(facts, scope, rules)).unwrap_or_else(|panic| {
+        let failed = Fact::Problem(Problem {
+            origin: Origin::new(Span::at(0), None, "file"),
+            kind: ProblemKind::ReaderFailed,
+            message: format!("a rule failed on this file: {panic}"),
+        });
+        judge(&[failed], scope, rules)
+    })
+}
+
+/// The findings of the set rules on every requirement set, by the file each
+/// lands in. A set spans files that may have different settings: every set rule
+/// enabled anywhere runs, and each file's settings keep or drop what lands in it.
+fn set_findings(
+    workspace: &Workspace,
+    shown: &[String],
+    configured: &[Arc<FileSettings>],
+    scope_of: &dyn Fn(&Workspace, usize) -> Scope,
+) -> Vec<Vec<Diagnostic>> {
+    let mut found: Vec<Vec<Diagnostic>> = vec![Vec::new(); workspace.files.len()];
     let mut set_rules: Vec<&Rule> = configured
         .iter()
         .flat_map(|file| file.rules.iter().copied())
@@ -408,56 +565,37 @@ fn check_read_with(
         .collect();
     set_rules.sort_by_key(|rule| rule.code);
     set_rules.dedup_by_key(|rule| rule.code);
-    if !set_rules.is_empty() {
-        for (owner, set) in workspace.requirement_sets(&shown) {
-            let scope = scope_of(owner);
-            for rule in &set_rules {
-                for finding in rule.check_set(&set, &scope) {
-                    // A set finding reached from two sets (a file included by two
-                    // requirements files) is reported once.
-                    let found = &mut found[finding.file];
-                    let new = diagnostic(rule, finding.finding);
-                    if !found.contains(&new) {
-                        found.push(new);
-                    }
+    if set_rules.is_empty() {
+        return found;
+    }
+    for (owner, set) in workspace.requirement_sets(shown) {
+        let scope = scope_of(workspace, owner);
+        for rule in &set_rules {
+            for finding in rule.check_set(&set, &scope) {
+                let found = &mut found[finding.file];
+                let new = diagnostic(rule, finding.finding);
+                if !found.contains(&new) {
+                    found.push(new);
                 }
             }
         }
     }
-    let files_checked = workspace
-        .files
-        .iter()
-        .filter(|file| !file.context_only)
-        .count();
-    let mut reported: Vec<((FileDiagnostics, Vec<String>), PathBuf)> = workspace
-        .files
-        .into_par_iter()
-        .zip(shown)
-        .zip(found)
-        .zip(configured)
-        .filter(|(((file, _), _), _)| !file.context_only)
-        .filter_map(|(((file, path), diagnostics), configured)| {
-            let absolute = settings.config.absolute(&file.path);
-            let judged = Judged {
-                shown: path,
-                text: file.text,
-                cells: file.cells,
-                diagnostics,
-            };
-            finish(judged, &absolute, &configured, settings.ignore_noqa)
-                .map(|reported| (reported, absolute))
-        })
-        .collect();
-    reported.sort_by(|a, b| a.0 .0.path.cmp(&b.0 .0.path));
-    let (reported, real_paths): (Vec<_>, Vec<_>) = reported.into_iter().unzip();
-    let (files, fingerprints) = reported.into_iter().unzip();
-    Ok(Outcome {
-        files_checked,
-        files,
-        fingerprints,
-        real_paths,
-        skipped: Vec::new(),
-        temp_files: Vec::new(),
+    found
+}
+
+/// A file's text read again for its report, `None` when it cannot be.
+fn reread(path: &Path) -> Option<String> {
+    read_text(path).ok().map(|(text, _)| text)
+}
+
+/// What is said of a file whose text changed between its reading and its
+/// report: the facts no longer match the text, so nothing is reported on it.
+fn changed_while_checked() -> Fact {
+    Fact::Problem(Problem {
+        origin: Origin::new(Span::at(0), None, "file"),
+        kind: ProblemKind::Skipped,
+        message: "not checked: the file changed while mlrun-lint was checking it; check it again"
+            .into(),
     })
 }
 
@@ -607,7 +745,9 @@ fn read_file(
         Ok(read) => read,
         Err(unread) => return (unreadable(path, kind, unread), None),
     };
-    let cache = cache.and_then(|(cache, key)| Some((cache, key, Stamp::of(&text, modified)?)));
+    let hash = text::hash(&text);
+    let cache = cache
+        .and_then(|(cache, key)| Some((cache, key, Stamp::hashed(text.len(), hash, modified)?)));
     let (facts, cells, interface) = match cache
         .as_ref()
         .and_then(|(cache, key, stamp)| cache.take(key, known, *stamp))
@@ -618,15 +758,12 @@ fn read_file(
             (read.facts, read.cells, read.interface)
         }
     };
-    // A file that says nothing and has no `# noqa` comment can have no finding:
-    // its text is not held for the rest of the run (most files of a large tree
-    // are such, and every text is otherwise held until the report).
-    let text: Arc<str> =
-        if facts.is_empty() && interface.is_empty() && !suppress::noqa::mentions_noqa(&text) {
-            Arc::from("")
-        } else {
-            Arc::from(text)
-        };
+    // The text is let go now, unless linking Python modules reads it again:
+    // it is read again for the report only if the file has one.
+    let mut text = FileText::from_disk(text, hash);
+    if interface.is_empty() {
+        text.release();
+    }
     let file = ReadFile {
         kind,
         context_only: false,
@@ -681,7 +818,7 @@ fn unreadable(path: &Path, kind: Option<FileKind>, unread: Unread) -> ReadFile {
         path: path.to_path_buf(),
         kind,
         context_only: false,
-        text: Arc::from(unread.text),
+        text: FileText::Held(Arc::from(unread.text)),
         facts: vec![Fact::Problem(Problem {
             origin: Origin::new(Span::at(unread.offset), None, "file"),
             kind: ProblemKind::Skipped,

@@ -9,6 +9,7 @@
 //! the [`Scope`] of its project and each function's whole [`RequirementSet`].
 
 use crate::cells::CellMap;
+use crate::engine::FileText;
 use crate::facts::requirement::{Spec, MLRUN_PACKAGE as MLRUN};
 use crate::facts::{
     template_marker, Fact, ImageRole, IncludeBase, IncludeKind, Origin, PackageFact, Problem,
@@ -36,7 +37,7 @@ pub struct ReadFile {
     pub kind: Option<FileKind>,
     /// Read for its effect on other files' scope only; its findings are dropped.
     pub context_only: bool,
-    pub text: Arc<str>,
+    pub text: FileText,
     pub facts: Vec<Fact>,
     /// A notebook's cells, to show positions per cell.
     pub cells: Option<Arc<CellMap>>,
@@ -329,6 +330,12 @@ impl Workspace {
     }
 
     /// The includes that name file `file`.
+    /// Whether an include reaches `file`: then other files' scopes and sets
+    /// read its facts.
+    pub fn is_included(&self, file: usize) -> bool {
+        !self.incoming[file].is_empty()
+    }
+
     fn edges_to(&self, file: usize) -> impl Iterator<Item = &Edge> {
         self.incoming[file].iter().map(|&i| &self.edges[i])
     }

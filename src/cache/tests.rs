@@ -1,4 +1,5 @@
 use super::*;
+use crate::engine::FileText;
 use crate::facts::{Origin, Problem};
 use crate::span::Span;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ fn file(path: &str, facts: Vec<Fact>) -> ReadFile {
         path: PathBuf::from(path),
         kind: Some(FileKind::Yaml),
         context_only: false,
-        text: Arc::from("text"),
+        text: FileText::Held(Arc::from("text")),
         facts,
         cells: None,
         interface: Default::default(),

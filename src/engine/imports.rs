@@ -77,7 +77,11 @@ pub(super) fn link(files: &mut [ReadFile], overlay: Overlay<'_>) {
     for (i, linked) in links {
         let file = &mut files[i];
         let Some(kind) = file.kind else { continue };
-        let read = read_guarded_with(kind, &file.path, &file.text, &linked);
+        // A module with an interface keeps its text until this point.
+        let Some(text) = file.text.held().cloned() else {
+            continue;
+        };
+        let read = read_guarded_with(kind, &file.path, &text, &linked);
         file.facts = read.facts;
         file.cells = read.cells;
         file.interface = read.interface;
