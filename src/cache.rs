@@ -21,6 +21,7 @@ use crate::facts::{Fact, ProblemKind};
 use crate::sources::FileKind;
 use crate::workspace::ReadFile;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::io::Write;
@@ -99,7 +100,9 @@ struct EntryOut<'a> {
     path: &'a str,
     kind: FileKind,
     stamp: Stamp,
-    facts: &'a [Fact],
+    /// The facts in [their encoding](crate::facts::parked), as a parked file
+    /// keeps them: a warm run hands them on without decoding them here.
+    facts: Blob<'a>,
     cells: Option<&'a CellMap>,
 }
 
@@ -109,14 +112,44 @@ struct Entry {
     path: String,
     kind: FileKind,
     stamp: Stamp,
-    facts: Vec<Fact>,
+    facts: Blob<'static>,
     cells: Option<CellMap>,
 }
 
 /// The facts a cache entry gives a file.
 pub struct Cached {
-    pub facts: Vec<Fact>,
+    /// The facts, [encoded](crate::facts::parked::decode).
+    pub facts: Box<[u8]>,
     pub cells: Option<CellMap>,
+}
+
+/// Bytes written as one length and the bytes (postcard's byte strings), not as
+/// a sequence of numbers.
+struct Blob<'a>(Cow<'a, [u8]>);
+
+impl Serialize for Blob<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob<'static> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = Blob<'static>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E>(self, bytes: &[u8]) -> Result<Self::Value, E> {
+                Ok(Blob(Cow::Owned(bytes.to_vec())))
+            }
+            fn visit_byte_buf<E>(self, bytes: Vec<u8>) -> Result<Self::Value, E> {
+                Ok(Blob(Cow::Owned(bytes)))
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
+    }
 }
 
 /// The cache of one run, loaded at its start and written when its files are read.
@@ -155,7 +188,7 @@ impl Cache {
         }
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some(Cached {
-            facts: entry.facts,
+            facts: entry.facts.0.into_owned().into_boxed_slice(),
             cells: entry.cells,
         })
     }
@@ -174,11 +207,15 @@ impl Cache {
             .into_iter()
             .filter(|(file, _, _)| reusable(file))
             .filter_map(|(file, path, stamp)| {
+                let facts = match &file.parked {
+                    Some(parked) => Cow::Borrowed(parked.bytes()),
+                    None => Cow::Owned(crate::facts::parked::encode(&file.facts)?),
+                };
                 Some(EntryOut {
                     path,
                     kind: file.kind?,
                     stamp,
-                    facts: &file.facts,
+                    facts: Blob(facts),
                     cells: file.cells.as_deref(),
                 })
             })
@@ -198,7 +235,7 @@ impl Cache {
             path: &entry.path,
             kind: entry.kind,
             stamp: entry.stamp,
-            facts: &entry.facts,
+            facts: Blob(Cow::Borrowed(&entry.facts.0)),
             cells: entry.cells.as_ref(),
         });
         let entries: Vec<EntryOut<'_>> = fresh.into_iter().chain(carried).collect();

@@ -13,7 +13,7 @@ use crate::discover::{self, WalkOptions};
 use crate::facts::{Fact, Origin, Problem, ProblemKind};
 use crate::paths;
 use crate::report::fingerprint;
-use crate::rules::{self, Check, Rule, Scope};
+use crate::rules::{self, Check, RequirementSet, Rule, Scope};
 use crate::sources::python::Linked;
 use crate::sources::yaml::tree;
 use crate::sources::{self, FileKind};
@@ -226,7 +226,7 @@ fn check_on_workers(
                     Some((cache, absolute.to_str()?.to_string()))
                 });
                 let (file, stamped) =
-                    read_through(&candidate.path, candidate.kind, overlay, cached);
+                    read_through(&candidate.path, candidate.kind, overlay, cached, true);
                 let file = ReadFile {
                     context_only: candidate.context_only,
                     ..file
@@ -319,6 +319,7 @@ fn check_text_on_workers(
                 cells: read.cells,
                 interface: read.interface,
                 text: FileText::Held(Arc::from(text)),
+                parked: None,
             }
         }
         None => unreadable(path, kind, Unread::new(UNKNOWN_KIND)),
@@ -367,7 +368,7 @@ pub fn findings_so_far() -> Option<usize> {
 
 /// [`read_file`], taking the text from `overlay` when it has the file.
 fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> ReadFile {
-    read_through(path, kind, overlay, None).0
+    read_through(path, kind, overlay, None, false).0
 }
 
 /// A file's key in the cache (its absolute path) and the stamp of the text read.
@@ -380,6 +381,7 @@ fn read_through(
     kind: Option<FileKind>,
     overlay: Overlay<'_>,
     cache: Option<(&Cache, String)>,
+    park: bool,
 ) -> (ReadFile, Option<Stamped>) {
     FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     match (kind, overlay(path)) {
@@ -393,10 +395,11 @@ fn read_through(
                 facts: read.facts,
                 cells: read.cells,
                 interface: read.interface,
+                parked: None,
             };
             (file, None)
         }
-        _ => read_file(path, kind, cache),
+        _ => read_file(path, kind, cache, park),
     }
 }
 
@@ -465,7 +468,21 @@ fn check_read_with(
         workspace.scope(index, declared, &given[index])
     };
     FINDINGS.store(0, std::sync::atomic::Ordering::Relaxed);
-    let mut from_sets = set_findings(&workspace, &shown, &configured, &scope_of);
+    let set_rules = set_rules(&configured);
+    // The sets of files that are not parked reach across files: judged now,
+    // their findings wait for the file each lands in. A set finding reached
+    // from two sets (a file included by two requirements files) is kept once.
+    let mut from_sets: Vec<Vec<Diagnostic>> = vec![Vec::new(); workspace.files.len()];
+    judge_sets(
+        workspace.requirement_sets(&shown),
+        &set_rules,
+        |owner| scope_of(&workspace, owner),
+        |file, finding| {
+            if !from_sets[file].contains(&finding) {
+                from_sets[file].push(finding);
+            }
+        },
+    );
     let files_checked = workspace
         .files
         .iter()
@@ -488,9 +505,30 @@ fn check_read_with(
                 let file = &workspace.files[index];
                 let scope = scope_of(&workspace, index);
                 let rules = &configured[index].rules;
-                let mut diagnostics = judged(&file.facts, &scope, rules);
-                // A set finding reached from two sets (a file included by two
-                // requirements files) is reported once.
+                let unparked;
+                let facts = match &file.parked {
+                    Some(parked) => {
+                        unparked = parked.facts();
+                        &unparked
+                    }
+                    None => &file.facts,
+                };
+                let mut diagnostics = judged(facts, &scope, rules);
+                let mut from_sets = from_sets;
+                if file.parked.is_some() {
+                    // A parked file's sets hold its own facts only, so what
+                    // they find lands in it.
+                    judge_sets(
+                        workspace.sets_owned_by(index, facts, &shown),
+                        &set_rules,
+                        |owner| scope_of(&workspace, owner),
+                        |file, finding| {
+                            if file == index {
+                                from_sets.push(finding);
+                            }
+                        },
+                    );
+                }
                 for finding in from_sets {
                     if !diagnostics.contains(&finding) {
                         diagnostics.push(finding);
@@ -548,39 +586,39 @@ fn judged(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> {
     })
 }
 
-/// The findings of the set rules on every requirement set, by the file each
-/// lands in. A set spans files that may have different settings: every set rule
-/// enabled anywhere runs, and each file's settings keep or drop what lands in it.
-fn set_findings(
-    workspace: &Workspace,
-    shown: &[String],
-    configured: &[Arc<FileSettings>],
-    scope_of: &dyn Fn(&Workspace, usize) -> Scope,
-) -> Vec<Vec<Diagnostic>> {
-    let mut found: Vec<Vec<Diagnostic>> = vec![Vec::new(); workspace.files.len()];
-    let mut set_rules: Vec<&Rule> = configured
+/// Every set rule enabled for some file. A set spans files that may have
+/// different settings: every set rule enabled anywhere runs, and each file's
+/// settings keep or drop what lands in it.
+fn set_rules(configured: &[Arc<FileSettings>]) -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = configured
         .iter()
         .flat_map(|file| file.rules.iter().copied())
         .filter(|rule| matches!(rule.check, Check::Set(_)))
         .collect();
-    set_rules.sort_by_key(|rule| rule.code);
-    set_rules.dedup_by_key(|rule| rule.code);
-    if set_rules.is_empty() {
-        return found;
+    rules.sort_by_key(|rule| rule.code);
+    rules.dedup_by_key(|rule| rule.code);
+    rules
+}
+
+/// The findings of `rules` on each of `sets` (judged in its owner's scope),
+/// handed to `found` with the file each lands in.
+fn judge_sets(
+    sets: Vec<(usize, RequirementSet<'_>)>,
+    rules: &[&Rule],
+    scope_of: impl Fn(usize) -> Scope,
+    mut found: impl FnMut(usize, Diagnostic),
+) {
+    if rules.is_empty() {
+        return;
     }
-    for (owner, set) in workspace.requirement_sets(shown) {
-        let scope = scope_of(workspace, owner);
-        for rule in &set_rules {
+    for (owner, set) in sets {
+        let scope = scope_of(owner);
+        for rule in rules {
             for finding in rule.check_set(&set, &scope) {
-                let found = &mut found[finding.file];
-                let new = diagnostic(rule, finding.finding);
-                if !found.contains(&new) {
-                    found.push(new);
-                }
+                found(finding.file, diagnostic(rule, finding.finding));
             }
         }
     }
-    found
 }
 
 /// A file's text read again for its report, `None` when it cannot be.
@@ -731,12 +769,15 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
 }
 
 /// Reads a file into facts, or takes them from `cache` when it has them for
-/// this very text. Anything that stops the file being read becomes a `Problem`
-/// fact (MLR003), never an error that ends the run.
+/// this very text, and [parks](ReadFile::park) them when `park` says to (files
+/// found by the walk; not those linking reads for others). Anything that stops
+/// the file being read becomes a `Problem` fact (MLR003), never an error that
+/// ends the run.
 fn read_file(
     path: &Path,
     kind: Option<FileKind>,
     cache: Option<(&Cache, String)>,
+    park: bool,
 ) -> (ReadFile, Option<Stamped>) {
     let Some(known) = kind else {
         return (unreadable(path, kind, Unread::new(UNKNOWN_KIND)), None);
@@ -748,14 +789,23 @@ fn read_file(
     let hash = text::hash(&text);
     let cache = cache
         .and_then(|(cache, key)| Some((cache, key, Stamp::hashed(text.len(), hash, modified)?)));
-    let (facts, cells, interface) = match cache
+    let cached = cache
         .as_ref()
         .and_then(|(cache, key, stamp)| cache.take(key, known, *stamp))
-    {
-        Some(cached) => (cached.facts, cached.cells.map(Arc::new), Default::default()),
+        .and_then(|cached| {
+            let facts = crate::facts::parked::decode(&cached.facts).ok()?;
+            Some((facts, cached))
+        });
+    let (facts, cells, interface, encoded) = match cached {
+        Some((facts, cached)) => (
+            facts,
+            cached.cells.map(Arc::new),
+            Default::default(),
+            Some(cached.facts),
+        ),
         None => {
             let read = read_guarded(known, path, &text);
-            (read.facts, read.cells, read.interface)
+            (read.facts, read.cells, read.interface, None)
         }
     };
     // The text is let go now, unless linking Python modules reads it again:
@@ -764,7 +814,7 @@ fn read_file(
     if interface.is_empty() {
         text.release();
     }
-    let file = ReadFile {
+    let mut file = ReadFile {
         kind,
         context_only: false,
         path: path.to_path_buf(),
@@ -772,7 +822,14 @@ fn read_file(
         facts,
         cells,
         interface,
+        parked: None,
     };
+    if park {
+        match encoded {
+            Some(bytes) => file.park_encoded(bytes),
+            None => file.park(),
+        }
+    }
     (file, cache.map(|(_, key, stamp)| (key, stamp)))
 }
 
@@ -826,6 +883,7 @@ fn unreadable(path: &Path, kind: Option<FileKind>, unread: Unread) -> ReadFile {
         })],
         cells: None,
         interface: Default::default(),
+        parked: None,
     }
 }
 

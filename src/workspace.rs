@@ -10,6 +10,7 @@
 
 use crate::cells::CellMap;
 use crate::engine::FileText;
+use crate::facts::parked::Parked;
 use crate::facts::requirement::{Spec, MLRUN_PACKAGE as MLRUN};
 use crate::facts::{
     template_marker, Fact, ImageRole, IncludeBase, IncludeKind, Origin, PackageFact, Problem,
@@ -38,11 +39,89 @@ pub struct ReadFile {
     /// Read for its effect on other files' scope only; its findings are dropped.
     pub context_only: bool,
     pub text: FileText,
+    /// The facts read, empty while they are [parked](ReadFile::park).
     pub facts: Vec<Fact>,
+    /// The facts, encoded, while nothing but the file's own judging needs them.
+    pub parked: Option<Parked>,
     /// A notebook's cells, to show positions per cell.
     pub cells: Option<Arc<CellMap>>,
     /// Python code's wrappers of the SDK and imports of other modules.
     pub interface: python::Interface,
+}
+
+impl ReadFile {
+    /// Parks the facts of a file that linking does not otherwise need: one that
+    /// includes nothing, that no other module imports from or is imported by,
+    /// that is not a constraints file by its name, and whose reader did not fail
+    /// (the cache must see that). Should an include reach it after all, linking
+    /// takes its facts back ([`ReadFile::unpark`]).
+    pub fn park(&mut self) {
+        let Some(parked) = self
+            .parkable()
+            .then(|| Parked::new(&self.facts, shapes_other_files))
+        else {
+            return;
+        };
+        if let Some(parked) = parked {
+            self.parked = Some(parked);
+            self.facts = Vec::new();
+        }
+    }
+
+    /// [`ReadFile::park`] for facts taken from the cache in their encoding.
+    pub fn park_encoded(&mut self, bytes: Box<[u8]>) {
+        if self.parkable() {
+            self.parked = Some(Parked::with_bytes(bytes, &self.facts, shapes_other_files));
+            self.facts = Vec::new();
+        }
+    }
+
+    fn parkable(&self) -> bool {
+        let constraints_by_name = self.kind == Some(FileKind::Requirements)
+            && file_name(&self.path)
+                .to_ascii_lowercase()
+                .starts_with("constraints");
+        self.parked.is_none()
+            && self.interface.is_empty()
+            && !constraints_by_name
+            && !self.facts.iter().any(|fact| match fact {
+                Fact::Include(_) => true,
+                Fact::Problem(problem) => problem.kind == ProblemKind::ReaderFailed,
+                _ => false,
+            })
+    }
+
+    /// Takes parked facts back.
+    pub fn unpark(&mut self) {
+        if let Some(parked) = self.parked.take() {
+            self.facts = parked.facts();
+        }
+    }
+
+    /// The facts that shape other files' scope: all of them, or the copies a
+    /// parked file keeps.
+    fn linking_facts(&self) -> &[Fact] {
+        match &self.parked {
+            Some(parked) => parked.linking(),
+            None => &self.facts,
+        }
+    }
+}
+
+/// Whether linking reads `fact` of a file that includes nothing and that no
+/// include reaches: what gives its folder a project default image, a client
+/// pin or locked versions ([`Workspace::index_projects`]), and a hub item's
+/// declared client version ([`Workspace::scope`]).
+fn shapes_other_files(fact: &Fact) -> bool {
+    match fact {
+        Fact::Image(image) => image.role == ImageRole::ProjectDefault,
+        Fact::Build(build) => build.sets_project_default,
+        Fact::LockedVersion(_) | Fact::ClientVersion(_) => true,
+        Fact::Package(package) => {
+            matches!((&package.name, &package.spec), (Some(name), Spec::Exact(_)) if name.normalized == MLRUN)
+        }
+        _ => false,
+    }
 }
 
 /// An include that was followed: `files[from]` names `files[to]`.
@@ -270,7 +349,11 @@ impl Workspace {
                         .unwrap_or_else(|| normalize(&folder.join(&written))),
                 };
                 let to = match index.find(&self.files, &target) {
-                    Some(to) => to,
+                    Some(to) => {
+                        // Its facts are read now by whoever includes it.
+                        self.files[to].unpark();
+                        to
+                    }
                     None if depth[from] >= MAX_INCLUDE_DEPTH => {
                         problems.push(problem(
                             ProblemKind::Skipped,
@@ -425,7 +508,7 @@ impl Workspace {
     fn index_projects(&mut self) {
         for file in &self.files {
             let folder = folder_of(&file.path);
-            for fact in &file.facts {
+            for fact in file.linking_facts() {
                 match fact {
                     Fact::Image(image) if image.role == ImageRole::ProjectDefault => {
                         self.default_image_folders.insert(folder.clone());
@@ -492,7 +575,7 @@ impl Workspace {
                 })
         };
         let hub_item = || {
-            file.facts.iter().find_map(|fact| match fact {
+            file.linking_facts().iter().find_map(|fact| match fact {
                 Fact::ClientVersion(declared) => Some(ClientVersion {
                     version: declared.version.clone(),
                     source: format!("mlrunVersion in {}", file_name(&file.path)),
@@ -626,56 +709,82 @@ impl Workspace {
     pub fn requirement_sets<'a>(&'a self, paths: &'a [String]) -> Vec<(usize, RequirementSet<'a>)> {
         let mut sets = Vec::new();
         for (index, file) in self.files.iter().enumerate() {
-            if file.kind == Some(FileKind::Requirements) {
-                let included = self
-                    .edges_to(index)
-                    .any(|e| e.kind == IncludeKind::Requirements);
-                let constraints = file
-                    .facts
-                    .iter()
-                    .any(|f| matches!(f, Fact::Package(p) if p.from_constraints));
-                if !included && !constraints {
-                    let members = self.requirement_files_of(index);
-                    sets.push((index, self.set_of(&members, None, paths, &paths[index])));
-                }
-                continue;
+            // A parked file's sets hold its facts alone: they are worked out
+            // when it is judged ([`Workspace::sets_owned_by`]).
+            if file.parked.is_none() {
+                sets.extend(self.sets_owned_by(index, &file.facts, paths));
             }
-            let functions: BTreeSet<Option<&str>> = file
-                .facts
-                .iter()
-                .filter(|f| matches!(f, Fact::Package(_) | Fact::Build(_) | Fact::Include(_)))
-                .map(|f| f.origin().function.as_deref())
-                .collect();
-            let named: Vec<&str> = functions.iter().flatten().copied().collect();
-            // The file's unnamed facts (a project's own build) are shared by its
-            // functions' sets; they form a set of their own only when no function
-            // takes them, or when they hold a build, which is judged once, there.
-            let unnamed_build = file
-                .facts
-                .iter()
-                .any(|f| matches!(f, Fact::Build(b) if b.origin.function.is_none()));
-            let owners: Vec<Option<&str>> = if named.is_empty() {
-                functions.into_iter().collect()
+        }
+        sets
+    }
+
+    /// The requirement sets `files[index]` owns, its facts being `facts` (those
+    /// of a parked file, decoded by the caller).
+    pub fn sets_owned_by<'a>(
+        &'a self,
+        index: usize,
+        facts: &'a [Fact],
+        paths: &'a [String],
+    ) -> Vec<(usize, RequirementSet<'a>)> {
+        let mut sets = Vec::new();
+        let file = &self.files[index];
+        let facts_of = |member: usize| -> &'a [Fact] {
+            if member == index {
+                facts
             } else {
-                let mut owners: Vec<Option<&str>> = named.into_iter().map(Some).collect();
-                if unnamed_build {
-                    owners.push(None);
-                }
-                owners
-            };
-            for function in owners {
-                let owner = match function {
-                    Some(name) => format!("function `{name}`"),
-                    None => paths[index].clone(),
-                };
-                let set = self.set_of(
-                    &BTreeSet::from([index]),
-                    Some((index, function)),
-                    paths,
-                    &owner,
-                );
-                sets.push((index, set));
+                &self.files[member].facts
             }
+        };
+        if file.kind == Some(FileKind::Requirements) {
+            let included = self
+                .edges_to(index)
+                .any(|e| e.kind == IncludeKind::Requirements);
+            let constraints = facts
+                .iter()
+                .any(|f| matches!(f, Fact::Package(p) if p.from_constraints));
+            if !included && !constraints {
+                let members = self.requirement_files_of(index);
+                sets.push((
+                    index,
+                    self.set_of(&members, None, paths, &paths[index], &facts_of),
+                ));
+            }
+            return sets;
+        }
+        let functions: BTreeSet<Option<&str>> = facts
+            .iter()
+            .filter(|f| matches!(f, Fact::Package(_) | Fact::Build(_) | Fact::Include(_)))
+            .map(|f| f.origin().function.as_deref())
+            .collect();
+        let named: Vec<&str> = functions.iter().flatten().copied().collect();
+        // The file's unnamed facts (a project's own build) are shared by its
+        // functions' sets; they form a set of their own only when no function
+        // takes them, or when they hold a build, which is judged once, there.
+        let unnamed_build = facts
+            .iter()
+            .any(|f| matches!(f, Fact::Build(b) if b.origin.function.is_none()));
+        let owners: Vec<Option<&str>> = if named.is_empty() {
+            functions.into_iter().collect()
+        } else {
+            let mut owners: Vec<Option<&str>> = named.into_iter().map(Some).collect();
+            if unnamed_build {
+                owners.push(None);
+            }
+            owners
+        };
+        for function in owners {
+            let owner = match function {
+                Some(name) => format!("function `{name}`"),
+                None => paths[index].clone(),
+            };
+            let set = self.set_of(
+                &BTreeSet::from([index]),
+                Some((index, function)),
+                paths,
+                &owner,
+                &facts_of,
+            );
+            sets.push((index, set));
         }
         sets
     }
@@ -689,6 +798,7 @@ impl Workspace {
         function: Option<(usize, Option<&str>)>,
         paths: &'a [String],
         owner: &str,
+        facts_of: &dyn Fn(usize) -> &'a [Fact],
     ) -> RequirementSet<'a> {
         let belongs = |file: usize, origin: &Origin| match function {
             Some((spec, name)) if spec == file => {
@@ -700,7 +810,7 @@ impl Workspace {
         if let Some((spec, _)) = function {
             let included = self.edges_from(spec).filter(|e| {
                 e.kind == IncludeKind::Requirements
-                    && self.files[spec].facts.iter().any(|f| {
+                    && facts_of(spec).iter().any(|f| {
                         matches!(f, Fact::Include(i) if i.origin.span == e.at && belongs(spec, &i.origin))
                     })
             });
@@ -721,7 +831,7 @@ impl Workspace {
             ..RequirementSet::default()
         };
         for &file in &files {
-            for fact in &self.files[file].facts {
+            for fact in facts_of(file) {
                 match fact {
                     Fact::Package(package) if belongs(file, &package.origin) => {
                         set.packages.push(Member {

@@ -21,6 +21,7 @@ fn file(path: &str, facts: Vec<Fact>) -> ReadFile {
         facts,
         cells: None,
         interface: Default::default(),
+        parked: None,
     }
 }
 
@@ -45,7 +46,8 @@ fn facts_saved_are_taken_back_for_the_same_stamp_only() {
     );
     let cache = Cache::load(&cache_dir);
     let taken = cache.take("/tree/a.yaml", FileKind::Yaml, stamp("text"));
-    assert_eq!(taken.map(|cached| cached.facts), Some(vec![problem("one")]));
+    let facts = taken.map(|cached| crate::facts::parked::decode(&cached.facts));
+    assert_eq!(facts, Some(Ok(vec![problem("one")])));
     let cache = Cache::load(&cache_dir);
     assert!(cache
         .take("/tree/a.yaml", FileKind::Yaml, stamp("texT"))
@@ -58,6 +60,21 @@ fn facts_saved_are_taken_back_for_the_same_stamp_only() {
     assert!(cache
         .take("/tree/b.yaml", FileKind::Yaml, stamp("text"))
         .is_none());
+}
+
+/// A parked file's facts are written from their encoding, and come back whole.
+#[test]
+fn parked_facts_are_saved_as_they_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    let facts = vec![problem("one"), problem("two")];
+    let mut read = file("/tree/a.yaml", facts.clone());
+    read.park();
+    assert!(read.parked.is_some() && read.facts.is_empty());
+    Cache::load(&cache_dir).save([(&read, "/tree/a.yaml", stamp("text"))], |_| true);
+    let taken = Cache::load(&cache_dir).take("/tree/a.yaml", FileKind::Yaml, stamp("text"));
+    let facts_back = taken.map(|cached| crate::facts::parked::decode(&cached.facts));
+    assert_eq!(facts_back, Some(Ok(facts)));
 }
 
 #[test]

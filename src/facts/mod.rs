@@ -8,6 +8,7 @@
 
 pub mod hub_ref;
 pub mod image_ref;
+pub mod parked;
 pub mod requirement;
 
 use crate::span::Span;
