@@ -213,8 +213,9 @@ fn check_on_workers(
         .candidates
         .into_iter()
         .partition(|candidate| candidate.kind.is_some() || candidate.unwalked.is_some());
+    // Each candidate is let go once read (its path lives on in its file).
     let read: Vec<(ReadFile, Option<Stamped>)> = candidates
-        .par_iter()
+        .into_par_iter()
         .map(|candidate| match &candidate.unwalked {
             Some(why) => (
                 unreadable(&candidate.path, None, Unread::new(why.clone())),
@@ -563,7 +564,10 @@ fn check_read_with(
         // What no other file's scope reads is not needed again.
         for &index in batch {
             if !workspace.is_included(index) {
-                workspace.files[index].facts = Vec::new();
+                let file = &mut workspace.files[index];
+                file.facts = Vec::new();
+                file.parked = None;
+                file.cells = None;
             }
         }
         for reported in finished.into_iter().flatten() {
@@ -830,6 +834,8 @@ fn read_file(
             None => file.park(),
         }
     }
+    // Kept facts stay until the end: without the slack their vector grew with.
+    file.facts.shrink_to_fit();
     (file, cache.map(|(_, key, stamp)| (key, stamp)))
 }
 

@@ -15,7 +15,8 @@ use crate::span::Span;
 #[derive(Debug)]
 pub struct Parked {
     bytes: Box<[u8]>,
-    linking: Vec<Fact>,
+    /// Exactly as long as it needs to be: one per parked file, most empty.
+    linking: Box<[Fact]>,
 }
 
 impl Parked {
@@ -32,7 +33,12 @@ impl Parked {
     pub fn with_bytes(bytes: Box<[u8]>, facts: &[Fact], linking: impl Fn(&Fact) -> bool) -> Self {
         Self {
             bytes,
-            linking: facts.iter().filter(|fact| linking(fact)).cloned().collect(),
+            linking: facts
+                .iter()
+                .filter(|fact| linking(fact))
+                .cloned()
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
         }
     }
 
