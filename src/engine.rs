@@ -474,16 +474,20 @@ fn check_read_with(
     // their findings wait for the file each lands in. A set finding reached
     // from two sets (a file included by two requirements files) is kept once.
     let mut from_sets: Vec<Vec<Diagnostic>> = vec![Vec::new(); workspace.files.len()];
-    judge_sets(
-        workspace.requirement_sets(&shown),
-        &set_rules,
-        |owner| scope_of(&workspace, owner),
-        |file, finding| {
-            if !from_sets[file].contains(&finding) {
-                from_sets[file].push(finding);
-            }
-        },
-    );
+    if !set_rules.is_empty() {
+        workspace.for_each_linked_set(&shown, |owner, set| {
+            judge_set(
+                &set,
+                &set_rules,
+                &scope_of(&workspace, owner),
+                |file, finding| {
+                    if !from_sets[file].contains(&finding) {
+                        from_sets[file].push(finding);
+                    }
+                },
+            );
+        });
+    }
     let files_checked = workspace
         .files
         .iter()
@@ -506,29 +510,19 @@ fn check_read_with(
                 let file = &workspace.files[index];
                 let scope = scope_of(&workspace, index);
                 let rules = &configured[index].rules;
-                let unparked;
-                let facts = match &file.parked {
-                    Some(parked) => {
-                        unparked = parked.facts();
-                        &unparked
-                    }
-                    None => &file.facts,
-                };
-                let mut diagnostics = judged(facts, &scope, rules);
+                let facts = file.facts();
+                let mut diagnostics = judged(&facts, &scope, rules);
                 let mut from_sets = from_sets;
-                if file.parked.is_some() {
-                    // A parked file's sets hold its own facts only, so what
-                    // they find lands in it.
-                    judge_sets(
-                        workspace.sets_owned_by(index, facts, &shown),
-                        &set_rules,
-                        |owner| scope_of(&workspace, owner),
-                        |file, finding| {
+                if !set_rules.is_empty() && workspace.is_alone(index) {
+                    // The file's sets hold its own facts only, so what they
+                    // find lands in it.
+                    for (_, set) in workspace.sets_owned_by(index, &|_| &facts, &shown) {
+                        judge_set(&set, &set_rules, &scope, |file, finding| {
                             if file == index {
                                 from_sets.push(finding);
                             }
-                        },
-                    );
+                        });
+                    }
                 }
                 for finding in from_sets {
                     if !diagnostics.contains(&finding) {
@@ -561,14 +555,13 @@ fn check_read_with(
                 )
             })
             .collect();
-        // What no other file's scope reads is not needed again.
+        // Other files' scopes read what linking kept of a file, never its
+        // facts: a file reported is let go.
         for &index in batch {
-            if !workspace.is_included(index) {
-                let file = &mut workspace.files[index];
-                file.facts = Vec::new();
-                file.parked = None;
-                file.cells = None;
-            }
+            let file = &mut workspace.files[index];
+            file.facts = Vec::new();
+            file.parked = None;
+            file.cells = None;
         }
         for reported in finished.into_iter().flatten() {
             sink(reported)?;
@@ -604,23 +597,17 @@ fn set_rules(configured: &[Arc<FileSettings>]) -> Vec<&'static Rule> {
     rules
 }
 
-/// The findings of `rules` on each of `sets` (judged in its owner's scope),
-/// handed to `found` with the file each lands in.
-fn judge_sets(
-    sets: Vec<(usize, RequirementSet<'_>)>,
+/// The findings of `rules` on `set`, judged in `scope` (its owner's), handed
+/// to `found` with the file each lands in.
+fn judge_set(
+    set: &RequirementSet<'_>,
     rules: &[&Rule],
-    scope_of: impl Fn(usize) -> Scope,
+    scope: &Scope,
     mut found: impl FnMut(usize, Diagnostic),
 ) {
-    if rules.is_empty() {
-        return;
-    }
-    for (owner, set) in sets {
-        let scope = scope_of(owner);
-        for rule in rules {
-            for finding in rule.check_set(&set, &scope) {
-                found(finding.file, diagnostic(rule, finding.finding));
-            }
+    for rule in rules {
+        for finding in rule.check_set(set, scope) {
+            found(finding.file, diagnostic(rule, finding.finding));
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::sources::environment::read_environment;
 use crate::sources::lock::{self, LockFormat};
 use crate::sources::{python, requirements_txt, FileKind};
 use crate::span::{LineIndex, Span};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,19 +51,14 @@ pub struct ReadFile {
 }
 
 impl ReadFile {
-    /// Parks the facts of a file that linking does not otherwise need: one that
-    /// includes nothing, that no other module imports from or is imported by,
-    /// that is not a constraints file by its name, and whose reader did not fail
-    /// (the cache must see that). Should an include reach it after all, linking
-    /// takes its facts back ([`ReadFile::unpark`]).
+    /// [Parks](Parked) the file's facts, unless another step still reads them
+    /// whole: a Python module that exports or imports SDK wrappers (linked
+    /// across modules), and a file whose reader failed (the cache must see it).
     pub fn park(&mut self) {
-        let Some(parked) = self
-            .parkable()
-            .then(|| Parked::new(&self.facts, shapes_other_files))
-        else {
+        if !self.parkable() {
             return;
-        };
-        if let Some(parked) = parked {
+        }
+        if let Some(parked) = Parked::new(&self.facts, read_by_linking) {
             self.parked = Some(parked);
             self.facts = Vec::new();
         }
@@ -71,52 +67,62 @@ impl ReadFile {
     /// [`ReadFile::park`] for facts taken from the cache in their encoding.
     pub fn park_encoded(&mut self, bytes: Box<[u8]>) {
         if self.parkable() {
-            self.parked = Some(Parked::with_bytes(bytes, &self.facts, shapes_other_files));
+            self.parked = Some(Parked::with_bytes(bytes, &self.facts, read_by_linking));
             self.facts = Vec::new();
         }
     }
 
     fn parkable(&self) -> bool {
-        let constraints_by_name = self.kind == Some(FileKind::Requirements)
-            && file_name(&self.path)
-                .to_ascii_lowercase()
-                .starts_with("constraints");
         self.parked.is_none()
             && self.interface.is_empty()
-            && !constraints_by_name
-            && !self.facts.iter().any(|fact| match fact {
-                Fact::Include(_) => true,
-                Fact::Problem(problem) => problem.kind == ProblemKind::ReaderFailed,
-                _ => false,
+            && !self.facts.iter().any(|fact| {
+                matches!(fact, Fact::Problem(problem) if problem.kind == ProblemKind::ReaderFailed)
             })
     }
 
-    /// Takes parked facts back.
-    pub fn unpark(&mut self) {
-        if let Some(parked) = self.parked.take() {
-            self.facts = parked.facts();
+    /// The file's facts, with what linking concluded: decoded when parked.
+    pub fn facts(&self) -> Cow<'_, [Fact]> {
+        match &self.parked {
+            Some(parked) => Cow::Owned(parked.facts()),
+            None => Cow::Borrowed(&self.facts),
         }
     }
 
-    /// The facts that shape other files' scope: all of them, or the copies a
-    /// parked file keeps.
+    /// The facts linking reads: all of them, or the copies a parked file keeps.
     fn linking_facts(&self) -> &[Fact] {
         match &self.parked {
             Some(parked) => parked.linking(),
             None => &self.facts,
         }
     }
+
+    /// Adds a fact linking found (a problem with an include).
+    fn add_fact(&mut self, fact: Fact) {
+        match &mut self.parked {
+            Some(parked) => parked.add(fact),
+            None => self.facts.push(fact),
+        }
+    }
+
+    /// Marks the file's packages as read from a constraints file.
+    fn mark_constraints(&mut self) {
+        match &mut self.parked {
+            Some(parked) => parked.mark_constraints(),
+            None => crate::facts::parked::mark_constraints(&mut self.facts),
+        }
+    }
 }
 
-/// Whether linking reads `fact` of a file that includes nothing and that no
-/// include reaches: what gives its folder a project default image, a client
-/// pin or locked versions ([`Workspace::index_projects`]), and a hub item's
-/// declared client version ([`Workspace::scope`]).
-fn shapes_other_files(fact: &Fact) -> bool {
+/// Whether linking reads `fact` of a parked file: its includes
+/// ([`Workspace::follow_includes`]), what gives its folder a project default
+/// image, a client pin or locked versions ([`Workspace::index_projects`]), and
+/// a hub item's declared client version ([`Workspace::scope`]). The packages of
+/// files in requirement sets across files are read from the decoded facts.
+fn read_by_linking(fact: &Fact) -> bool {
     match fact {
+        Fact::Include(_) | Fact::LockedVersion(_) | Fact::ClientVersion(_) => true,
         Fact::Image(image) => image.role == ImageRole::ProjectDefault,
         Fact::Build(build) => build.sets_project_default,
-        Fact::LockedVersion(_) | Fact::ClientVersion(_) => true,
         Fact::Package(package) => {
             matches!((&package.name, &package.spec), (Some(name), Spec::Exact(_)) if name.normalized == MLRUN)
         }
@@ -154,6 +160,9 @@ pub struct Workspace {
     /// through three path-keyed maps, comparing paths component by component.
     folders: Vec<FolderScope>,
     folder_index: Vec<usize>,
+    /// The exact pins of each file an include reaches: constraints read them
+    /// for other files' scopes, whose facts may be parked.
+    exact_pins: HashMap<usize, Vec<(String, String)>>,
 }
 
 /// The part of a [`Scope`] that depends only on the folder a file is in.
@@ -256,11 +265,13 @@ impl Workspace {
             locked: BTreeMap::new(),
             folders: Vec::new(),
             folder_index: Vec::new(),
+            exact_pins: HashMap::new(),
         };
         workspace.follow_includes(read);
         workspace.index_edges();
         workspace.report_cycles();
         workspace.mark_constraints_files();
+        workspace.index_pins();
         workspace.index_projects();
         workspace.index_folders();
         workspace
@@ -302,7 +313,7 @@ impl Workspace {
         let mut queue: VecDeque<usize> = (0..self.files.len()).collect();
         while let Some(from) = queue.pop_front() {
             let includes: Vec<(IncludeKind, IncludeBase, String, Span)> = self.files[from]
-                .facts
+                .linking_facts()
                 .iter()
                 .filter_map(|fact| match fact {
                     Fact::Include(include) => Some((
@@ -349,11 +360,7 @@ impl Workspace {
                         .unwrap_or_else(|| normalize(&folder.join(&written))),
                 };
                 let to = match index.find(&self.files, &target) {
-                    Some(to) => {
-                        // Its facts are read now by whoever includes it.
-                        self.files[to].unpark();
-                        to
-                    }
+                    Some(to) => to,
                     None if depth[from] >= MAX_INCLUDE_DEPTH => {
                         problems.push(problem(
                             ProblemKind::Skipped,
@@ -394,7 +401,9 @@ impl Workspace {
                 };
                 self.edges.push(Edge { from, to, kind, at });
             }
-            self.files[from].facts.extend(problems);
+            for problem in problems {
+                self.files[from].add_fact(problem);
+            }
         }
     }
 
@@ -413,12 +422,6 @@ impl Workspace {
     }
 
     /// The includes that name file `file`.
-    /// Whether an include reaches `file`: then other files' scopes and sets
-    /// read its facts.
-    pub fn is_included(&self, file: usize) -> bool {
-        !self.incoming[file].is_empty()
-    }
-
     fn edges_to(&self, file: usize) -> impl Iterator<Item = &Edge> {
         self.incoming[file].iter().map(|&i| &self.edges[i])
     }
@@ -433,7 +436,7 @@ impl Workspace {
             self.visit(start, &mut state, &mut stack, &mut problems);
         }
         for (file, problem) in problems {
-            self.files[file].facts.push(problem);
+            self.files[file].add_fact(problem);
         }
     }
 
@@ -496,12 +499,31 @@ impl Workspace {
             if self.files[i].kind == Some(FileKind::Requirements)
                 && (named || (as_constraint && !as_requirement))
             {
-                for fact in &mut self.files[i].facts {
-                    if let Fact::Package(package) = fact {
-                        package.from_constraints = true;
-                    }
-                }
+                self.files[i].mark_constraints();
             }
+        }
+    }
+
+    /// Keeps the exact pins of every file an include reaches, for the
+    /// constraints in force in other files' scopes ([`Workspace::constraints_for`]).
+    fn index_pins(&mut self) {
+        for file in 0..self.files.len() {
+            if self.incoming[file].is_empty() {
+                continue;
+            }
+            let pins: Vec<(String, String)> = self.files[file]
+                .facts()
+                .iter()
+                .filter_map(|fact| match fact {
+                    Fact::Package(PackageFact {
+                        name: Some(name),
+                        spec: Spec::Exact(version),
+                        ..
+                    }) => Some((name.normalized.clone(), version.clone())),
+                    _ => None,
+                })
+                .collect();
+            self.exact_pins.insert(file, pins);
         }
     }
 
@@ -688,53 +710,59 @@ impl Workspace {
             .map(|e| e.to);
         let mut pins = BTreeMap::new();
         for file in self.closure(targets, |_| true) {
-            for fact in &self.files[file].facts {
-                if let Fact::Package(PackageFact {
-                    name: Some(name),
-                    spec: Spec::Exact(version),
-                    ..
-                }) = fact
-                {
-                    pins.insert(name.normalized.clone(), version.clone());
-                }
+            for (name, version) in self.exact_pins.get(&file).into_iter().flatten() {
+                pins.insert(name.clone(), version.clone());
             }
         }
         pins
     }
 
-    /// Every requirement set, with the file whose scope it is judged in: one per
-    /// requirements file that no other file includes with `-r`, and one per function
-    /// of any other file (a function also gets its file's unnamed requirements,
-    /// such as a project's `spec.build`).
-    pub fn requirement_sets<'a>(&'a self, paths: &'a [String]) -> Vec<(usize, RequirementSet<'a>)> {
-        let mut sets = Vec::new();
-        for (index, file) in self.files.iter().enumerate() {
-            // A parked file's sets hold its facts alone: they are worked out
-            // when it is judged ([`Workspace::sets_owned_by`]).
-            if file.parked.is_none() {
-                sets.extend(self.sets_owned_by(index, &file.facts, paths));
+    /// Every requirement set whose owner includes another file or is included
+    /// by one, handed to `visit` with the file whose scope it is judged in: one
+    /// per requirements file that no other file includes with `-r`, and one per
+    /// function of any other file (a function also gets its file's unnamed
+    /// requirements, such as a project's `spec.build`). The facts of the files a
+    /// set holds are decoded for it and let go after. The sets of a file that
+    /// is neither hold its facts alone: [`Workspace::sets_owned_by`] gives them
+    /// when the file is judged.
+    pub fn for_each_linked_set(
+        &self,
+        paths: &[String],
+        mut visit: impl FnMut(usize, RequirementSet<'_>),
+    ) {
+        for index in 0..self.files.len() {
+            if self.is_alone(index) {
+                continue;
+            }
+            let decoded: HashMap<usize, Cow<'_, [Fact]>> = self
+                .closure([index], |_| true)
+                .into_iter()
+                .map(|file| (file, self.files[file].facts()))
+                .collect();
+            let facts_of = |file: usize| -> &[Fact] { decoded.get(&file).map_or(&[], |f| f) };
+            for (owner, set) in self.sets_owned_by(index, &facts_of, paths) {
+                visit(owner, set);
             }
         }
-        sets
     }
 
-    /// The requirement sets `files[index]` owns, its facts being `facts` (those
-    /// of a parked file, decoded by the caller).
+    /// Whether no include leaves or reaches `files[index]`: then its scope and
+    /// its requirement sets depend on no other file's facts.
+    pub fn is_alone(&self, index: usize) -> bool {
+        self.incoming[index].is_empty() && self.outgoing[index].is_empty()
+    }
+
+    /// The requirement sets `files[index]` owns, `facts_of` giving the facts of
+    /// each file (decoded by the caller).
     pub fn sets_owned_by<'a>(
         &'a self,
         index: usize,
-        facts: &'a [Fact],
+        facts_of: &dyn Fn(usize) -> &'a [Fact],
         paths: &'a [String],
     ) -> Vec<(usize, RequirementSet<'a>)> {
         let mut sets = Vec::new();
         let file = &self.files[index];
-        let facts_of = |member: usize| -> &'a [Fact] {
-            if member == index {
-                facts
-            } else {
-                &self.files[member].facts
-            }
-        };
+        let facts = facts_of(index);
         if file.kind == Some(FileKind::Requirements) {
             let included = self
                 .edges_to(index)
@@ -746,7 +774,7 @@ impl Workspace {
                 let members = self.requirement_files_of(index);
                 sets.push((
                     index,
-                    self.set_of(&members, None, paths, &paths[index], &facts_of),
+                    self.set_of(&members, None, paths, &paths[index], facts_of),
                 ));
             }
             return sets;
@@ -782,7 +810,7 @@ impl Workspace {
                 Some((index, function)),
                 paths,
                 &owner,
-                &facts_of,
+                facts_of,
             );
             sets.push((index, set));
         }
