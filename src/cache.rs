@@ -27,7 +27,7 @@ use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The cache folder's name, in the folder `check` runs from (as `.ruff_cache`).
@@ -103,7 +103,7 @@ struct EntryOut<'a> {
     /// The facts in [their encoding](crate::facts::parked), as a parked file
     /// keeps them: a warm run hands them on without decoding them here.
     facts: Blob<'a>,
-    cells: Option<&'a CellMap>,
+    cells: Option<Cow<'a, CellMap>>,
 }
 
 /// One file's facts, as read back ([`EntryOut`]'s encoding).
@@ -208,7 +208,7 @@ impl Cache {
             .filter(|(file, _, _)| reusable(file))
             .filter_map(|(file, path, stamp)| {
                 let facts = match &file.parked {
-                    Some(parked) => Cow::Borrowed(parked.bytes()),
+                    Some(parked) => parked.bytes().ok()?,
                     None => Cow::Owned(crate::facts::parked::encode(&file.facts)?),
                 };
                 Some(EntryOut {
@@ -216,7 +216,13 @@ impl Cache {
                     kind: file.kind?,
                     stamp,
                     facts: Blob(facts),
-                    cells: file.cells.as_deref(),
+                    cells: match &file.cells {
+                        Some(cells) => Some(Cow::Borrowed(&**cells)),
+                        // Parked with the facts: decoded for this entry alone.
+                        None => file
+                            .cells()
+                            .map(|cells| Cow::Owned(Arc::unwrap_or_clone(cells))),
+                    },
                 })
             })
             .collect();
@@ -236,7 +242,7 @@ impl Cache {
             kind: entry.kind,
             stamp: entry.stamp,
             facts: Blob(Cow::Borrowed(&entry.facts.0)),
-            cells: entry.cells.as_ref(),
+            cells: entry.cells.as_ref().map(Cow::Borrowed),
         });
         let entries: Vec<EntryOut<'_>> = fresh.into_iter().chain(carried).collect();
         let _ = write(&self.dir, &entries);

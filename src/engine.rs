@@ -10,6 +10,7 @@ use crate::cache::{Cache, Stamp};
 use crate::config::{FileSettings, Resolver};
 use crate::diagnostic::{Diagnostic, FileDiagnostics, Finding};
 use crate::discover::{self, WalkOptions};
+use crate::facts::parked::Store;
 use crate::facts::{Fact, Origin, Problem, ProblemKind};
 use crate::paths;
 use crate::report::fingerprint;
@@ -213,6 +214,7 @@ fn check_on_workers(
         .candidates
         .into_iter()
         .partition(|candidate| candidate.kind.is_some() || candidate.unwalked.is_some());
+    let store = Store::new();
     // Each candidate is let go once read (its path lives on in its file).
     let read: Vec<(ReadFile, Option<Stamped>)> = candidates
         .into_par_iter()
@@ -226,8 +228,13 @@ fn check_on_workers(
                     let absolute = settings.config.absolute(&candidate.path);
                     Some((cache, absolute.to_str()?.to_string()))
                 });
-                let (file, stamped) =
-                    read_through(&candidate.path, candidate.kind, overlay, cached, true);
+                let (file, stamped) = read_through(
+                    &candidate.path,
+                    candidate.kind,
+                    overlay,
+                    cached,
+                    Some(&store),
+                );
                 let file = ReadFile {
                     context_only: candidate.context_only,
                     ..file
@@ -369,7 +376,7 @@ pub fn findings_so_far() -> Option<usize> {
 
 /// [`read_file`], taking the text from `overlay` when it has the file.
 fn read_overlaid(path: &Path, kind: Option<FileKind>, overlay: Overlay<'_>) -> ReadFile {
-    read_through(path, kind, overlay, None, false).0
+    read_through(path, kind, overlay, None, None).0
 }
 
 /// A file's key in the cache (its absolute path) and the stamp of the text read.
@@ -382,7 +389,7 @@ fn read_through(
     kind: Option<FileKind>,
     overlay: Overlay<'_>,
     cache: Option<(&Cache, String)>,
-    park: bool,
+    park: Option<&Arc<Store>>,
 ) -> (ReadFile, Option<Stamped>) {
     FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     match (kind, overlay(path)) {
@@ -542,7 +549,7 @@ fn check_read_with(
                 let judged = Judged {
                     shown: shown[index].clone(),
                     text,
-                    cells: file.cells.clone(),
+                    cells: file.cells(),
                     diagnostics,
                 };
                 let real_path = settings.config.absolute(&file.path);
@@ -760,7 +767,7 @@ pub fn judge(facts: &[Fact], scope: &Scope, rules: &[&Rule]) -> Vec<Diagnostic> 
 }
 
 /// Reads a file into facts, or takes them from `cache` when it has them for
-/// this very text, and [parks](ReadFile::park) them when `park` says to (files
+/// this very text, and [parks](ReadFile::park) them in `park` when given (files
 /// found by the walk; not those linking reads for others). Anything that stops
 /// the file being read becomes a `Problem` fact (MLR003), never an error that
 /// ends the run.
@@ -768,7 +775,7 @@ fn read_file(
     path: &Path,
     kind: Option<FileKind>,
     cache: Option<(&Cache, String)>,
-    park: bool,
+    park: Option<&Arc<Store>>,
 ) -> (ReadFile, Option<Stamped>) {
     let Some(known) = kind else {
         return (unreadable(path, kind, Unread::new(UNKNOWN_KIND)), None);
@@ -815,10 +822,10 @@ fn read_file(
         interface,
         parked: None,
     };
-    if park {
+    if let Some(store) = park {
         match encoded {
-            Some(bytes) => file.park_encoded(bytes),
-            None => file.park(),
+            Some(bytes) => file.park_encoded(bytes, store),
+            None => file.park(store),
         }
     }
     // Kept facts stay until the end: without the slack their vector grew with.

@@ -10,7 +10,7 @@
 
 use crate::cells::CellMap;
 use crate::engine::FileText;
-use crate::facts::parked::Parked;
+use crate::facts::parked::{Parked, Store};
 use crate::facts::requirement::{Spec, MLRUN_PACKAGE as MLRUN};
 use crate::facts::{
     template_marker, Fact, ImageRole, IncludeBase, IncludeKind, Origin, PackageFact, Problem,
@@ -44,7 +44,8 @@ pub struct ReadFile {
     pub facts: Vec<Fact>,
     /// The facts, encoded, while nothing but the file's own judging needs them.
     pub parked: Option<Parked>,
-    /// A notebook's cells, to show positions per cell.
+    /// A notebook's cells, to show positions per cell, unless parked with the
+    /// facts ([`ReadFile::cells`] gives them either way).
     pub cells: Option<Arc<CellMap>>,
     /// Python code's wrappers of the SDK and imports of other modules.
     pub interface: python::Interface,
@@ -54,21 +55,45 @@ impl ReadFile {
     /// [Parks](Parked) the file's facts, unless another step still reads them
     /// whole: a Python module that exports or imports SDK wrappers (linked
     /// across modules), and a file whose reader failed (the cache must see it).
-    pub fn park(&mut self) {
+    pub fn park(&mut self, store: &Arc<Store>) {
         if !self.parkable() {
             return;
         }
-        if let Some(parked) = Parked::new(&self.facts, read_by_linking) {
+        if let Some(parked) = Parked::new(&self.facts, read_by_linking, store) {
             self.parked = Some(parked);
             self.facts = Vec::new();
+            self.park_cells(store);
+        }
+    }
+
+    fn park_cells(&mut self, store: &Arc<Store>) {
+        if let (Some(parked), Some(cells)) = (&mut self.parked, &self.cells) {
+            if parked.park_cells(cells, store) {
+                self.cells = None;
+            }
+        }
+    }
+
+    /// A notebook's cell map, wherever it is kept.
+    pub fn cells(&self) -> Option<Arc<CellMap>> {
+        match (&self.cells, &self.parked) {
+            (Some(cells), _) => Some(cells.clone()),
+            (None, Some(parked)) => parked.cells(),
+            (None, None) => None,
         }
     }
 
     /// [`ReadFile::park`] for facts taken from the cache in their encoding.
-    pub fn park_encoded(&mut self, bytes: Box<[u8]>) {
+    pub fn park_encoded(&mut self, bytes: Box<[u8]>, store: &Arc<Store>) {
         if self.parkable() {
-            self.parked = Some(Parked::with_bytes(bytes, &self.facts, read_by_linking));
+            self.parked = Some(Parked::with_bytes(
+                bytes,
+                &self.facts,
+                read_by_linking,
+                store,
+            ));
             self.facts = Vec::new();
+            self.park_cells(store);
         }
     }
 

@@ -69,7 +69,7 @@ fn parked_facts_are_saved_as_they_are_kept() {
     let cache_dir = dir.path().join(DIR_NAME);
     let facts = vec![problem("one"), problem("two")];
     let mut read = file("/tree/a.yaml", facts.clone());
-    read.park();
+    read.park(&crate::facts::parked::Store::new());
     assert!(read.parked.is_some() && read.facts.is_empty());
     Cache::load(&cache_dir).save([(&read, "/tree/a.yaml", stamp("text"))], |_| true);
     let taken = Cache::load(&cache_dir).take("/tree/a.yaml", FileKind::Yaml, stamp("text"));

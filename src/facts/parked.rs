@@ -10,35 +10,155 @@
 //! included, is decoded once more for its requirement sets). What linking
 //! concludes about the file (problems with its includes, that it is a
 //! constraints file) is kept with them and applied on decoding.
+//!
+//! On Unix the encoded facts wait in a [`Store`], an anonymous temporary file
+//! in `TMPDIR` (deleted by the system when the run ends, however it ends), so
+//! they are not part of the run's memory either; on other systems, or when the
+//! file cannot be made or written, they wait in memory.
 
 use super::{Fact, Origin, Problem, ProblemKind};
+use crate::cells::CellMap;
 use crate::span::Span;
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Where a run's parked facts wait, written and read at offsets from any
+/// thread.
+#[derive(Debug)]
+pub struct Store {
+    file: Option<std::fs::File>,
+    /// The end of what was written: the next facts go there.
+    end: AtomicU64,
+}
+
+impl Store {
+    /// A store in a new anonymous temporary file, or in memory when there is
+    /// none.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            file: cfg!(unix).then(|| tempfile::tempfile().ok()).flatten(),
+            end: AtomicU64::new(0),
+        })
+    }
+
+    /// A store that keeps everything in memory, as on a system with no
+    /// temporary file.
+    #[cfg(test)]
+    pub fn in_memory() -> Arc<Self> {
+        Arc::new(Self {
+            file: None,
+            end: AtomicU64::new(0),
+        })
+    }
+
+    /// Writes `bytes`, and says where.
+    fn put(&self, bytes: &[u8]) -> std::io::Result<u64> {
+        let file = self.file.as_ref().ok_or(std::io::ErrorKind::Unsupported)?;
+        let at = self.end.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        write_at(file, bytes, at)?;
+        Ok(at)
+    }
+
+    fn get(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        let file = self.file.as_ref().ok_or(std::io::ErrorKind::Unsupported)?;
+        let mut bytes = vec![0; len];
+        read_at(file, &mut bytes, at)?;
+        Ok(bytes)
+    }
+}
+
+#[cfg(unix)]
+fn write_at(file: &std::fs::File, bytes: &[u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, bytes: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
+}
+
+#[cfg(not(unix))]
+fn write_at(_: &std::fs::File, _: &[u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(unix))]
+fn read_at(_: &std::fs::File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Encoded facts, in memory or in a [`Store`].
+#[derive(Debug)]
+enum Bytes {
+    Memory(Box<[u8]>),
+    Stored {
+        store: Arc<Store>,
+        at: u64,
+        len: usize,
+    },
+}
+
+impl Bytes {
+    /// `bytes`, moved to `store` when it takes them.
+    fn keep(bytes: Box<[u8]>, store: &Arc<Store>) -> Self {
+        match store.put(&bytes) {
+            Ok(at) => Bytes::Stored {
+                store: store.clone(),
+                at,
+                len: bytes.len(),
+            },
+            Err(_) => Bytes::Memory(bytes),
+        }
+    }
+
+    fn get(&self) -> Result<Cow<'_, [u8]>, String> {
+        match self {
+            Bytes::Memory(bytes) => Ok(Cow::Borrowed(bytes)),
+            Bytes::Stored { store, at, len } => store
+                .get(*at, *len)
+                .map(Cow::Owned)
+                .map_err(|err| format!("parked facts could not be read back: {err}")),
+        }
+    }
+}
 
 #[derive(Debug)]
 pub struct Parked {
-    bytes: Box<[u8]>,
+    bytes: Bytes,
     /// Exactly as long as it needs to be: one per parked file, most empty.
     linking: Box<[Fact]>,
     /// Facts linking added (problems with includes), after the file's own.
     added: Vec<Fact>,
     /// Linking found the file to be a constraints file: its packages constrain.
     constraints: bool,
+    /// A notebook's cell map (positions inside cells), parked with the facts.
+    cells: Option<Bytes>,
 }
 
 impl Parked {
     /// Parks `facts`, keeping copies of those `linking` says linking reads.
     /// `None` when they cannot be encoded (they can; the caller then keeps them
     /// as they are).
-    pub fn new(facts: &[Fact], linking: impl Fn(&Fact) -> bool) -> Option<Self> {
+    pub fn new(
+        facts: &[Fact],
+        linking: impl Fn(&Fact) -> bool,
+        store: &Arc<Store>,
+    ) -> Option<Self> {
         let bytes = encode(facts)?.into_boxed_slice();
-        Some(Self::with_bytes(bytes, facts, linking))
+        Some(Self::with_bytes(bytes, facts, linking, store))
     }
 
     /// Parks `facts`, already encoded as `bytes` (facts taken from the cache,
     /// which keeps them in this encoding).
-    pub fn with_bytes(bytes: Box<[u8]>, facts: &[Fact], linking: impl Fn(&Fact) -> bool) -> Self {
+    pub fn with_bytes(
+        bytes: Box<[u8]>,
+        facts: &[Fact],
+        linking: impl Fn(&Fact) -> bool,
+        store: &Arc<Store>,
+    ) -> Self {
         Self {
-            bytes,
+            bytes: Bytes::keep(bytes, store),
             linking: facts
                 .iter()
                 .filter(|fact| linking(fact))
@@ -47,12 +167,33 @@ impl Parked {
                 .into_boxed_slice(),
             added: Vec::new(),
             constraints: false,
+            cells: None,
         }
     }
 
-    /// The facts as read, encoded (what the cache keeps).
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+    /// Parks a notebook's cell map with the facts; `false` when it cannot be
+    /// encoded (the caller keeps it).
+    pub fn park_cells(&mut self, cells: &CellMap, store: &Arc<Store>) -> bool {
+        match postcard::to_allocvec(cells) {
+            Ok(bytes) => {
+                self.cells = Some(Bytes::keep(bytes.into_boxed_slice(), store));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The parked cell map, if one was parked and it can be read back (should it
+    /// not, positions are given in the notebook's JSON instead of its cells).
+    pub fn cells(&self) -> Option<Arc<CellMap>> {
+        let bytes = self.cells.as_ref()?.get().ok()?;
+        postcard::from_bytes(&bytes).ok().map(Arc::new)
+    }
+
+    /// The facts as read, encoded (what the cache keeps), or why they could
+    /// not be read back from the store.
+    pub fn bytes(&self) -> Result<Cow<'_, [u8]>, String> {
+        self.bytes.get()
     }
 
     /// The copies of the facts linking reads.
@@ -74,7 +215,8 @@ impl Parked {
     /// decode (this run encoded them), one problem fact saying so (MLR001),
     /// rather than a panic.
     pub fn facts(&self) -> Vec<Fact> {
-        let mut facts = decode(&self.bytes).unwrap_or_else(|message| {
+        let decoded = self.bytes().and_then(|bytes| decode(&bytes));
+        let mut facts = decoded.unwrap_or_else(|message| {
             vec![Fact::Problem(Problem {
                 origin: Origin::new(Span::at(0), None, "file"),
                 kind: ProblemKind::ReaderFailed,
@@ -127,31 +269,68 @@ mod tests {
             problem(ProblemKind::Parse, "one"),
             problem(ProblemKind::Skipped, "two"),
         ];
-        let parked = Parked::new(
-            &facts,
-            |fact| matches!(fact, Fact::Problem(p) if p.kind == ProblemKind::Skipped),
-        )
-        .unwrap();
-        assert_eq!(parked.facts(), facts);
-        assert_eq!(parked.linking(), &facts[1..]);
-        assert_eq!(parked.bytes(), encode(&facts).unwrap().as_slice());
+        for store in [Store::new(), Store::in_memory()] {
+            let parked = Parked::new(
+                &facts,
+                |fact| matches!(fact, Fact::Problem(p) if p.kind == ProblemKind::Skipped),
+                &store,
+            )
+            .unwrap();
+            assert_eq!(parked.facts(), facts);
+            assert_eq!(parked.linking(), &facts[1..]);
+            assert_eq!(parked.bytes().unwrap(), encode(&facts).unwrap());
+        }
     }
 
     #[test]
     fn what_linking_concludes_is_applied_on_decoding() {
         let package = crate::sources::requirements_txt::read("pandas==2.0\n");
-        let mut parked = Parked::new(&package, |_| false).unwrap();
+        let mut parked = Parked::new(&package, |_| false, &Store::new()).unwrap();
         parked.mark_constraints();
         parked.add(problem(ProblemKind::IncludeNotFound, "gone"));
         let facts = parked.facts();
         assert!(matches!(&facts[0], Fact::Package(p) if p.from_constraints));
         assert_eq!(facts[1], problem(ProblemKind::IncludeNotFound, "gone"));
-        assert_eq!(parked.bytes(), encode(&package).unwrap().as_slice());
+        assert!(parked.cells().is_none());
+        assert!(parked.park_cells(&CellMap::default(), &Store::new()));
+        assert!(parked.cells().is_some());
+        assert_eq!(parked.bytes().unwrap(), encode(&package).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn facts_of_many_threads_land_apart_in_the_store() {
+        let store = Store::new();
+        let parked: Vec<(Vec<Fact>, Parked)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..8)
+                .map(|i| {
+                    let store = store.clone();
+                    scope.spawn(move || {
+                        (0..50)
+                            .map(|j| {
+                                let facts = vec![problem(ProblemKind::Parse, &format!("{i}-{j}"))];
+                                let parked = Parked::new(&facts, |_| false, &store).unwrap();
+                                (facts, parked)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap())
+                .collect()
+        });
+        for (facts, parked) in &parked {
+            assert!(matches!(parked.bytes, Bytes::Stored { .. }));
+            assert_eq!(&parked.facts(), facts);
+        }
     }
 
     #[test]
     fn bytes_that_are_not_facts_are_a_problem_not_a_panic() {
-        let parked = Parked::with_bytes(Box::new([0xff, 0xff, 0xff]), &[], |_| false);
+        let parked =
+            Parked::with_bytes(Box::new([0xff, 0xff, 0xff]), &[], |_| false, &Store::new());
         assert!(matches!(
             parked.facts().as_slice(),
             [Fact::Problem(Problem {
