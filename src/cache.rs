@@ -15,19 +15,28 @@
 //! the same either way, so neither case is an error. Writes go to a temporary
 //! file renamed over the old one, so two runs at once each see a whole cache,
 //! never a torn one (the last to finish wins).
+//!
+//! The file is the entries' facts and cell maps one after the other, then an
+//! index of where each is (with its hash), then the index's length and hash.
+//! A run reads the index only and keeps the file open; a file's facts are read
+//! (and their hash checked) when the file is, so a warm run never holds the
+//! whole cache. The open file stays the one read even when another run renames
+//! a new cache over it.
 
 use crate::cells::CellMap;
 use crate::facts::{Fact, ProblemKind};
+use crate::file_at;
 use crate::sources::FileKind;
 use crate::workspace::ReadFile;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fs::File;
 use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The cache folder's name, in the folder `check` runs from (as `.ruff_cache`).
@@ -42,7 +51,7 @@ const FILE_NAME: &str = "facts.bin";
 pub const MAX_CACHE_BYTES: u64 = 1 << 30;
 
 /// The first bytes of a cache file: anything else is not one.
-const MAGIC: &[u8; 8] = b"mlrlint\x01";
+const MAGIC: &[u8; 8] = b"mlrlint\x02";
 
 /// What the cache file holds besides its entries: an entry is trusted only under
 /// the same tool version, the same build of the readers (a hash of the sources,
@@ -94,26 +103,24 @@ impl Stamp {
     }
 }
 
-/// One file's facts, as written.
-#[derive(Serialize)]
-struct EntryOut<'a> {
-    path: &'a str,
-    kind: FileKind,
-    stamp: Stamp,
-    /// The facts in [their encoding](crate::facts::parked), as a parked file
-    /// keeps them: a warm run hands them on without decoding them here.
-    facts: Blob<'a>,
-    cells: Option<Cow<'a, CellMap>>,
+/// Where one piece of an entry is in the cache file, and its hash.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+struct Slot {
+    at: u64,
+    len: u64,
+    hash: u64,
 }
 
-/// One file's facts, as read back ([`EntryOut`]'s encoding).
-#[derive(Deserialize)]
+/// One file's entry in the index.
+#[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     path: String,
     kind: FileKind,
     stamp: Stamp,
-    facts: Blob<'static>,
-    cells: Option<CellMap>,
+    /// The facts, in [their encoding](crate::facts::parked).
+    facts: Slot,
+    /// A notebook's cell map, postcard-encoded.
+    cells: Option<Slot>,
 }
 
 /// The facts a cache entry gives a file.
@@ -123,38 +130,11 @@ pub struct Cached {
     pub cells: Option<CellMap>,
 }
 
-/// Bytes written as one length and the bytes (postcard's byte strings), not as
-/// a sequence of numbers.
-struct Blob<'a>(Cow<'a, [u8]>);
-
-impl Serialize for Blob<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Blob<'static> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Bytes;
-        impl serde::de::Visitor<'_> for Bytes {
-            type Value = Blob<'static>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E>(self, bytes: &[u8]) -> Result<Self::Value, E> {
-                Ok(Blob(Cow::Owned(bytes.to_vec())))
-            }
-            fn visit_byte_buf<E>(self, bytes: Vec<u8>) -> Result<Self::Value, E> {
-                Ok(Blob(Cow::Owned(bytes)))
-            }
-        }
-        deserializer.deserialize_byte_buf(Bytes)
-    }
-}
-
 /// The cache of one run, loaded at its start and written when its files are read.
 pub struct Cache {
     dir: PathBuf,
+    /// The cache file read, kept open for its entries' pieces.
+    file: Option<File>,
     /// Entries not looked up yet, by absolute path.
     entries: Mutex<HashMap<String, Entry>>,
     /// How many lookups found their file unchanged.
@@ -162,35 +142,55 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// The cache in `dir`: its entries when the file there is a whole cache of
+    /// The cache in `dir`: its index when the file there is a whole cache of
     /// this version, none otherwise.
     pub fn load(dir: &Path) -> Self {
-        let entries: HashMap<String, Entry> = read_bounded(&dir.join(FILE_NAME))
-            .and_then(|bytes| decode(&bytes))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|entry| (entry.path.clone(), entry))
-            .collect();
+        let (file, entries) = match open(&dir.join(FILE_NAME)) {
+            Some((file, entries)) => (Some(file), entries),
+            None => (None, Vec::new()),
+        };
         Self {
             dir: dir.to_path_buf(),
-            entries: Mutex::new(entries),
+            file,
+            entries: Mutex::new(
+                entries
+                    .into_iter()
+                    .map(|entry| (entry.path.clone(), entry))
+                    .collect(),
+            ),
             hits: AtomicUsize::new(0),
         }
     }
 
     /// The facts cached for the file at `path` (absolute), if they were read from
-    /// a file of this kind and stamp. The entry is taken either way: a stale one
-    /// is replaced by what the run reads.
+    /// a file of this kind and stamp, and read back whole. The entry is taken
+    /// either way: a stale one is replaced by what the run reads.
     pub fn take(&self, path: &str, kind: FileKind, stamp: Stamp) -> Option<Cached> {
         let entry = lock(&self.entries).remove(path)?;
         if entry.kind != kind || entry.stamp != stamp {
             return None;
         }
+        let facts = self.piece(entry.facts)?;
+        let cells = match entry.cells {
+            Some(slot) => Some(postcard::from_bytes(&self.piece(slot)?).ok()?),
+            None => None,
+        };
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some(Cached {
-            facts: entry.facts.0.into_owned().into_boxed_slice(),
-            cells: entry.cells,
+            facts: facts.into_boxed_slice(),
+            cells,
         })
+    }
+
+    /// The bytes of `slot` in the file read, if they are still what was written.
+    fn piece(&self, slot: Slot) -> Option<Vec<u8>> {
+        let bytes = file_at::read_at(
+            self.file.as_ref()?,
+            usize::try_from(slot.len).ok()?,
+            slot.at,
+        )
+        .ok()?;
+        (checksum(&bytes) == slot.hash).then_some(bytes)
     }
 
     /// Writes the cache: an entry for each of `read` (a file with its absolute
@@ -203,49 +203,42 @@ impl Cache {
         read: impl IntoIterator<Item = (&'a ReadFile, &'a str, Stamp)>,
         keep: impl Fn(&str) -> bool,
     ) {
-        let fresh: Vec<EntryOut<'_>> = read
+        let fresh: Vec<(&ReadFile, &str, Stamp)> = read
             .into_iter()
-            .filter(|(file, _, _)| reusable(file))
-            .filter_map(|(file, path, stamp)| {
-                let facts = match &file.parked {
-                    Some(parked) => parked.bytes().ok()?,
-                    None => Cow::Owned(crate::facts::parked::encode(&file.facts)?),
-                };
-                Some(EntryOut {
-                    path,
-                    kind: file.kind?,
-                    stamp,
-                    facts: Blob(facts),
-                    cells: match &file.cells {
-                        Some(cells) => Some(Cow::Borrowed(&**cells)),
-                        // Parked with the facts: decoded for this entry alone.
-                        None => file
-                            .cells()
-                            .map(|cells| Cow::Owned(Arc::unwrap_or_clone(cells))),
-                    },
-                })
-            })
+            .filter(|(file, _, _)| reusable(file) && file.kind.is_some())
             .collect();
-        let hits = self.hits.into_inner();
-        let left = self
-            .entries
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let hits = self.hits.load(Ordering::Relaxed);
+        let left = std::mem::take(&mut *lock(&self.entries));
         let kept: Vec<&Entry> = left.values().filter(|entry| keep(&entry.path)).collect();
         // Every entry to write a hit and nothing pruned: the file on disk
         // already says all this.
         if fresh.len() == hits && kept.len() == left.len() {
             return;
         }
-        let carried = kept.into_iter().map(|entry| EntryOut {
-            path: &entry.path,
-            kind: entry.kind,
-            stamp: entry.stamp,
-            facts: Blob(Cow::Borrowed(&entry.facts.0)),
-            cells: entry.cells.as_ref().map(Cow::Borrowed),
-        });
-        let entries: Vec<EntryOut<'_>> = fresh.into_iter().chain(carried).collect();
-        let _ = write(&self.dir, &entries);
+        let pieces = fresh
+            .into_iter()
+            .map(|(file, path, stamp)| {
+                let facts = match &file.parked {
+                    Some(parked) => parked.bytes().ok()?,
+                    None => Cow::Owned(crate::facts::parked::encode(&file.facts)?),
+                };
+                let cells = match (&file.cells, &file.parked) {
+                    (Some(cells), _) => Some(Cow::Owned(postcard::to_allocvec(&**cells).ok()?)),
+                    (None, Some(parked)) => parked.cell_bytes().transpose().ok()?,
+                    (None, None) => None,
+                };
+                Some((path.to_string(), file.kind?, stamp, facts, cells))
+            })
+            .chain(kept.into_iter().map(|entry| {
+                let facts = Cow::Owned(self.piece(entry.facts)?);
+                let cells = match entry.cells {
+                    Some(slot) => Some(Cow::Owned(self.piece(slot)?)),
+                    None => None,
+                };
+                Some((entry.path.clone(), entry.kind, entry.stamp, facts, cells))
+            }))
+            .flatten();
+        let _ = write(&self.dir, pieces);
     }
 }
 
@@ -261,49 +254,58 @@ fn reusable(file: &ReadFile) -> bool {
         })
 }
 
-/// The bytes of the file at `path`, unless it cannot be read or is over
-/// [`MAX_CACHE_BYTES`].
-fn read_bounded(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).ok()?;
-    let size = file.metadata().ok()?.len();
-    if size > MAX_CACHE_BYTES {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    file.take(MAX_CACHE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    (bytes.len() as u64 <= MAX_CACHE_BYTES).then_some(bytes)
-}
+/// The size of the end of a cache file: the index's length and its hash.
+const FOOTER: u64 = 16;
 
-/// The entries of a cache file's bytes, or `None` when they are not a whole
-/// cache of this version.
-fn decode(bytes: &[u8]) -> Option<Vec<Entry>> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let (sum, body) = rest.split_first_chunk::<8>()?;
-    if u64::from_le_bytes(*sum) != checksum(body) {
+/// The cache file at `path`, open, and its index, or `None` when it is not a
+/// whole cache of this version.
+fn open(path: &Path) -> Option<(File, Vec<Entry>)> {
+    let file = File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    if size > MAX_CACHE_BYTES || size < MAGIC.len() as u64 + FOOTER {
         return None;
     }
-    let (header, body): (Header, _) = postcard::take_from_bytes(body).ok()?;
+    if file_at::read_at(&file, MAGIC.len(), 0).ok()? != MAGIC {
+        return None;
+    }
+    let footer = file_at::read_at(&file, FOOTER as usize, size - FOOTER).ok()?;
+    let (len, hash) = footer.split_at(8);
+    let len = u64::from_le_bytes(len.try_into().ok()?);
+    let hash = u64::from_le_bytes(hash.try_into().ok()?);
+    let start = (size - FOOTER).checked_sub(len)?;
+    if start < MAGIC.len() as u64 {
+        return None;
+    }
+    let index = file_at::read_at(&file, usize::try_from(len).ok()?, start).ok()?;
+    if checksum(&index) != hash {
+        return None;
+    }
+    let (header, rest): (Header, _) = postcard::take_from_bytes(&index).ok()?;
     if header != Header::current() {
         return None;
     }
-    let (entries, rest): (Vec<Entry>, _) = postcard::take_from_bytes(body).ok()?;
-    rest.is_empty().then_some(entries)
+    let (entries, rest): (Vec<Entry>, _) = postcard::take_from_bytes(rest).ok()?;
+    let within = |slot: &Slot| {
+        slot.at >= MAGIC.len() as u64
+            && slot
+                .at
+                .checked_add(slot.len)
+                .is_some_and(|end| end <= start)
+    };
+    let whole = entries
+        .iter()
+        .all(|entry| within(&entry.facts) && entry.cells.as_ref().is_none_or(within));
+    (rest.is_empty() && whole).then_some((file, entries))
 }
 
-/// The cache file's bytes: [`MAGIC`], the checksum of the rest, the header, the
-/// entries.
-fn encode(entries: &[EntryOut<'_>]) -> Option<Vec<u8>> {
-    let mut body = postcard::to_stdvec(&Header::current()).ok()?;
-    body.extend(postcard::to_stdvec(entries).ok()?);
-    let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + body.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&checksum(&body).to_le_bytes());
-    bytes.extend(body);
-    Some(bytes)
-}
+/// The pieces of one entry to write: path, kind, stamp, facts, cell map.
+type Pieces<'a> = (
+    String,
+    FileKind,
+    Stamp,
+    Cow<'a, [u8]>,
+    Option<Cow<'a, [u8]>>,
+);
 
 fn checksum(bytes: &[u8]) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
@@ -311,9 +313,10 @@ fn checksum(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
-/// Writes `entries` as the cache in `dir`, creating the folder (ignored by git
-/// and marked as a cache for backup tools) when it is not there.
-fn write(dir: &Path, entries: &[EntryOut<'_>]) -> Option<()> {
+/// Writes `entries` as the cache in `dir`, one after the other and then the
+/// index, creating the folder (ignored by git and marked as a cache for backup
+/// tools) when it is not there.
+fn write<'a>(dir: &Path, entries: impl Iterator<Item = Pieces<'a>>) -> Option<()> {
     if !dir.is_dir() {
         std::fs::create_dir_all(dir).ok()?;
         std::fs::write(dir.join(".gitignore"), "# Created by mlrun-lint\n*\n").ok()?;
@@ -324,7 +327,6 @@ fn write(dir: &Path, entries: &[EntryOut<'_>]) -> Option<()> {
         )
         .ok()?;
     }
-    let bytes = encode(entries)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(FILE_NAME).suffix(".tmp");
     // Created as any file is (the umask applies), not private as temporary
@@ -334,8 +336,41 @@ fn write(dir: &Path, entries: &[EntryOut<'_>]) -> Option<()> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut file = builder.tempfile_in(dir).ok()?;
-    file.write_all(&bytes).ok()?;
+    let file = builder.tempfile_in(dir).ok()?;
+    let mut out = std::io::BufWriter::new(file);
+    out.write_all(MAGIC).ok()?;
+    let mut at = MAGIC.len() as u64;
+    let mut put = |out: &mut std::io::BufWriter<_>, bytes: &[u8]| -> Option<Slot> {
+        out.write_all(bytes).ok()?;
+        let slot = Slot {
+            at,
+            len: bytes.len() as u64,
+            hash: checksum(bytes),
+        };
+        at += slot.len;
+        Some(slot)
+    };
+    let mut index = Vec::new();
+    for (path, kind, stamp, facts, cells) in entries {
+        let facts = put(&mut out, &facts)?;
+        let cells = match cells {
+            Some(cells) => Some(put(&mut out, &cells)?),
+            None => None,
+        };
+        index.push(Entry {
+            path,
+            kind,
+            stamp,
+            facts,
+            cells,
+        });
+    }
+    let mut bytes = postcard::to_stdvec(&Header::current()).ok()?;
+    bytes.extend(postcard::to_stdvec(&index).ok()?);
+    out.write_all(&bytes).ok()?;
+    out.write_all(&(bytes.len() as u64).to_le_bytes()).ok()?;
+    out.write_all(&checksum(&bytes).to_le_bytes()).ok()?;
+    let file = out.into_inner().ok()?;
     file.persist(dir.join(FILE_NAME)).ok()?;
     Some(())
 }

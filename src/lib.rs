@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod facts;
+pub mod file_at;
 pub mod fix;
 pub mod paths;
 pub mod report;

@@ -90,26 +90,43 @@ fn the_same_text_at_another_time_is_another_stamp() {
     assert_eq!(Stamp::of("text", None), None);
 }
 
+/// `good` with its index rewritten by `edit` (and its footer made to match).
+fn with_index(good: &[u8], edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+    let footer = good.len() - FOOTER as usize;
+    let len = u64::from_le_bytes(good[footer..footer + 8].try_into().unwrap()) as usize;
+    let mut index = good[footer - len..footer].to_vec();
+    edit(&mut index);
+    let mut bytes = good[..footer - len].to_vec();
+    bytes.extend_from_slice(&index);
+    bytes.extend_from_slice(&(index.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&checksum(&index).to_le_bytes());
+    bytes
+}
+
 /// Every way a cache file can be wrong: each is ignored (no entry), never
 /// trusted, never a panic.
 #[test]
 fn garbage_truncated_and_foreign_caches_give_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let cache_dir = dir.path().join(DIR_NAME);
+    let path = cache_dir.join(FILE_NAME);
     saved(&cache_dir, vec![problem("one")]);
-    let good = std::fs::read(cache_dir.join(FILE_NAME)).unwrap();
-    assert!(decode(&good).is_some_and(|entries| entries.len() == 1));
-    let mut flipped = good.clone();
-    *flipped.last_mut().unwrap() ^= 1;
-    let foreign = {
-        let mut body = postcard::to_stdvec(&Header {
-            version: "0.0.0-another".into(),
-            ..Header::current()
-        })
-        .unwrap();
-        body.extend(postcard::to_stdvec::<[EntryOut<'_>]>(&[]).unwrap());
-        [MAGIC.as_slice(), &checksum(&body).to_le_bytes(), &body].concat()
+    let good = std::fs::read(&path).unwrap();
+    assert!(open(&path).is_some_and(|(_, entries)| entries.len() == 1));
+    assert_eq!(with_index(&good, |_| {}), good);
+    let flipped_at = |at: usize| {
+        let mut bytes = good.clone();
+        bytes[at] ^= 1;
+        bytes
     };
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    let foreign = with_index(&good, |index| {
+        let at = index
+            .windows(version.len())
+            .position(|w| w == version)
+            .unwrap();
+        index[at] ^= 1;
+    });
     let bad: Vec<(&str, Vec<u8>)> = vec![
         ("empty", Vec::new()),
         ("garbage", b"not a cache at all, just words".to_vec()),
@@ -117,12 +134,16 @@ fn garbage_truncated_and_foreign_caches_give_nothing() {
         ("truncated", good[..good.len() / 2].to_vec()),
         ("one byte short", good[..good.len() - 1].to_vec()),
         ("one byte more", [good.as_slice(), b"x"].concat()),
-        ("a flipped bit", flipped),
+        ("a flipped bit in the footer", flipped_at(good.len() - 1)),
+        (
+            "a flipped bit in the index",
+            flipped_at(good.len() - FOOTER as usize - 1),
+        ),
+        ("a flipped bit in the facts", flipped_at(MAGIC.len())),
         ("another version", foreign),
     ];
     for (what, bytes) in bad {
-        assert!(decode(&bytes).is_none(), "{what}");
-        std::fs::write(cache_dir.join(FILE_NAME), &bytes).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
         let cache = Cache::load(&cache_dir);
         assert!(
             cache
@@ -131,6 +152,20 @@ fn garbage_truncated_and_foreign_caches_give_nothing() {
             "{what}"
         );
     }
+}
+
+/// The cache file a run opened stays the one it reads, whatever another run
+/// writes in its place meanwhile.
+#[test]
+fn a_cache_replaced_while_a_run_reads_it_is_read_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    saved(&cache_dir, vec![problem("one")]);
+    let cache = Cache::load(&cache_dir);
+    saved(&cache_dir, vec![problem("another")]);
+    let taken = cache.take("/tree/a.yaml", FileKind::Yaml, stamp("text"));
+    let facts = taken.map(|cached| crate::facts::parked::decode(&cached.facts));
+    assert_eq!(facts, Some(Ok(vec![problem("one")])));
 }
 
 #[test]
@@ -161,9 +196,13 @@ fn entries_not_kept_are_pruned_and_kept_ones_carried() {
     );
     // A run over /tree that reads nothing: /tree's entry goes, /other's stays.
     Cache::load(&cache_dir).save([], |path| !path.starts_with("/tree"));
-    let entries = decode(&std::fs::read(cache_dir.join(FILE_NAME)).unwrap()).unwrap();
+    let (_, entries) = open(&cache_dir.join(FILE_NAME)).unwrap();
     let paths: Vec<&str> = entries.iter().map(|entry| entry.path.as_str()).collect();
     assert_eq!(paths, ["/other/b.yaml"]);
+    // The entry carried is whole: its facts were copied from the old file.
+    let taken = Cache::load(&cache_dir).take("/other/b.yaml", FileKind::Yaml, stamp("text"));
+    let facts = taken.map(|cached| crate::facts::parked::decode(&cached.facts));
+    assert_eq!(facts, Some(Ok(vec![problem("b")])));
 }
 
 #[test]

@@ -11,10 +11,10 @@
 //! concludes about the file (problems with its includes, that it is a
 //! constraints file) is kept with them and applied on decoding.
 //!
-//! On Unix the encoded facts wait in a [`Store`], an anonymous temporary file
-//! in `TMPDIR` (deleted by the system when the run ends, however it ends), so
-//! they are not part of the run's memory either; on other systems, or when the
-//! file cannot be made or written, they wait in memory.
+//! The encoded facts wait in a [`Store`], an anonymous temporary file in
+//! `TMPDIR` (deleted by the system when the run ends, however it ends), so they
+//! are not part of the run's memory either; when that file cannot be made or
+//! written, they wait in memory.
 
 use super::{Fact, Origin, Problem, ProblemKind};
 use crate::cells::CellMap;
@@ -37,7 +37,7 @@ impl Store {
     /// none.
     pub fn new() -> Arc<Self> {
         Arc::new(Self {
-            file: cfg!(unix).then(|| tempfile::tempfile().ok()).flatten(),
+            file: tempfile::tempfile().ok(),
             end: AtomicU64::new(0),
         })
     }
@@ -56,36 +56,14 @@ impl Store {
     fn put(&self, bytes: &[u8]) -> std::io::Result<u64> {
         let file = self.file.as_ref().ok_or(std::io::ErrorKind::Unsupported)?;
         let at = self.end.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        write_at(file, bytes, at)?;
+        crate::file_at::write_all_at(file, bytes, at)?;
         Ok(at)
     }
 
     fn get(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
         let file = self.file.as_ref().ok_or(std::io::ErrorKind::Unsupported)?;
-        let mut bytes = vec![0; len];
-        read_at(file, &mut bytes, at)?;
-        Ok(bytes)
+        crate::file_at::read_at(file, len, at)
     }
-}
-
-#[cfg(unix)]
-fn write_at(file: &std::fs::File, bytes: &[u8], at: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
-}
-
-#[cfg(unix)]
-fn read_at(file: &std::fs::File, bytes: &mut [u8], at: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
-}
-
-#[cfg(not(unix))]
-fn write_at(_: &std::fs::File, _: &[u8], _: u64) -> std::io::Result<()> {
-    Err(std::io::ErrorKind::Unsupported.into())
-}
-
-#[cfg(not(unix))]
-fn read_at(_: &std::fs::File, _: &mut [u8], _: u64) -> std::io::Result<()> {
-    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// Encoded facts, in memory or in a [`Store`].
@@ -181,6 +159,12 @@ impl Parked {
             }
             Err(_) => false,
         }
+    }
+
+    /// The parked cell map, encoded (what the cache keeps), or why it could not
+    /// be read back.
+    pub fn cell_bytes(&self) -> Option<Result<Cow<'_, [u8]>, String>> {
+        self.cells.as_ref().map(Bytes::get)
     }
 
     /// The parked cell map, if one was parked and it can be read back (should it
@@ -297,7 +281,6 @@ mod tests {
         assert_eq!(parked.bytes().unwrap(), encode(&package).unwrap());
     }
 
-    #[cfg(unix)]
     #[test]
     fn facts_of_many_threads_land_apart_in_the_store() {
         let store = Store::new();
