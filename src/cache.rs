@@ -32,7 +32,6 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
-use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -307,10 +306,10 @@ type Pieces<'a> = (
     Option<Cow<'a, [u8]>>,
 );
 
+/// The hash that checks a piece of the cache file: the one texts are
+/// recognised by, over bytes.
 fn checksum(bytes: &[u8]) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(bytes);
-    hasher.finish()
+    crate::engine::text::hash_bytes(bytes)
 }
 
 /// Writes `entries` as the cache in `dir`, one after the other and then the

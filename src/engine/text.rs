@@ -36,8 +36,13 @@ pub struct Changed(pub Option<String>);
 
 /// The hash a text read from disk is recognised by (also the [cache](crate::cache)'s).
 pub fn hash(text: &str) -> u64 {
+    hash_bytes(text.as_bytes())
+}
+
+/// [`hash`] over any bytes (the cache checks its pieces with it).
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(text.as_bytes());
+    hasher.write(bytes);
     hasher.finish()
 }
 
