@@ -1,14 +1,17 @@
 //! The cache of warm runs: each file's facts as its reader found them, kept in
 //! `.mlrun_lint_cache/` in the folder `check` runs from, so a run over an
-//! unchanged tree reads files but parses none of them again.
+//! unchanged tree parses none of them again, and reads only those it reports on.
 //!
 //! Only reading is cached. Linking, scope, judging and `# noqa` run on the facts
 //! every time, so findings that depend on other files (a function spec judged
 //! with its project's default image) stay exact whatever changed elsewhere.
 //!
-//! An entry is used only when the file's path, kind, size, modification time and
-//! the hash of the text just read all match, and the cache was written by this
-//! very build (version and a hash of the sources) with the same file size limit. Anything else (a file of another
+//! An entry is used only when the file's path, kind, size and times (and
+//! either the entry is *settled*, its file last written two seconds or more
+//! before the run that recorded it began, or the hash of the text just read
+//! matches) are the ones recorded, and the cache was written by this very
+//! build (version and a hash of the sources) with the same file size limit.
+//! A settled file is not read at all. Anything else (a file of another
 //! version, a truncated or corrupt one, a checksum that does not match) is
 //! ignored as if there were no cache and replaced by the next run. A cache that
 //! cannot be written (a read-only folder) is left as it is: the run's results are
@@ -18,12 +21,14 @@
 //!
 //! The file is the entries' facts and cell maps one after the other, then an
 //! index of where each is (with its hash), then the index's length and hash.
-//! A run reads the index only and keeps the file open; a file's facts are read
-//! (and their hash checked) when the file is, so a warm run never holds the
-//! whole cache. The open file stays the one read even when another run renames
-//! a new cache over it.
+//! The index also keeps copies of the facts linking reads. A run reads the
+//! index only and keeps the file open; a file's pieces have their hash checked
+//! when the file is taken, and are then parked where they are (read again, and
+//! checked again, when the file is judged), so a warm run never holds the whole
+//! cache nor copies it. The open file stays the one read even when another run
+//! renames a new cache over it.
 
-use crate::cells::CellMap;
+use crate::facts::parked::{Piece, Store};
 use crate::facts::{Fact, ProblemKind};
 use crate::file_at;
 use crate::sources::FileKind;
@@ -35,8 +40,8 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The cache folder's name, in the folder `check` runs from (as `.ruff_cache`).
 pub const DIR_NAME: &str = ".mlrun_lint_cache";
@@ -50,7 +55,7 @@ const FILE_NAME: &str = "facts.bin";
 pub const MAX_CACHE_BYTES: u64 = 1 << 30;
 
 /// The first bytes of a cache file: anything else is not one.
-const MAGIC: &[u8; 8] = b"mlrlint\x02";
+const MAGIC: &[u8; 8] = b"mlrlint\x03";
 
 /// What the cache file holds besides its entries: an entry is trusted only under
 /// the same tool version, the same build of the readers (a hash of the sources,
@@ -79,26 +84,94 @@ pub struct Stamp {
     size: u64,
     /// Modification time, seconds and nanoseconds since the Unix epoch.
     modified: (u64, u32),
+    /// Status change time (Unix `ctime`, which no tool can set back as `touch`
+    /// or `cp -p` set the modification time), where the system has one.
+    changed: Option<(u64, u32)>,
     /// The text's hash: a file rewritten within one tick of the clock, at the
     /// same size, still misses.
     hash: u64,
 }
 
+/// How long after a file's last write its stamp is trusted without reading
+/// it: the coarsest modification-time resolution in use (FAT's two seconds).
+/// A write later than that is sure to leave another time.
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// When a file was last written, as the system says.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Times {
+    pub modified: Option<SystemTime>,
+    pub changed: Option<SystemTime>,
+}
+
+impl Times {
+    pub fn of(metadata: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let changed = {
+            use std::os::unix::fs::MetadataExt;
+            u32::try_from(metadata.ctime_nsec()).ok().and_then(|nanos| {
+                let secs = u64::try_from(metadata.ctime()).ok()?;
+                UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
+            })
+        };
+        #[cfg(not(unix))]
+        let changed = None;
+        Self {
+            modified: metadata.modified().ok(),
+            changed,
+        }
+    }
+}
+
+/// Seconds and nanoseconds since the Unix epoch.
+fn since_epoch(time: SystemTime) -> Option<(u64, u32)> {
+    let since = time.duration_since(UNIX_EPOCH).ok()?;
+    Some((since.as_secs(), since.subsec_nanos()))
+}
+
 impl Stamp {
     /// The stamp of `text`, just read from a file last modified at `modified`.
+    #[cfg(test)]
     pub fn of(text: &str, modified: Option<SystemTime>) -> Option<Self> {
-        Self::hashed(text.len(), crate::engine::text::hash(text), modified)
+        let times = Times {
+            modified,
+            changed: None,
+        };
+        Self::hashed(text.len(), crate::engine::text::hash(text), times)
     }
 
     /// The stamp of a text of `size` bytes whose [hash](crate::engine::text::hash)
     /// is `hash` (worked out once per read, for this and for reading it again).
-    pub fn hashed(size: usize, hash: u64, modified: Option<SystemTime>) -> Option<Self> {
-        let since = modified?.duration_since(UNIX_EPOCH).ok()?;
+    pub fn hashed(size: usize, hash: u64, times: Times) -> Option<Self> {
         Some(Self {
             size: size as u64,
-            modified: (since.as_secs(), since.subsec_nanos()),
+            modified: since_epoch(times.modified?)?,
+            changed: times.changed.and_then(since_epoch),
             hash,
         })
+    }
+
+    /// The size of the text stamped and its hash.
+    pub fn text(&self) -> (usize, u64) {
+        (self.size as usize, self.hash)
+    }
+
+    /// Whether a file of `size` bytes written at `times` is, by its metadata,
+    /// the file stamped.
+    fn same_metadata(&self, size: u64, times: Times) -> bool {
+        self.size == size
+            && times.modified.and_then(since_epoch) == Some(self.modified)
+            && times.changed.and_then(since_epoch) == self.changed
+    }
+
+    /// Whether the file had been left alone long enough by `now` that any
+    /// later write shows in its times: only then is its metadata trusted
+    /// without reading the text (the race git calls "racily clean").
+    fn settled_by(&self, now: SystemTime) -> bool {
+        let at = |(secs, nanos): (u64, u32)| UNIX_EPOCH.checked_add(Duration::new(secs, nanos));
+        let last = at(self.modified).max(self.changed.and_then(at));
+        last.and_then(|last| last.checked_add(SETTLE))
+            .is_some_and(|settled| settled <= now)
     }
 }
 
@@ -116,6 +189,17 @@ struct Entry {
     path: String,
     kind: FileKind,
     stamp: Stamp,
+    /// Whether the stamp was [settled](Stamp::settled_by) when the text was
+    /// last read: only then does an unchanged stamp stand for the text unread.
+    settled: bool,
+    /// Whether the text mentions `noqa` (what [`FileText`] needs of a text not
+    /// read).
+    ///
+    /// [`FileText`]: crate::engine::FileText
+    mentions_noqa: bool,
+    /// Copies of the facts linking reads, so that a file taken from the cache
+    /// has its facts decoded only when it is judged.
+    linking: Vec<Fact>,
     /// The facts, in [their encoding](crate::facts::parked).
     facts: Slot,
     /// A notebook's cell map, postcard-encoded.
@@ -124,20 +208,39 @@ struct Entry {
 
 /// The facts a cache entry gives a file.
 pub struct Cached {
-    /// The facts, [encoded](crate::facts::parked::decode).
-    pub facts: Box<[u8]>,
-    pub cells: Option<CellMap>,
+    /// The facts, [encoded](crate::facts::parked::decode), where they are in
+    /// the cache file (checked whole when taken).
+    pub facts: Piece,
+    /// Copies of the facts linking reads.
+    pub linking: Vec<Fact>,
+    /// A notebook's cell map, encoded, where it is.
+    pub cells: Option<Piece>,
+}
+
+/// The facts a cache entry gives a file whose text was not read.
+pub struct Unread {
+    pub cached: Cached,
+    /// The stamp of the text the facts were read from.
+    pub stamp: Stamp,
+    /// Whether that text mentions `noqa`.
+    pub mentions_noqa: bool,
 }
 
 /// The cache of one run, loaded at its start and written when its files are read.
 pub struct Cache {
     dir: PathBuf,
-    /// The cache file read, kept open for its entries' pieces.
-    file: Option<File>,
+    /// The cache file read, kept open for its entries' pieces: files taken
+    /// from the cache are parked where their facts are in it.
+    file: Option<Arc<Store>>,
     /// Entries not looked up yet, by absolute path.
     entries: Mutex<HashMap<String, Entry>>,
     /// How many lookups found their file unchanged.
     hits: AtomicUsize,
+    /// How many of them found, reading the text, an entry that can now be
+    /// trusted unread: the cache is written again to say so.
+    settled: AtomicUsize,
+    /// When the run started, before any file was read.
+    started: SystemTime,
 }
 
 impl Cache {
@@ -145,7 +248,7 @@ impl Cache {
     /// this version, none otherwise.
     pub fn load(dir: &Path) -> Self {
         let (file, entries) = match open(&dir.join(FILE_NAME)) {
-            Some((file, entries)) => (Some(file), entries),
+            Some((file, size, entries)) => (Some(Store::written(file, size)), entries),
             None => (None, Vec::new()),
         };
         Self {
@@ -158,7 +261,37 @@ impl Cache {
                     .collect(),
             ),
             hits: AtomicUsize::new(0),
+            settled: AtomicUsize::new(0),
+            started: SystemTime::now(),
         }
+    }
+
+    /// The facts cached for the file at `path` (absolute, of this kind), taken
+    /// without reading its text: when the file's size and times are those of
+    /// a [settled](Stamp::settled_by) entry. Otherwise the entry stays for
+    /// [`take`](Self::take) once the text is read.
+    pub fn take_unread(&self, path: &str, kind: FileKind, file: &Path) -> Option<Unread> {
+        let metadata = std::fs::metadata(file).ok()?;
+        let times = Times::of(&metadata);
+        let entry = {
+            let mut entries = lock(&self.entries);
+            let entry = entries.get(path)?;
+            let unchanged = entry.settled
+                && entry.kind == kind
+                && metadata.is_file()
+                && entry.stamp.same_metadata(metadata.len(), times);
+            if !unchanged {
+                return None;
+            }
+            entries.remove(path)?
+        };
+        let cached = self.pieces(entry.facts, entry.cells, entry.linking)?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(Unread {
+            cached,
+            stamp: entry.stamp,
+            mentions_noqa: entry.mentions_noqa,
+        })
     }
 
     /// The facts cached for the file at `path` (absolute), if they were read from
@@ -169,26 +302,48 @@ impl Cache {
         if entry.kind != kind || entry.stamp != stamp {
             return None;
         }
-        let facts = self.piece(entry.facts)?;
-        let cells = match entry.cells {
-            Some(slot) => Some(postcard::from_bytes(&self.piece(slot)?).ok()?),
+        let settled = !entry.settled && stamp.settled_by(self.started);
+        let cached = self.pieces(entry.facts, entry.cells, entry.linking)?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        if settled {
+            self.settled.fetch_add(1, Ordering::Relaxed);
+        }
+        Some(cached)
+    }
+
+    /// An entry's facts and cell map where they are, when they read back
+    /// whole.
+    fn pieces(&self, facts: Slot, cells: Option<Slot>, linking: Vec<Fact>) -> Option<Cached> {
+        let facts = self.checked(facts)?;
+        let cells = match cells {
+            Some(slot) => Some(self.checked(slot)?),
             None => None,
         };
-        self.hits.fetch_add(1, Ordering::Relaxed);
         Some(Cached {
-            facts: facts.into_boxed_slice(),
+            facts,
+            linking,
             cells,
+        })
+    }
+
+    /// Where `slot` is, if its bytes are still what was written.
+    fn checked(&self, slot: Slot) -> Option<Piece> {
+        self.piece(slot)?;
+        Some(Piece {
+            store: self.file.clone()?,
+            at: slot.at,
+            len: usize::try_from(slot.len).ok()?,
+            hash: slot.hash,
         })
     }
 
     /// The bytes of `slot` in the file read, if they are still what was written.
     fn piece(&self, slot: Slot) -> Option<Vec<u8>> {
-        let bytes = file_at::read_at(
-            self.file.as_ref()?,
-            usize::try_from(slot.len).ok()?,
-            slot.at,
-        )
-        .ok()?;
+        let bytes = self
+            .file
+            .as_ref()?
+            .get(slot.at, usize::try_from(slot.len).ok()?)
+            .ok()?;
         (checksum(&bytes) == slot.hash).then_some(bytes)
     }
 
@@ -211,7 +366,8 @@ impl Cache {
         let kept: Vec<&Entry> = left.values().filter(|entry| keep(&entry.path)).collect();
         // Every entry to write a hit and nothing pruned: the file on disk
         // already says all this.
-        if fresh.len() == hits && kept.len() == left.len() {
+        let settled = self.settled.load(Ordering::Relaxed);
+        if fresh.len() == hits && kept.len() == left.len() && settled == 0 {
             return;
         }
         let pieces = fresh
@@ -226,7 +382,16 @@ impl Cache {
                     (None, Some(parked)) => parked.cell_bytes().transpose().ok()?,
                     (None, None) => None,
                 };
-                Some((path.to_string(), file.kind?, stamp, facts, cells))
+                Some(Written {
+                    path: path.to_string(),
+                    kind: file.kind?,
+                    stamp,
+                    settled: stamp.settled_by(self.started),
+                    mentions_noqa: file.text.may_hold_noqa(),
+                    linking: file.linking_copies(),
+                    facts,
+                    cells,
+                })
             })
             .chain(kept.into_iter().map(|entry| {
                 let facts = Cow::Owned(self.piece(entry.facts)?);
@@ -234,7 +399,16 @@ impl Cache {
                     Some(slot) => Some(Cow::Owned(self.piece(slot)?)),
                     None => None,
                 };
-                Some((entry.path.clone(), entry.kind, entry.stamp, facts, cells))
+                Some(Written {
+                    path: entry.path.clone(),
+                    kind: entry.kind,
+                    stamp: entry.stamp,
+                    settled: entry.settled,
+                    mentions_noqa: entry.mentions_noqa,
+                    linking: entry.linking.clone(),
+                    facts,
+                    cells,
+                })
             }))
             .flatten();
         let _ = write(&self.dir, pieces);
@@ -258,7 +432,7 @@ const FOOTER: u64 = 16;
 
 /// The cache file at `path`, open, and its index, or `None` when it is not a
 /// whole cache of this version.
-fn open(path: &Path) -> Option<(File, Vec<Entry>)> {
+fn open(path: &Path) -> Option<(File, u64, Vec<Entry>)> {
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
     if size > MAX_CACHE_BYTES || size < MAGIC.len() as u64 + FOOTER {
@@ -294,17 +468,20 @@ fn open(path: &Path) -> Option<(File, Vec<Entry>)> {
     let whole = entries
         .iter()
         .all(|entry| within(&entry.facts) && entry.cells.as_ref().is_none_or(within));
-    (rest.is_empty() && whole).then_some((file, entries))
+    (rest.is_empty() && whole).then_some((file, size, entries))
 }
 
-/// The pieces of one entry to write: path, kind, stamp, facts, cell map.
-type Pieces<'a> = (
-    String,
-    FileKind,
-    Stamp,
-    Cow<'a, [u8]>,
-    Option<Cow<'a, [u8]>>,
-);
+/// One entry to write: what the index says of a file, and its pieces.
+struct Written<'a> {
+    path: String,
+    kind: FileKind,
+    stamp: Stamp,
+    settled: bool,
+    mentions_noqa: bool,
+    linking: Vec<Fact>,
+    facts: Cow<'a, [u8]>,
+    cells: Option<Cow<'a, [u8]>>,
+}
 
 /// The hash that checks a piece of the cache file: the one texts are
 /// recognised by, over bytes.
@@ -315,7 +492,7 @@ fn checksum(bytes: &[u8]) -> u64 {
 /// Writes `entries` as the cache in `dir`, one after the other and then the
 /// index, creating the folder (ignored by git and marked as a cache for backup
 /// tools) when it is not there.
-fn write<'a>(dir: &Path, entries: impl Iterator<Item = Pieces<'a>>) -> Option<()> {
+fn write<'a>(dir: &Path, entries: impl Iterator<Item = Written<'a>>) -> Option<()> {
     if !dir.is_dir() {
         std::fs::create_dir_all(dir).ok()?;
         std::fs::write(dir.join(".gitignore"), "# Created by mlrun-lint\n*\n").ok()?;
@@ -350,16 +527,19 @@ fn write<'a>(dir: &Path, entries: impl Iterator<Item = Pieces<'a>>) -> Option<()
         Some(slot)
     };
     let mut index = Vec::new();
-    for (path, kind, stamp, facts, cells) in entries {
-        let facts = put(&mut out, &facts)?;
-        let cells = match cells {
+    for written in entries {
+        let facts = put(&mut out, &written.facts)?;
+        let cells = match written.cells {
             Some(cells) => Some(put(&mut out, &cells)?),
             None => None,
         };
         index.push(Entry {
-            path,
-            kind,
-            stamp,
+            path: written.path,
+            kind: written.kind,
+            stamp: written.stamp,
+            settled: written.settled,
+            mentions_noqa: written.mentions_noqa,
+            linking: written.linking,
             facts,
             cells,
         });

@@ -6,7 +6,7 @@
 //! `default_image` lives in `project.yaml`, its client pin in `requirements.txt`):
 //! [`Workspace`] links them in between.
 
-use crate::cache::{Cache, Stamp};
+use crate::cache::{Cache, Cached, Stamp, Times};
 use crate::config::{FileSettings, Resolver};
 use crate::diagnostic::{Diagnostic, FileDiagnostics, Finding};
 use crate::discover::{self, WalkOptions};
@@ -536,19 +536,23 @@ fn check_read_with(
                         diagnostics.push(finding);
                     }
                 }
-                if diagnostics.is_empty() && !file.text.may_hold_noqa() {
+                let mut mentions_noqa = file.text.may_hold_noqa();
+                if diagnostics.is_empty() && !mentions_noqa {
                     return None;
                 }
                 let text = match file.text.clone().get(|| reread(&file.path)) {
                     Ok(text) => text,
                     Err(text::Changed(now)) => {
                         diagnostics = judge(&[changed_while_checked()], &scope, rules);
-                        Arc::from(now.unwrap_or_default())
+                        let now: Arc<str> = Arc::from(now.unwrap_or_default());
+                        mentions_noqa = crate::suppress::noqa::mentions_noqa(&now);
+                        now
                     }
                 };
                 let judged = Judged {
                     shown: shown[index].clone(),
                     text,
+                    mentions_noqa,
                     cells: file.cells(),
                     diagnostics,
                 };
@@ -679,13 +683,15 @@ fn finish(
     let Judged {
         shown,
         text,
+        mentions_noqa,
         cells,
         diagnostics,
     } = file;
     let mut diagnostics = configure(diagnostics);
     sort(&mut diagnostics);
     let mut fingerprints = fingerprint::of_diagnostics(&shown, &text, &diagnostics);
-    if !ignore_noqa {
+    // A text with no `noqa` in it has no directive to apply or find unused.
+    if !ignore_noqa && mentions_noqa {
         let report_unused = settings.severity_of(rules::UNUSED_NOQA).is_some();
         let applied = suppress::apply(&text, &diagnostics, report_unused);
         if applied.unused.is_empty() && applied.kept.iter().all(|&kept| kept) {
@@ -723,6 +729,8 @@ struct Judged {
     /// The path as shown.
     shown: String,
     text: Arc<str>,
+    /// Whether `text` mentions `noqa` (found when it was first read).
+    mentions_noqa: bool,
     cells: Option<Arc<crate::cells::CellMap>>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -780,36 +788,37 @@ fn read_file(
     let Some(known) = kind else {
         return (unreadable(path, kind, Unread::new(UNKNOWN_KIND)), None);
     };
-    let (text, modified) = match read_text(path) {
+    // A file whose size and times are those of a settled cache entry is not
+    // read at all: its text is read again only if it has a report.
+    if let Some((cache, key)) = &cache {
+        if let Some(unread) = cache.take_unread(key, known, path) {
+            let (len, hash) = unread.stamp.text();
+            let text = FileText::unread(len, hash, unread.mentions_noqa);
+            let file = from_cache(path, known, text, unread.cached);
+            return (file, Some((key.clone(), unread.stamp)));
+        }
+    }
+    let (text, times) = match read_text(path) {
         Ok(read) => read,
         Err(unread) => return (unreadable(path, kind, unread), None),
     };
     let hash = text::hash(&text);
-    let cache = cache
-        .and_then(|(cache, key)| Some((cache, key, Stamp::hashed(text.len(), hash, modified)?)));
+    let cache =
+        cache.and_then(|(cache, key)| Some((cache, key, Stamp::hashed(text.len(), hash, times)?)));
     let cached = cache
         .as_ref()
-        .and_then(|(cache, key, stamp)| cache.take(key, known, *stamp))
-        .and_then(|cached| {
-            let facts = crate::facts::parked::decode(&cached.facts).ok()?;
-            Some((facts, cached))
-        });
-    let (facts, cells, interface, encoded) = match cached {
-        Some((facts, cached)) => (
-            facts,
-            cached.cells.map(Arc::new),
-            Default::default(),
-            Some(cached.facts),
-        ),
-        None => {
-            let read = read_guarded(known, path, &text);
-            (read.facts, read.cells, read.interface, None)
-        }
-    };
+        .and_then(|(cache, key, stamp)| cache.take(key, known, *stamp));
+    if let Some(cached) = cached {
+        let mut text = FileText::from_disk(text, hash);
+        text.release();
+        let file = from_cache(path, known, text, cached);
+        return (file, cache.map(|(_, key, stamp)| (key, stamp)));
+    }
+    let read = read_guarded(known, path, &text);
     // The text is let go now, unless linking Python modules reads it again:
     // it is read again for the report only if the file has one.
     let mut text = FileText::from_disk(text, hash);
-    if interface.is_empty() {
+    if read.interface.is_empty() {
         text.release();
     }
     let mut file = ReadFile {
@@ -817,20 +826,34 @@ fn read_file(
         context_only: false,
         path: path.to_path_buf(),
         text,
-        facts,
-        cells,
-        interface,
+        facts: read.facts,
+        cells: read.cells,
+        interface: read.interface,
         parked: None,
     };
     if let Some(store) = park {
-        match encoded {
-            Some(bytes) => file.park_encoded(bytes, store),
-            None => file.park(store),
-        }
+        file.park(store);
     }
     // Kept facts stay until the end: without the slack their vector grew with.
     file.facts.shrink_to_fit();
     (file, cache.map(|(_, key, stamp)| (key, stamp)))
+}
+
+/// A file whose facts the cache gave: parked where they are in the cache
+/// file, and decoded only when the file is judged.
+fn from_cache(path: &Path, kind: FileKind, text: FileText, cached: Cached) -> ReadFile {
+    let mut file = ReadFile {
+        kind: Some(kind),
+        context_only: false,
+        path: path.to_path_buf(),
+        text,
+        facts: Vec::new(),
+        cells: None,
+        interface: Default::default(),
+        parked: None,
+    };
+    file.park_in_place(cached.facts, cached.linking, cached.cells);
+    file
 }
 
 /// [`sources::read`] under the [panic guard](guard): a reader that panics on the
@@ -929,7 +952,7 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// The file's text, if it is a readable regular file of UTF-8 within the size
 /// limit, and when it was last modified.
-fn read_text(path: &Path) -> Result<(String, Option<std::time::SystemTime>), Unread> {
+fn read_text(path: &Path) -> Result<(String, Times), Unread> {
     let cannot = |err: std::io::Error| Unread::new(format!("cannot read the file: {err}"));
     // Opened once, its size asked of the open file: one path lookup per file.
     let file = open_without_blocking(path).map_err(cannot)?;
@@ -952,7 +975,7 @@ fn read_text(path: &Path) -> Result<(String, Option<std::time::SystemTime>), Unr
             describe_limit(limit)
         )));
     }
-    let modified = metadata.modified().ok();
+    let times = Times::of(&metadata);
     let text = String::from_utf8(bytes).map_err(|err| {
         // The lossy text keeps every byte before the first invalid one in place,
         // so the diagnostic can point at it.
@@ -963,5 +986,5 @@ fn read_text(path: &Path) -> Result<(String, Option<std::time::SystemTime>), Unr
             offset,
         }
     })?;
-    Ok((text, modified))
+    Ok((text, times))
 }

@@ -10,7 +10,7 @@
 
 use crate::cells::CellMap;
 use crate::engine::FileText;
-use crate::facts::parked::{Parked, Store};
+use crate::facts::parked::{Parked, Piece, Store};
 use crate::facts::requirement::{Spec, MLRUN_PACKAGE as MLRUN};
 use crate::facts::{
     template_marker, Fact, ImageRole, IncludeBase, IncludeKind, Origin, PackageFact, Problem,
@@ -83,18 +83,22 @@ impl ReadFile {
         }
     }
 
-    /// [`ReadFile::park`] for facts taken from the cache in their encoding.
-    pub fn park_encoded(&mut self, bytes: Box<[u8]>, store: &Arc<Store>) {
-        if self.parkable() {
-            self.parked = Some(Parked::with_bytes(
-                bytes,
-                &self.facts,
-                read_by_linking,
-                store,
-            ));
-            self.facts = Vec::new();
-            self.park_cells(store);
-        }
+    /// Parks facts (and a cell map) the cache holds where they are, with the
+    /// copies of those linking reads it kept beside them.
+    pub fn park_in_place(&mut self, facts: Piece, linking: Vec<Fact>, cells: Option<Piece>) {
+        self.parked = Some(Parked::in_place(facts, linking, cells));
+        self.facts = Vec::new();
+        self.cells = None;
+    }
+
+    /// Copies of the facts linking reads, for the cache to keep beside the
+    /// file's encoded facts.
+    pub fn linking_copies(&self) -> Vec<Fact> {
+        self.linking_facts()
+            .iter()
+            .filter(|fact| read_by_linking(fact))
+            .cloned()
+            .collect()
     }
 
     fn parkable(&self) -> bool {

@@ -100,7 +100,32 @@ fn a_file_changed_since_the_last_run_is_read_again() {
     let dir = tempfile::tempdir().unwrap();
     project(dir.path());
     check(dir.path(), &[]);
-    let dockerfile = dir.path().join("Dockerfile");
+    same_size_same_time_is_read_again(dir.path());
+}
+
+/// Files left alone two seconds before a run are taken from the cache by their
+/// size and times, unread: a warm run still reports what a cold one does, and
+/// a file rewritten at the same size with its modification time put back is
+/// still read again (its status change time moved).
+#[test]
+fn a_settled_tree_is_taken_unread_and_a_rewrite_still_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let expected = uncached(dir.path());
+    assert_eq!(check(dir.path(), &[]), expected);
+    let written = fs::read(dir.path().join(CACHE_FILE)).unwrap();
+    assert_eq!(check(dir.path(), &[]), expected);
+    assert_eq!(fs::read(dir.path().join(CACHE_FILE)).unwrap(), written);
+    if cfg!(unix) {
+        same_size_same_time_is_read_again(dir.path());
+    }
+}
+
+/// Rewrites the Dockerfile of [`project`] at the same size and modification
+/// time, adds a file and removes one: a warm run sees all three.
+fn same_size_same_time_is_read_again(dir: &Path) {
+    let dockerfile = dir.join("Dockerfile");
     let modified = fs::metadata(&dockerfile).unwrap().modified().unwrap();
     // The same size and, put back, the same modification time: only the text
     // differs.
@@ -114,15 +139,15 @@ fn a_file_changed_since_the_last_run_is_read_again() {
         .unwrap()
         .set_modified(modified)
         .unwrap();
-    let warm = check(dir.path(), &[]);
+    let warm = check(dir, &[]);
     assert!(warm.0.contains("scipy") && !warm.0.contains("numpy"));
-    assert_eq!(warm, uncached(dir.path()));
+    assert_eq!(warm, uncached(dir));
     // A file added and one removed.
-    fs::write(dir.path().join("requirements-dev.txt"), "pytest\n").unwrap();
-    fs::remove_file(dir.path().join("deploy.py")).unwrap();
-    let warm = check(dir.path(), &[]);
+    fs::write(dir.join("requirements-dev.txt"), "pytest\n").unwrap();
+    fs::remove_file(dir.join("deploy.py")).unwrap();
+    let warm = check(dir, &[]);
     assert!(warm.0.contains("pytest") && !warm.0.contains("deploy.py"));
-    assert_eq!(warm, uncached(dir.path()));
+    assert_eq!(warm, uncached(dir));
 }
 
 #[test]

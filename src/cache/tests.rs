@@ -25,6 +25,14 @@ fn file(path: &str, facts: Vec<Fact>) -> ReadFile {
     }
 }
 
+/// The facts of a cache entry taken, read back from where they are.
+fn decoded(cached: &Cached) -> Result<Vec<Fact>, String> {
+    let piece = &cached.facts;
+    let bytes = piece.store.get(piece.at, piece.len).unwrap();
+    assert_eq!(crate::engine::text::hash_bytes(&bytes), piece.hash);
+    crate::facts::parked::decode(&bytes)
+}
+
 fn stamp(text: &str) -> Stamp {
     Stamp::of(text, Some(UNIX_EPOCH + std::time::Duration::from_secs(7))).unwrap()
 }
@@ -46,7 +54,7 @@ fn facts_saved_are_taken_back_for_the_same_stamp_only() {
     );
     let cache = Cache::load(&cache_dir);
     let taken = cache.take("/tree/a.yaml", FileKind::Yaml, stamp("text"));
-    let facts = taken.map(|cached| crate::facts::parked::decode(&cached.facts));
+    let facts = taken.map(|cached| decoded(&cached));
     assert_eq!(facts, Some(Ok(vec![problem("one")])));
     let cache = Cache::load(&cache_dir);
     assert!(cache
@@ -73,7 +81,7 @@ fn parked_facts_are_saved_as_they_are_kept() {
     assert!(read.parked.is_some() && read.facts.is_empty());
     Cache::load(&cache_dir).save([(&read, "/tree/a.yaml", stamp("text"))], |_| true);
     let taken = Cache::load(&cache_dir).take("/tree/a.yaml", FileKind::Yaml, stamp("text"));
-    let facts_back = taken.map(|cached| crate::facts::parked::decode(&cached.facts));
+    let facts_back = taken.map(|cached| decoded(&cached));
     assert_eq!(facts_back, Some(Ok(facts)));
 }
 
@@ -112,7 +120,7 @@ fn garbage_truncated_and_foreign_caches_give_nothing() {
     let path = cache_dir.join(FILE_NAME);
     saved(&cache_dir, vec![problem("one")]);
     let good = std::fs::read(&path).unwrap();
-    assert!(open(&path).is_some_and(|(_, entries)| entries.len() == 1));
+    assert!(open(&path).is_some_and(|(_, _, entries)| entries.len() == 1));
     assert_eq!(with_index(&good, |_| {}), good);
     let flipped_at = |at: usize| {
         let mut bytes = good.clone();
@@ -164,7 +172,7 @@ fn a_cache_replaced_while_a_run_reads_it_is_read_as_it_was() {
     let cache = Cache::load(&cache_dir);
     saved(&cache_dir, vec![problem("another")]);
     let taken = cache.take("/tree/a.yaml", FileKind::Yaml, stamp("text"));
-    let facts = taken.map(|cached| crate::facts::parked::decode(&cached.facts));
+    let facts = taken.map(|cached| decoded(&cached));
     assert_eq!(facts, Some(Ok(vec![problem("one")])));
 }
 
@@ -196,12 +204,12 @@ fn entries_not_kept_are_pruned_and_kept_ones_carried() {
     );
     // A run over /tree that reads nothing: /tree's entry goes, /other's stays.
     Cache::load(&cache_dir).save([], |path| !path.starts_with("/tree"));
-    let (_, entries) = open(&cache_dir.join(FILE_NAME)).unwrap();
+    let (_, _, entries) = open(&cache_dir.join(FILE_NAME)).unwrap();
     let paths: Vec<&str> = entries.iter().map(|entry| entry.path.as_str()).collect();
     assert_eq!(paths, ["/other/b.yaml"]);
     // The entry carried is whole: its facts were copied from the old file.
     let taken = Cache::load(&cache_dir).take("/other/b.yaml", FileKind::Yaml, stamp("text"));
-    let facts = taken.map(|cached| crate::facts::parked::decode(&cached.facts));
+    let facts = taken.map(|cached| decoded(&cached));
     assert_eq!(facts, Some(Ok(vec![problem("b")])));
 }
 
@@ -241,4 +249,91 @@ fn clean_removes_the_folder_and_says_when_there_was_none() {
     assert!(clean(dir.path()).unwrap());
     assert!(!dir.path().join(DIR_NAME).exists());
     assert!(!clean(dir.path()).unwrap());
+}
+
+/// A file written long enough ago is taken by its size and times alone; one
+/// just written is not (a second write within the clock's tick would leave
+/// the same times), and neither is one whose times changed.
+#[test]
+fn only_a_settled_unchanged_file_is_taken_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    let tree = dir.path().join("a.yaml");
+    std::fs::write(&tree, "text").unwrap();
+    let key = tree.to_str().unwrap();
+    let metadata = std::fs::metadata(&tree).unwrap();
+    let stamp = Stamp::hashed(4, crate::engine::text::hash("text"), Times::of(&metadata)).unwrap();
+    let save = |cache: Cache| {
+        let read = file(key, vec![problem("one")]);
+        cache.save([(&read, key, stamp)], |_| true);
+    };
+    // Written by a run that started as the file was written: not settled.
+    save(Cache::load(&cache_dir));
+    assert!(Cache::load(&cache_dir)
+        .take_unread(key, FileKind::Yaml, &tree)
+        .is_none());
+    // The same entry, found by the text's hash by a run that starts later, is
+    // written again as settled.
+    let later = Cache {
+        started: SystemTime::now() + SETTLE,
+        ..Cache::load(&cache_dir)
+    };
+    assert!(later.take(key, FileKind::Yaml, stamp).is_some());
+    assert_eq!(later.settled.load(Ordering::Relaxed), 1);
+    later.save([(&file(key, vec![problem("one")]), key, stamp)], |_| true);
+    let cache = Cache::load(&cache_dir);
+    let unread = cache.take_unread(key, FileKind::Yaml, &tree).unwrap();
+    assert_eq!(unread.stamp, stamp);
+    assert_eq!(decoded(&unread.cached), Ok(vec![problem("one")]));
+    assert!(!unread.mentions_noqa);
+    // Taken once: the entry is gone from this run's index.
+    assert!(cache.take_unread(key, FileKind::Yaml, &tree).is_none());
+    // Rewritten at the same size with its modification time put back: the
+    // status change time still differs, so the file is read.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&tree, "TEXT").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&tree)
+        .unwrap()
+        .set_modified(metadata.modified().unwrap())
+        .unwrap();
+    let cache = Cache::load(&cache_dir);
+    #[cfg(unix)]
+    assert!(cache.take_unread(key, FileKind::Yaml, &tree).is_none());
+    assert!(cache
+        .take_unread(key, FileKind::Requirements, &tree)
+        .is_none());
+}
+
+/// What linking reads of a file comes back with its entry, so a file from the
+/// cache is linked without decoding its facts.
+#[test]
+fn the_facts_linking_reads_are_kept_beside_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    let pin = crate::sources::requirements_txt::read("mlrun==1.7.2\npandas\n");
+    let read = file("/tree/requirements.txt", pin.clone());
+    let linking = read.linking_copies();
+    assert!(!linking.is_empty() && linking.len() < pin.len());
+    Cache::load(&cache_dir).save([(&read, "/tree/requirements.txt", stamp("text"))], |_| true);
+    let taken = Cache::load(&cache_dir)
+        .take("/tree/requirements.txt", FileKind::Yaml, stamp("text"))
+        .unwrap();
+    assert_eq!(taken.linking, linking);
+    assert_eq!(decoded(&taken), Ok(pin));
+}
+
+#[test]
+fn a_stamp_settles_two_seconds_after_the_last_write() {
+    let at = |secs| UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    let stamp = Stamp::of("text", Some(at(100))).unwrap();
+    assert!(!stamp.settled_by(at(101)));
+    assert!(stamp.settled_by(at(102)));
+    let changed_later = Stamp {
+        changed: Some((105, 0)),
+        ..stamp
+    };
+    assert!(!changed_later.settled_by(at(106)));
+    assert!(changed_later.settled_by(at(107)));
 }

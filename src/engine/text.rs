@@ -57,6 +57,17 @@ impl FileText {
         })
     }
 
+    /// A text on disk not read this run, known by its length and hash (and
+    /// whether it mentions `noqa`) from the [cache](crate::cache).
+    pub fn unread(len: usize, hash: u64, mentions_noqa: bool) -> Self {
+        FileText::Disk(DiskText {
+            held: None,
+            len,
+            hash,
+            mentions_noqa,
+        })
+    }
+
     /// Lets a text read from disk go; a held text stays.
     pub fn release(&mut self) {
         if let FileText::Disk(disk) = self {

@@ -60,10 +60,30 @@ impl Store {
         Ok(at)
     }
 
-    fn get(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    /// The `len` bytes written at `at`.
+    pub fn get(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
         let file = self.file.as_ref().ok_or(std::io::ErrorKind::Unsupported)?;
         crate::file_at::read_at(file, len, at)
     }
+
+    /// A store over a file already written (the [cache](crate::cache)'s,
+    /// opened read-only), whose pieces are read where they are.
+    pub fn written(file: std::fs::File, len: u64) -> Arc<Self> {
+        Arc::new(Self {
+            file: Some(file),
+            end: AtomicU64::new(len),
+        })
+    }
+}
+
+/// Encoded facts or a cell map already in a [`Store`] (a piece of the cache
+/// file), with the hash they were written with: parked where they are.
+#[derive(Clone, Debug)]
+pub struct Piece {
+    pub store: Arc<Store>,
+    pub at: u64,
+    pub len: usize,
+    pub hash: u64,
 }
 
 /// Encoded facts, in memory or in a [`Store`].
@@ -74,6 +94,9 @@ enum Bytes {
         store: Arc<Store>,
         at: u64,
         len: usize,
+        /// For bytes another run wrote (a cache piece): what they must hash
+        /// to when read back, or they are not used.
+        hash: Option<u64>,
     },
 }
 
@@ -85,6 +108,7 @@ impl Bytes {
                 store: store.clone(),
                 at,
                 len: bytes.len(),
+                hash: None,
             },
             Err(_) => Bytes::Memory(bytes),
         }
@@ -93,10 +117,34 @@ impl Bytes {
     fn get(&self) -> Result<Cow<'_, [u8]>, String> {
         match self {
             Bytes::Memory(bytes) => Ok(Cow::Borrowed(bytes)),
-            Bytes::Stored { store, at, len } => store
-                .get(*at, *len)
-                .map(Cow::Owned)
-                .map_err(|err| format!("parked facts could not be read back: {err}")),
+            Bytes::Stored {
+                store,
+                at,
+                len,
+                hash,
+            } => {
+                let bytes = store
+                    .get(*at, *len)
+                    .map_err(|err| format!("parked facts could not be read back: {err}"))?;
+                match hash {
+                    Some(hash) if crate::engine::text::hash_bytes(&bytes) != *hash => Err(
+                        "parked facts could not be read back: the cache file changed under the run"
+                            .into(),
+                    ),
+                    _ => Ok(Cow::Owned(bytes)),
+                }
+            }
+        }
+    }
+}
+
+impl From<Piece> for Bytes {
+    fn from(piece: Piece) -> Self {
+        Bytes::Stored {
+            store: piece.store,
+            at: piece.at,
+            len: piece.len,
+            hash: Some(piece.hash),
         }
     }
 }
@@ -127,9 +175,8 @@ impl Parked {
         Some(Self::with_bytes(bytes, facts, linking, store))
     }
 
-    /// Parks `facts`, already encoded as `bytes` (facts taken from the cache,
-    /// which keeps them in this encoding).
-    pub fn with_bytes(
+    /// Parks `facts`, already encoded as `bytes`.
+    fn with_bytes(
         bytes: Box<[u8]>,
         facts: &[Fact],
         linking: impl Fn(&Fact) -> bool,
@@ -146,6 +193,18 @@ impl Parked {
             added: Vec::new(),
             constraints: false,
             cells: None,
+        }
+    }
+
+    /// Facts (and a cell map) parked where the cache keeps them, with the
+    /// copies of those linking reads that the cache kept beside them.
+    pub fn in_place(facts: Piece, linking: Vec<Fact>, cells: Option<Piece>) -> Self {
+        Self {
+            bytes: facts.into(),
+            linking: linking.into_boxed_slice(),
+            added: Vec::new(),
+            constraints: false,
+            cells: cells.map(Bytes::from),
         }
     }
 
