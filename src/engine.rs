@@ -809,18 +809,18 @@ fn read_file(
         .as_ref()
         .and_then(|(cache, key, stamp)| cache.take(key, known, *stamp));
     if let Some(cached) = cached {
-        let mut text = FileText::from_disk(text, hash);
-        text.release();
+        let text = FileText::released(&text, hash);
         let file = from_cache(path, known, text, cached);
         return (file, cache.map(|(_, key, stamp)| (key, stamp)));
     }
     let read = read_guarded(known, path, &text);
     // The text is let go now, unless linking Python modules reads it again:
     // it is read again for the report only if the file has one.
-    let mut text = FileText::from_disk(text, hash);
-    if read.interface.is_empty() {
-        text.release();
-    }
+    let text = if read.interface.is_empty() {
+        FileText::released(&text, hash)
+    } else {
+        FileText::from_disk(text, hash)
+    };
     let mut file = ReadFile {
         kind,
         context_only: false,

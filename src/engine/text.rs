@@ -57,6 +57,12 @@ impl FileText {
         })
     }
 
+    /// A text just read from disk, whose hash is `hash`, let go at once (never
+    /// copied into the shared text a held one is kept as).
+    pub fn released(text: &str, hash: u64) -> Self {
+        Self::unread(text.len(), hash, crate::suppress::noqa::mentions_noqa(text))
+    }
+
     /// A text on disk not read this run, known by its length and hash (and
     /// whether it mentions `noqa`) from the [cache](crate::cache).
     pub fn unread(len: usize, hash: u64, mentions_noqa: bool) -> Self {
