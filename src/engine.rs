@@ -988,3 +988,6 @@ fn read_text(path: &Path) -> Result<(String, Times), Unread> {
     })?;
     Ok((text, times))
 }
+
+#[cfg(test)]
+mod tests;
