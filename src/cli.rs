@@ -5,7 +5,7 @@ use crate::diagnostic::{FileDiagnostics, Severity};
 use crate::discover::WalkOptions;
 use crate::engine::{self, Outcome, Settings};
 use crate::fix;
-use crate::report::{self, OutputFormat, Summary};
+use crate::report::{self, OutputFormat};
 use crate::rules;
 use crate::selection;
 use crate::suppress::baseline::{self, Baseline};
@@ -396,10 +396,7 @@ fn check_run(
     // many small pieces, so it goes through one buffer (a write call per 8 KiB,
     // not per line).
     let stdout = std::io::BufWriter::new(std::io::stdout());
-    let streams = !args.fix
-        && args.config.stdin_filename.is_none()
-        && !args.config.statistics
-        && args.config.write_baseline.is_none();
+    let streams = !args.fix && args.config.stdin_filename.is_none();
     if streams {
         return check_streamed(
             &args,
@@ -443,8 +440,13 @@ fn check_run(
     let files = apply_baseline(outcome, &args.config)?;
     let mut stdout = stdout;
     let summary = if args.config.statistics {
-        write_output(report::statistics(&files, args.output_format, &mut stdout))?;
-        Summary::of(&files)
+        let mut statistics = report::Statistics::default();
+        for file in &files {
+            statistics.add(file);
+        }
+        let summary = statistics.summary();
+        write_output(statistics.write(args.output_format, &mut stdout))?;
+        summary
     } else {
         let mut stream = report::Stream::start(args.output_format, layout, &mut stdout);
         for file in &files {
@@ -459,23 +461,36 @@ fn check_run(
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
 }
 
-/// A plain `check` of paths: each file is reported as the run finishes it, so
-/// the run never holds every finding (and every text) of a large tree at once.
-/// The progress line stops before the first line of the report.
+/// A `check` of paths: each file is reported (or counted, or taken into the
+/// baseline being written) as the run finishes it, so the run never holds
+/// every finding (and every text) of a large tree at once. The progress line
+/// stops before the first line of the report.
 fn check_streamed(
     args: &CheckArgs,
     settings: &Settings,
     layout: report::Layout,
-    stdout: impl Write + Send,
+    mut stdout: impl Write + Send,
     fail_on: Severity,
     started: std::time::SystemTime,
     stop_progress: &mut (dyn FnMut() + Send),
 ) -> Result<ExitCode, String> {
-    let accepted = match &args.config.baseline {
-        Some(path) if !args.config.ignore_noqa => Some(Baseline::load(path)?),
+    // A baseline being written accepts every finding it takes, so none is
+    // reported (it cannot be written under --ignore-noqa).
+    let writing = args.config.write_baseline.as_deref();
+    let accepted = match (&args.config.baseline, writing) {
+        (Some(path), None) if !args.config.ignore_noqa => Some(Baseline::load(path)?),
         _ => None,
     };
-    let mut stream = report::Stream::start(args.output_format, layout, stdout);
+    let mut taken: Vec<baseline::Entry> = Vec::new();
+    let mut output = if args.config.statistics {
+        Output::Statistics(report::Statistics::default())
+    } else {
+        Output::Report(report::Stream::start(
+            args.output_format,
+            layout,
+            &mut stdout,
+        ))
+    };
     let mut progress = Some(stop_progress);
     let totals = engine::check_streamed(&args.paths, settings, &mut |reported| {
         if let Some(stop) = progress.take() {
@@ -486,6 +501,10 @@ fn check_streamed(
             fingerprints,
             ..
         } = reported;
+        if writing.is_some() {
+            taken.extend(baseline_entries(&file, &fingerprints));
+            return Ok(());
+        }
         if let Some(accepted) = &accepted {
             let mut accepted_here = file
                 .diagnostics
@@ -502,20 +521,71 @@ fn check_streamed(
                 return Ok(());
             }
         }
-        stream
-            .file(&file)
-            .map_err(|err| format!("cannot write the report: {err}"))
+        match &mut output {
+            Output::Report(stream) => stream
+                .file(&file)
+                .map_err(|err| format!("cannot write the report: {err}")),
+            Output::Statistics(statistics) => {
+                statistics.add(&file);
+                Ok(())
+            }
+        }
     })?;
     if let Some(stop) = progress.take() {
         stop();
     }
+    if let Some(path) = writing {
+        write_baseline(path, taken)?;
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     notes(&totals.temp_files, &totals.skipped, started, &cwd);
-    let summary = stream
-        .finish(Some(totals.files_checked))
-        .map_err(|err| format!("cannot write the report: {err}"))?;
+    let summary = match output {
+        Output::Report(stream) => stream
+            .finish(Some(totals.files_checked))
+            .map_err(|err| format!("cannot write the report: {err}"))?,
+        Output::Statistics(statistics) => {
+            let summary = statistics.summary();
+            write_output(statistics.write(args.output_format, &mut stdout))?;
+            write_output(stdout.flush())?;
+            summary
+        }
+    };
     let failed = summary.any_at_or_above(fail_on);
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
+}
+
+/// Where a streamed run's findings go: the report, or the `--statistics` counts.
+enum Output<W: Write> {
+    Report(report::Stream<W>),
+    Statistics(report::Statistics),
+}
+
+/// `file`'s findings as baseline entries, with their fingerprints.
+fn baseline_entries<'a>(
+    file: &'a FileDiagnostics,
+    fingerprints: &'a [String],
+) -> impl Iterator<Item = baseline::Entry> + 'a {
+    file.diagnostics
+        .iter()
+        .zip(fingerprints)
+        .map(|(diagnostic, fingerprint)| baseline::Entry {
+            path: file.path.clone(),
+            code: diagnostic.code.into(),
+            fingerprint: fingerprint.clone(),
+            message: diagnostic.message.clone(),
+        })
+}
+
+/// `--write-baseline`: writes `entries` to `path`, and says how many.
+fn write_baseline(path: &Path, entries: Vec<baseline::Entry>) -> Result<(), String> {
+    let count = entries.len();
+    baseline::write(path, entries)?;
+    eprintln!(
+        "mlrun-lint: wrote {count} finding{} to {}",
+        if count == 1 { "" } else { "s" },
+        path.display()
+    );
+    Ok(())
 }
 
 /// The notes on standard error after a run: temporary files an interrupted
@@ -613,34 +683,15 @@ fn fixed_line(verb: &str, none: &str, problems: usize, files: usize) -> String {
 /// `--write-baseline` and `--baseline`: the findings left to report. With
 /// `--ignore-noqa`, the baseline hides nothing (it is still written).
 fn apply_baseline(outcome: Outcome, args: &ConfigArgs) -> Result<Vec<FileDiagnostics>, String> {
-    let entries = || {
-        outcome
-            .files
-            .iter()
-            .zip(&outcome.fingerprints)
-            .flat_map(|(file, fingerprints)| {
-                file.diagnostics
-                    .iter()
-                    .zip(fingerprints)
-                    .map(|(diagnostic, fingerprint)| baseline::Entry {
-                        path: file.path.clone(),
-                        code: diagnostic.code.into(),
-                        fingerprint: fingerprint.clone(),
-                        message: diagnostic.message.clone(),
-                    })
-            })
-            .collect::<Vec<_>>()
-    };
     let accepted = match (&args.write_baseline, &args.baseline) {
         (Some(path), _) => {
-            let entries = entries();
-            baseline::write(path, entries.clone())?;
-            eprintln!(
-                "mlrun-lint: wrote {} finding{} to {}",
-                entries.len(),
-                if entries.len() == 1 { "" } else { "s" },
-                path.display()
-            );
+            let entries: Vec<baseline::Entry> = outcome
+                .files
+                .iter()
+                .zip(&outcome.fingerprints)
+                .flat_map(|(file, fingerprints)| baseline_entries(file, fingerprints))
+                .collect();
+            write_baseline(path, entries.clone())?;
             Baseline::from_entries(&entries)
         }
         (None, Some(path)) => Baseline::load(path)?,

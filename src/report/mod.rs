@@ -19,6 +19,7 @@ mod junit;
 mod sarif;
 mod spill;
 mod statistics;
+pub use statistics::Statistics;
 mod wrap;
 
 pub(crate) use sarif::rule_page_url;
@@ -94,6 +95,7 @@ pub struct Summary {
 }
 
 impl Summary {
+    #[cfg(test)]
     pub fn of(files: &[FileDiagnostics]) -> Self {
         let mut summary = Summary::default();
         for diagnostic in files.iter().flat_map(|file| &file.diagnostics) {
@@ -414,16 +416,6 @@ fn end(body: Body, summary: Summary, out: &mut dyn Write) -> io::Result<()> {
         Body::Junit(pending) => pending.finish(out),
         Body::Concise | Body::JsonLines | Body::Github => Ok(()),
     }
-}
-
-/// Write per-rule counts of `files`' diagnostics (`--statistics`): a text table,
-/// or a JSON array with `--output-format json`.
-pub fn statistics(
-    files: &[FileDiagnostics],
-    format: OutputFormat,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    statistics::render(files, format, out)
 }
 
 /// One diagnostic with the file it is in and its start, looked up once.

@@ -9,7 +9,7 @@
 //! prints the text table too; the formats made for tools (SARIF, JUnit, ...) are
 //! refused on the command line: a table in their place would break the tool.
 
-use super::OutputFormat;
+use super::{OutputFormat, Summary};
 use crate::diagnostic::{Applicability, FileDiagnostics};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,26 +23,50 @@ struct Row {
     fixable: usize,
 }
 
-pub fn render(
-    files: &[FileDiagnostics],
+/// The counts `--statistics` prints, gathered file by file as a run reports
+/// them (so a large run never holds its findings to count them).
+#[derive(Default)]
+pub struct Statistics {
+    rows: BTreeMap<&'static str, Row>,
+    summary: Summary,
+}
+
+impl Statistics {
+    /// Counts `file`'s diagnostics.
+    pub fn add(&mut self, file: &FileDiagnostics) {
+        for diagnostic in &file.diagnostics {
+            let row = self.rows.entry(diagnostic.code).or_insert(Row {
+                code: diagnostic.code,
+                name: diagnostic.rule,
+                count: 0,
+                fixable: 0,
+            });
+            row.count += 1;
+            let safe = diagnostic
+                .fix
+                .as_ref()
+                .is_some_and(|fix| fix.applicability == Applicability::Safe);
+            row.fixable += usize::from(safe);
+            self.summary.count(diagnostic);
+        }
+    }
+
+    /// The [`Summary`] of the diagnostics counted (for the exit code).
+    pub fn summary(&self) -> Summary {
+        self.summary
+    }
+
+    /// Writes the table (or JSON) of what was counted.
+    pub fn write(self, format: OutputFormat, out: &mut dyn Write) -> io::Result<()> {
+        render(self.rows, format, out)
+    }
+}
+
+fn render(
+    rows: BTreeMap<&'static str, Row>,
     format: OutputFormat,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut rows: BTreeMap<&'static str, Row> = BTreeMap::new();
-    for diagnostic in files.iter().flat_map(|file| &file.diagnostics) {
-        let row = rows.entry(diagnostic.code).or_insert(Row {
-            code: diagnostic.code,
-            name: diagnostic.rule,
-            count: 0,
-            fixable: 0,
-        });
-        row.count += 1;
-        let safe = diagnostic
-            .fix
-            .as_ref()
-            .is_some_and(|fix| fix.applicability == Applicability::Safe);
-        row.fixable += usize::from(safe);
-    }
     let mut rows: Vec<Row> = rows.into_values().collect();
     rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
     if format == OutputFormat::Json {
