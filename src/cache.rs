@@ -197,9 +197,12 @@ struct Entry {
     ///
     /// [`FileText`]: crate::engine::FileText
     mentions_noqa: bool,
-    /// Copies of the facts linking reads, so that a file taken from the cache
+    /// Copies of the facts linking reads, [encoded](crate::facts::parked::encode)
+    /// (a sixth of their size decoded: the index is held through the run), so
+    /// that a file taken from the cache is linked without decoding its facts;
+    /// empty when there are none.
     /// has its facts decoded only when it is judged.
-    linking: Vec<Fact>,
+    linking: Vec<u8>,
     /// The facts, in [their encoding](crate::facts::parked).
     facts: Slot,
     /// A notebook's cell map, postcard-encoded.
@@ -232,7 +235,8 @@ pub struct Cache {
     /// The cache file read, kept open for its entries' pieces: files taken
     /// from the cache are parked where their facts are in it.
     file: Option<Arc<Store>>,
-    /// Entries not looked up yet, by absolute path.
+    /// Entries not looked up yet, by absolute path (their own `path` left
+    /// empty).
     entries: Mutex<HashMap<String, Entry>>,
     /// How many lookups found their file unchanged.
     hits: AtomicUsize,
@@ -257,7 +261,8 @@ impl Cache {
             entries: Mutex::new(
                 entries
                     .into_iter()
-                    .map(|entry| (entry.path.clone(), entry))
+                    // The path moves to the key: held once.
+                    .map(|mut entry| (std::mem::take(&mut entry.path), entry))
                     .collect(),
             ),
             hits: AtomicUsize::new(0),
@@ -313,7 +318,11 @@ impl Cache {
 
     /// An entry's facts and cell map where they are, when they read back
     /// whole.
-    fn pieces(&self, facts: Slot, cells: Option<Slot>, linking: Vec<Fact>) -> Option<Cached> {
+    fn pieces(&self, facts: Slot, cells: Option<Slot>, linking: Vec<u8>) -> Option<Cached> {
+        let linking = match linking.is_empty() {
+            true => Vec::new(),
+            false => crate::facts::parked::decode(&linking).ok()?,
+        };
         let facts = self.checked(facts)?;
         let cells = match cells {
             Some(slot) => Some(self.checked(slot)?),
@@ -363,7 +372,7 @@ impl Cache {
             .collect();
         let hits = self.hits.load(Ordering::Relaxed);
         let left = std::mem::take(&mut *lock(&self.entries));
-        let kept: Vec<&Entry> = left.values().filter(|entry| keep(&entry.path)).collect();
+        let kept: Vec<(&String, &Entry)> = left.iter().filter(|(path, _)| keep(path)).collect();
         // Every entry to write a hit and nothing pruned: the file on disk
         // already says all this.
         let settled = self.settled.load(Ordering::Relaxed);
@@ -388,19 +397,19 @@ impl Cache {
                     stamp,
                     settled: stamp.settled_by(self.started),
                     mentions_noqa: file.text.may_hold_noqa(),
-                    linking: file.linking_copies(),
+                    linking: linking_bytes(&file.linking_copies())?,
                     facts,
                     cells,
                 })
             })
-            .chain(kept.into_iter().map(|entry| {
+            .chain(kept.into_iter().map(|(path, entry)| {
                 let facts = Cow::Owned(self.piece(entry.facts)?);
                 let cells = match entry.cells {
                     Some(slot) => Some(Cow::Owned(self.piece(slot)?)),
                     None => None,
                 };
                 Some(Written {
-                    path: entry.path.clone(),
+                    path: path.clone(),
                     kind: entry.kind,
                     stamp: entry.stamp,
                     settled: entry.settled,
@@ -471,6 +480,15 @@ fn open(path: &Path) -> Option<(File, u64, Vec<Entry>)> {
     (rest.is_empty() && whole).then_some((file, size, entries))
 }
 
+/// What an entry keeps of `linking` (a file's copies of the facts linking
+/// reads): their encoding, nothing when there are none.
+fn linking_bytes(linking: &[Fact]) -> Option<Vec<u8>> {
+    match linking.is_empty() {
+        true => Some(Vec::new()),
+        false => crate::facts::parked::encode(linking),
+    }
+}
+
 /// One entry to write: what the index says of a file, and its pieces.
 struct Written<'a> {
     path: String,
@@ -478,7 +496,7 @@ struct Written<'a> {
     stamp: Stamp,
     settled: bool,
     mentions_noqa: bool,
-    linking: Vec<Fact>,
+    linking: Vec<u8>,
     facts: Cow<'a, [u8]>,
     cells: Option<Cow<'a, [u8]>>,
 }

@@ -158,8 +158,9 @@ pub struct Parked {
     added: Vec<Fact>,
     /// Linking found the file to be a constraints file: its packages constrain.
     constraints: bool,
-    /// A notebook's cell map (positions inside cells), parked with the facts.
-    cells: Option<Bytes>,
+    /// A notebook's cell map (positions inside cells), parked with the facts
+    /// (boxed: one parked file in a hundred is a notebook).
+    cells: Option<Box<Bytes>>,
 }
 
 impl Parked {
@@ -204,7 +205,7 @@ impl Parked {
             linking: linking.into_boxed_slice(),
             added: Vec::new(),
             constraints: false,
-            cells: cells.map(Bytes::from),
+            cells: cells.map(|piece| Box::new(Bytes::from(piece))),
         }
     }
 
@@ -213,7 +214,7 @@ impl Parked {
     pub fn park_cells(&mut self, cells: &CellMap, store: &Arc<Store>) -> bool {
         match postcard::to_allocvec(cells) {
             Ok(bytes) => {
-                self.cells = Some(Bytes::keep(bytes.into_boxed_slice(), store));
+                self.cells = Some(Box::new(Bytes::keep(bytes.into_boxed_slice(), store)));
                 true
             }
             Err(_) => false,
@@ -223,7 +224,7 @@ impl Parked {
     /// The parked cell map, encoded (what the cache keeps), or why it could not
     /// be read back.
     pub fn cell_bytes(&self) -> Option<Result<Cow<'_, [u8]>, String>> {
-        self.cells.as_ref().map(Bytes::get)
+        self.cells.as_deref().map(Bytes::get)
     }
 
     /// The parked cell map, if one was parked and it can be read back (should it
