@@ -183,9 +183,20 @@ struct Slot {
     hash: u64,
 }
 
-/// One file's entry in the index.
+/// One file's entry in the index: what is known of it, and where its pieces
+/// are.
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
+    about: About,
+    /// The facts, in [their encoding](crate::facts::parked).
+    facts: Slot,
+    /// A notebook's cell map, postcard-encoded.
+    cells: Option<Slot>,
+}
+
+/// What an entry knows of its file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct About {
     path: String,
     kind: FileKind,
     stamp: Stamp,
@@ -201,12 +212,7 @@ struct Entry {
     /// (a sixth of their size decoded: the index is held through the run), so
     /// that a file taken from the cache is linked without decoding its facts;
     /// empty when there are none.
-    /// has its facts decoded only when it is judged.
     linking: Vec<u8>,
-    /// The facts, in [their encoding](crate::facts::parked).
-    facts: Slot,
-    /// A notebook's cell map, postcard-encoded.
-    cells: Option<Slot>,
 }
 
 /// The facts a cache entry gives a file.
@@ -262,7 +268,7 @@ impl Cache {
                 entries
                     .into_iter()
                     // The path moves to the key: held once.
-                    .map(|mut entry| (std::mem::take(&mut entry.path), entry))
+                    .map(|mut entry| (std::mem::take(&mut entry.about.path), entry))
                     .collect(),
             ),
             hits: AtomicUsize::new(0),
@@ -281,21 +287,21 @@ impl Cache {
         let entry = {
             let mut entries = lock(&self.entries);
             let entry = entries.get(path)?;
-            let unchanged = entry.settled
-                && entry.kind == kind
+            let unchanged = entry.about.settled
+                && entry.about.kind == kind
                 && metadata.is_file()
-                && entry.stamp.same_metadata(metadata.len(), times);
+                && entry.about.stamp.same_metadata(metadata.len(), times);
             if !unchanged {
                 return None;
             }
             entries.remove(path)?
         };
-        let cached = self.pieces(entry.facts, entry.cells, entry.linking)?;
+        let cached = self.pieces(entry.facts, entry.cells, entry.about.linking)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some(Unread {
             cached,
-            stamp: entry.stamp,
-            mentions_noqa: entry.mentions_noqa,
+            stamp: entry.about.stamp,
+            mentions_noqa: entry.about.mentions_noqa,
         })
     }
 
@@ -304,11 +310,11 @@ impl Cache {
     /// either way: a stale one is replaced by what the run reads.
     pub fn take(&self, path: &str, kind: FileKind, stamp: Stamp) -> Option<Cached> {
         let entry = lock(&self.entries).remove(path)?;
-        if entry.kind != kind || entry.stamp != stamp {
+        if entry.about.kind != kind || entry.about.stamp != stamp {
             return None;
         }
-        let settled = !entry.settled && stamp.settled_by(self.started);
-        let cached = self.pieces(entry.facts, entry.cells, entry.linking)?;
+        let settled = !entry.about.settled && stamp.settled_by(self.started);
+        let cached = self.pieces(entry.facts, entry.cells, entry.about.linking)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
         if settled {
             self.settled.fetch_add(1, Ordering::Relaxed);
@@ -392,12 +398,14 @@ impl Cache {
                     (None, None) => None,
                 };
                 Some(Written {
-                    path: path.to_string(),
-                    kind: file.kind?,
-                    stamp,
-                    settled: stamp.settled_by(self.started),
-                    mentions_noqa: file.text.may_hold_noqa(),
-                    linking: linking_bytes(&file.linking_copies())?,
+                    about: About {
+                        path: path.to_string(),
+                        kind: file.kind?,
+                        stamp,
+                        settled: stamp.settled_by(self.started),
+                        mentions_noqa: file.text.may_hold_noqa(),
+                        linking: linking_bytes(&file.linking_copies())?,
+                    },
                     facts,
                     cells,
                 })
@@ -409,12 +417,10 @@ impl Cache {
                     None => None,
                 };
                 Some(Written {
-                    path: path.clone(),
-                    kind: entry.kind,
-                    stamp: entry.stamp,
-                    settled: entry.settled,
-                    mentions_noqa: entry.mentions_noqa,
-                    linking: entry.linking.clone(),
+                    about: About {
+                        path: path.clone(),
+                        ..entry.about.clone()
+                    },
                     facts,
                     cells,
                 })
@@ -491,12 +497,7 @@ fn linking_bytes(linking: &[Fact]) -> Option<Vec<u8>> {
 
 /// One entry to write: what the index says of a file, and its pieces.
 struct Written<'a> {
-    path: String,
-    kind: FileKind,
-    stamp: Stamp,
-    settled: bool,
-    mentions_noqa: bool,
-    linking: Vec<u8>,
+    about: About,
     facts: Cow<'a, [u8]>,
     cells: Option<Cow<'a, [u8]>>,
 }
@@ -552,12 +553,7 @@ fn write<'a>(dir: &Path, entries: impl Iterator<Item = Written<'a>>) -> Option<(
             None => None,
         };
         index.push(Entry {
-            path: written.path,
-            kind: written.kind,
-            stamp: written.stamp,
-            settled: written.settled,
-            mentions_noqa: written.mentions_noqa,
-            linking: written.linking,
+            about: written.about,
             facts,
             cells,
         });

@@ -395,16 +395,7 @@ fn read_through(
     match (kind, overlay(path)) {
         (Some(known), Some(text)) => {
             let read = read_guarded(known, path, &text);
-            let file = ReadFile {
-                kind,
-                context_only: false,
-                path: path.to_path_buf(),
-                text: FileText::Held(Arc::from(text)),
-                facts: read.facts,
-                cells: read.cells,
-                interface: read.interface,
-                parked: None,
-            };
+            let file = ReadFile::of(path, kind, FileText::Held(Arc::from(text)), read);
             (file, None)
         }
         _ => read_file(path, kind, cache, park),
@@ -821,16 +812,7 @@ fn read_file(
     } else {
         FileText::from_disk(text, hash)
     };
-    let mut file = ReadFile {
-        kind,
-        context_only: false,
-        path: path.to_path_buf(),
-        text,
-        facts: read.facts,
-        cells: read.cells,
-        interface: read.interface,
-        parked: None,
-    };
+    let mut file = ReadFile::of(path, kind, text, read);
     if let Some(store) = park {
         file.park(store);
     }
@@ -842,16 +824,7 @@ fn read_file(
 /// A file whose facts the cache gave: parked where they are in the cache
 /// file, and decoded only when the file is judged.
 fn from_cache(path: &Path, kind: FileKind, text: FileText, cached: Cached) -> ReadFile {
-    let mut file = ReadFile {
-        kind: Some(kind),
-        context_only: false,
-        path: path.to_path_buf(),
-        text,
-        facts: Vec::new(),
-        cells: None,
-        interface: Default::default(),
-        parked: None,
-    };
+    let mut file = ReadFile::of(path, Some(kind), text, sources::Read::default());
     file.park_in_place(cached.facts, cached.linking, cached.cells);
     file
 }

@@ -20,7 +20,7 @@ use crate::paths::{identity, normalize};
 use crate::rules::{ClientVersion, Member, PinnedVersion, RequirementSet, Scope, VersionOrigin};
 use crate::sources::environment::read_environment;
 use crate::sources::lock::{self, LockFormat};
-use crate::sources::{python, requirements_txt, FileKind};
+use crate::sources::{self, python, requirements_txt, FileKind};
 use crate::span::{LineIndex, Span};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -53,6 +53,20 @@ pub struct ReadFile {
 }
 
 impl ReadFile {
+    /// The file at `path` as a reader found it in `text`.
+    pub fn of(path: &Path, kind: Option<FileKind>, text: FileText, read: sources::Read) -> Self {
+        Self {
+            kind,
+            context_only: false,
+            path: path.to_path_buf(),
+            text,
+            facts: read.facts,
+            cells: read.cells,
+            interface: read.interface,
+            parked: None,
+        }
+    }
+
     /// [Parks](Parked) the file's facts, unless another step still reads them
     /// whole: a Python module that exports or imports SDK wrappers (linked
     /// across modules), and a file whose reader failed (the cache must see it).

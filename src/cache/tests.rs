@@ -205,7 +205,10 @@ fn entries_not_kept_are_pruned_and_kept_ones_carried() {
     // A run over /tree that reads nothing: /tree's entry goes, /other's stays.
     Cache::load(&cache_dir).save([], |path| !path.starts_with("/tree"));
     let (_, _, entries) = open(&cache_dir.join(FILE_NAME)).unwrap();
-    let paths: Vec<&str> = entries.iter().map(|entry| entry.path.as_str()).collect();
+    let paths: Vec<&str> = entries
+        .iter()
+        .map(|entry| entry.about.path.as_str())
+        .collect();
     assert_eq!(paths, ["/other/b.yaml"]);
     // The entry carried is whole: its facts were copied from the old file.
     let taken = Cache::load(&cache_dir).take("/other/b.yaml", FileKind::Yaml, stamp("text"));

@@ -28,16 +28,7 @@ fn fixture_files(more: &Path) -> Vec<ReadFile> {
 fn read(path: &Path, kind: Option<FileKind>) -> ReadFile {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let read = crate::engine::read_guarded(kind.unwrap_or(FileKind::Requirements), path, &text);
-    ReadFile {
-        kind,
-        context_only: false,
-        path: path.to_path_buf(),
-        text: FileText::Held(Arc::from(text)),
-        facts: read.facts,
-        cells: read.cells,
-        interface: read.interface,
-        parked: None,
-    }
+    ReadFile::of(path, kind, FileText::Held(Arc::from(text)), read)
 }
 
 /// Linking reads of a parked file only the copies [`read_by_linking`] keeps:
