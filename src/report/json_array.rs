@@ -5,8 +5,8 @@
 //! serde_json's pretty printer is regular: an array at nesting `level` opens with
 //! `[`, puts each element on a new line indented one level deeper, separates them
 //! with `,`, and closes on a line of its own at `level`; an empty array is `[]`.
-//! Strings never hold a raw newline (it is escaped), so indenting every line of an
-//! element printed on its own gives the element as the whole array would print it.
+//! Each element is printed by [`Nested`], serde_json's pretty formatter started
+//! that many levels deep (serde_json's own cannot be started there).
 
 use serde::Serialize;
 use std::io::{self, Write};
@@ -33,8 +33,9 @@ impl JsonArray {
     ) -> io::Result<()> {
         out.write_all(if self.elements == 0 { b"[\n" } else { b",\n" })?;
         let depth = self.level + 1;
-        write_indent(out, depth)?;
-        serde_json::to_writer_pretty(&mut Indented { out, depth }, value)?;
+        indent(out, depth)?;
+        let mut serializer = serde_json::Serializer::with_formatter(out, Nested::at(depth));
+        value.serialize(&mut serializer)?;
         self.elements += 1;
         Ok(())
     }
@@ -45,38 +46,91 @@ impl JsonArray {
             return out.write_all(b"[]");
         }
         out.write_all(b"\n")?;
-        write_indent(out, self.level)?;
+        indent(out, self.level)?;
         out.write_all(b"]")
     }
 }
 
-fn write_indent(out: &mut dyn Write, depth: usize) -> io::Result<()> {
+/// serde_json's `PrettyFormatter` (two-space indents), started `depth` levels
+/// deep: its output is what the whole document would hold at that depth.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn at(depth: usize) -> Self {
+        Self {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            indent(out, self.depth)?;
+        }
+        out.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(out, self.depth)
+    }
+}
+
+fn indent<W: ?Sized + Write>(out: &mut W, depth: usize) -> io::Result<()> {
     for _ in 0..depth {
         out.write_all(INDENT)?;
     }
     Ok(())
 }
 
-/// Indents every line after the first by `depth` steps.
-struct Indented<'a> {
-    out: &'a mut dyn Write,
-    depth: usize,
-}
-
-impl Write for Indented<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while let Some(newline) = rest.iter().position(|&byte| byte == b'\n') {
-            self.out.write_all(&rest[..=newline])?;
-            write_indent(self.out, self.depth)?;
-            rest = &rest[newline + 1..];
-        }
-        self.out.write_all(rest)?;
-        Ok(buf.len())
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.next(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.next(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
