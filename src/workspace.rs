@@ -25,7 +25,6 @@ use crate::span::{LineIndex, Span};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// How many levels of `-r`/`-c` are followed below a file that was found by name.
@@ -202,7 +201,7 @@ pub struct Workspace {
     /// What each file's folder gives its scope, worked out once per folder:
     /// `folders[folder_index[file]]`. Looking it up per file walked every ancestor
     /// through three path-keyed maps, comparing paths component by component.
-    folders: Vec<FolderScope>,
+    folders: Vec<Arc<FolderScope>>,
     folder_index: Vec<usize>,
     /// The exact pins of each file an include reaches: constraints read them
     /// for other files' scopes, whose facts may be parked.
@@ -210,7 +209,7 @@ pub struct Workspace {
 }
 
 /// The part of a [`Scope`] that depends only on the folder a file is in.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct FolderScope {
     /// The project spec of this folder or one above gives a `default_image`.
     project_default_image: bool,
@@ -344,7 +343,7 @@ impl Workspace {
             pins: self.mlrun_pins.keys().map(PathBuf::as_path).collect(),
             locked: self.locked.keys().map(PathBuf::as_path).collect(),
         };
-        let mut memo: HashMap<PathBuf, Rc<FolderScope>> = HashMap::new();
+        let mut memo: HashMap<PathBuf, Arc<FolderScope>> = HashMap::new();
         let mut seen: HashMap<PathBuf, usize> = HashMap::new();
         let mut folders = Vec::new();
         let mut indexes = Vec::with_capacity(self.files.len());
@@ -353,8 +352,8 @@ impl Workspace {
             let index = match seen.get(&folder) {
                 Some(&index) => index,
                 None => {
-                    let scope = self.folder_scope(&folder, &marks, &mut memo);
-                    folders.push(FolderScope::clone(&scope));
+                    // Shared: a folder with nothing of its own has its parent's.
+                    folders.push(self.folder_scope(&folder, &marks, &mut memo));
                     seen.insert(folder, folders.len() - 1);
                     folders.len() - 1
                 }
@@ -371,20 +370,20 @@ impl Workspace {
         &self,
         folder: &Path,
         marks: &FolderMarks<'_>,
-        memo: &mut HashMap<PathBuf, Rc<FolderScope>>,
-    ) -> Rc<FolderScope> {
+        memo: &mut HashMap<PathBuf, Arc<FolderScope>>,
+    ) -> Arc<FolderScope> {
         if let Some(known) = memo.get(folder) {
             return known.clone();
         }
         let parent = match folder.parent() {
             Some(parent) => self.folder_scope(parent, marks, memo),
-            None => Rc::new(FolderScope::default()),
+            None => Arc::new(FolderScope::default()),
         };
         let own_pins = marks.pins.contains(folder);
         let own_lock = marks.locked.contains(folder);
         let own_default = marks.default_image.contains(folder);
         let scope = if own_pins || own_lock || own_default {
-            Rc::new(FolderScope {
+            Arc::new(FolderScope {
                 project_default_image: own_default || parent.project_default_image,
                 pinned_client: if own_pins {
                     self.pinned_client(folder)
