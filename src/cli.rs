@@ -5,7 +5,7 @@ use crate::diagnostic::{FileDiagnostics, Severity};
 use crate::discover::WalkOptions;
 use crate::engine::{self, Outcome, Settings};
 use crate::fix;
-use crate::report::{self, OutputFormat};
+use crate::report::{self, OutputFormat, Summary};
 use crate::rules;
 use crate::selection;
 use crate::suppress::baseline::{self, Baseline};
@@ -438,25 +438,11 @@ fn check_run(
     notes(&outcome.temp_files, &outcome.skipped, started, &cwd);
     let files_checked = outcome.files_checked;
     let files = apply_baseline(outcome, &args.config)?;
-    let mut stdout = stdout;
-    let summary = if args.config.statistics {
-        let mut statistics = report::Statistics::default();
-        for file in &files {
-            statistics.add(file);
-        }
-        let summary = statistics.summary();
-        write_output(statistics.write(args.output_format, &mut stdout))?;
-        summary
-    } else {
-        let mut stream = report::Stream::start(args.output_format, layout, &mut stdout);
-        for file in &files {
-            write_output(stream.file(file))?;
-        }
-        stream
-            .finish(Some(files_checked))
-            .map_err(|err| format!("cannot write the report: {err}"))?
-    };
-    write_output(stdout.flush())?;
+    let mut output = Output::start(&args, layout, stdout);
+    for file in &files {
+        output.file(file)?;
+    }
+    let summary = output.finish(args.output_format, files_checked)?;
     let failed = summary.any_at_or_above(fail_on) || (rewrote && args.exit_non_zero_on_fix);
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
 }
@@ -469,7 +455,7 @@ fn check_streamed(
     args: &CheckArgs,
     settings: &Settings,
     layout: report::Layout,
-    mut stdout: impl Write + Send,
+    stdout: impl Write + Send,
     fail_on: Severity,
     started: std::time::SystemTime,
     stop_progress: &mut (dyn FnMut() + Send),
@@ -482,15 +468,7 @@ fn check_streamed(
         _ => None,
     };
     let mut taken: Vec<baseline::Entry> = Vec::new();
-    let mut output = if args.config.statistics {
-        Output::Statistics(report::Statistics::default())
-    } else {
-        Output::Report(report::Stream::start(
-            args.output_format,
-            layout,
-            &mut stdout,
-        ))
-    };
+    let mut output = Output::start(args, layout, stdout);
     let mut progress = Some(stop_progress);
     let totals = engine::check_streamed(&args.paths, settings, &mut |reported| {
         if let Some(stop) = progress.take() {
@@ -521,15 +499,7 @@ fn check_streamed(
                 return Ok(());
             }
         }
-        match &mut output {
-            Output::Report(stream) => stream
-                .file(&file)
-                .map_err(|err| format!("cannot write the report: {err}")),
-            Output::Statistics(statistics) => {
-                statistics.add(&file);
-                Ok(())
-            }
-        }
+        output.file(&file)
     })?;
     if let Some(stop) = progress.take() {
         stop();
@@ -539,25 +509,53 @@ fn check_streamed(
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     notes(&totals.temp_files, &totals.skipped, started, &cwd);
-    let summary = match output {
-        Output::Report(stream) => stream
-            .finish(Some(totals.files_checked))
-            .map_err(|err| format!("cannot write the report: {err}"))?,
-        Output::Statistics(statistics) => {
-            let summary = statistics.summary();
-            write_output(statistics.write(args.output_format, &mut stdout))?;
-            write_output(stdout.flush())?;
-            summary
-        }
-    };
+    let summary = output.finish(args.output_format, totals.files_checked)?;
     let failed = summary.any_at_or_above(fail_on);
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
 }
 
-/// Where a streamed run's findings go: the report, or the `--statistics` counts.
+/// Where a run's findings go, file by file: the report, or the `--statistics`
+/// counts (written at the end).
 enum Output<W: Write> {
     Report(report::Stream<W>),
-    Statistics(report::Statistics),
+    Statistics(report::Statistics, W),
+}
+
+impl<W: Write> Output<W> {
+    fn start(args: &CheckArgs, layout: report::Layout, out: W) -> Self {
+        match args.config.statistics {
+            true => Output::Statistics(report::Statistics::default(), out),
+            false => Output::Report(report::Stream::start(args.output_format, layout, out)),
+        }
+    }
+
+    fn file(&mut self, file: &FileDiagnostics) -> Result<(), String> {
+        match self {
+            Output::Report(stream) => stream
+                .file(file)
+                .map_err(|err| format!("cannot write the report: {err}")),
+            Output::Statistics(statistics, _) => {
+                statistics.add(file);
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the report of a run that read `files_checked` files (or writes the
+    /// counts), and returns the summary the exit code comes from.
+    fn finish(self, format: OutputFormat, files_checked: usize) -> Result<Summary, String> {
+        match self {
+            Output::Report(stream) => stream
+                .finish(Some(files_checked))
+                .map_err(|err| format!("cannot write the report: {err}")),
+            Output::Statistics(statistics, mut out) => {
+                let summary = statistics.summary();
+                write_output(statistics.write(format, &mut out))?;
+                write_output(out.flush())?;
+                Ok(summary)
+            }
+        }
+    }
 }
 
 /// `file`'s findings as baseline entries, with their fingerprints.
