@@ -348,7 +348,7 @@ impl Cache {
             store: self.file.clone()?,
             at: slot.at,
             len: usize::try_from(slot.len).ok()?,
-            hash: slot.hash,
+            hash: Some(slot.hash),
         })
     }
 

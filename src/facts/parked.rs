@@ -76,40 +76,35 @@ impl Store {
     }
 }
 
-/// Encoded facts or a cell map already in a [`Store`] (a piece of the cache
-/// file), with the hash they were written with: parked where they are.
+/// Encoded facts or a cell map in a [`Store`]: this run's, or the cache file
+/// (a piece another run wrote, parked where it is).
 #[derive(Clone, Debug)]
 pub struct Piece {
     pub store: Arc<Store>,
     pub at: u64,
     pub len: usize,
-    pub hash: u64,
+    /// For a piece another run wrote: what its bytes must hash to when read
+    /// back, or they are not used.
+    pub hash: Option<u64>,
 }
 
 /// Encoded facts, in memory or in a [`Store`].
 #[derive(Debug)]
 enum Bytes {
     Memory(Box<[u8]>),
-    Stored {
-        store: Arc<Store>,
-        at: u64,
-        len: usize,
-        /// For bytes another run wrote (a cache piece): what they must hash
-        /// to when read back, or they are not used.
-        hash: Option<u64>,
-    },
+    Stored(Piece),
 }
 
 impl Bytes {
     /// `bytes`, moved to `store` when it takes them.
     fn keep(bytes: Box<[u8]>, store: &Arc<Store>) -> Self {
         match store.put(&bytes) {
-            Ok(at) => Bytes::Stored {
+            Ok(at) => Bytes::Stored(Piece {
                 store: store.clone(),
                 at,
                 len: bytes.len(),
                 hash: None,
-            },
+            }),
             Err(_) => Bytes::Memory(bytes),
         }
     }
@@ -117,34 +112,19 @@ impl Bytes {
     fn get(&self) -> Result<Cow<'_, [u8]>, String> {
         match self {
             Bytes::Memory(bytes) => Ok(Cow::Borrowed(bytes)),
-            Bytes::Stored {
-                store,
-                at,
-                len,
-                hash,
-            } => {
-                let bytes = store
-                    .get(*at, *len)
+            Bytes::Stored(piece) => {
+                let bytes = piece
+                    .store
+                    .get(piece.at, piece.len)
                     .map_err(|err| format!("parked facts could not be read back: {err}"))?;
-                match hash {
-                    Some(hash) if crate::engine::text::hash_bytes(&bytes) != *hash => Err(
+                match piece.hash {
+                    Some(hash) if crate::engine::text::hash_bytes(&bytes) != hash => Err(
                         "parked facts could not be read back: the cache file changed under the run"
                             .into(),
                     ),
                     _ => Ok(Cow::Owned(bytes)),
                 }
             }
-        }
-    }
-}
-
-impl From<Piece> for Bytes {
-    fn from(piece: Piece) -> Self {
-        Bytes::Stored {
-            store: piece.store,
-            at: piece.at,
-            len: piece.len,
-            hash: Some(piece.hash),
         }
     }
 }
@@ -201,11 +181,11 @@ impl Parked {
     /// copies of those linking reads that the cache kept beside them.
     pub fn in_place(facts: Piece, linking: Vec<Fact>, cells: Option<Piece>) -> Self {
         Self {
-            bytes: facts.into(),
+            bytes: Bytes::Stored(facts),
             linking: linking.into_boxed_slice(),
             added: Vec::new(),
             constraints: false,
-            cells: cells.map(|piece| Box::new(Bytes::from(piece))),
+            cells: cells.map(|piece| Box::new(Bytes::Stored(piece))),
         }
     }
 
@@ -365,9 +345,34 @@ mod tests {
                 .collect()
         });
         for (facts, parked) in &parked {
-            assert!(matches!(parked.bytes, Bytes::Stored { .. }));
+            assert!(matches!(parked.bytes, Bytes::Stored(_)));
             assert_eq!(&parked.facts(), facts);
         }
+    }
+
+    /// A cache piece whose bytes no longer hash as written (the cache file
+    /// rewritten in place under the run) is not decoded: the file gets one
+    /// problem saying so.
+    #[test]
+    fn a_piece_changed_under_the_run_is_a_problem_not_its_bytes() {
+        let facts = vec![problem(ProblemKind::Parse, "one")];
+        let store = Store::new();
+        let bytes = encode(&facts).unwrap();
+        let at = store.put(&bytes).unwrap();
+        let piece = |hash| Piece {
+            store: store.clone(),
+            at,
+            len: bytes.len(),
+            hash: Some(hash),
+        };
+        let right = crate::engine::text::hash_bytes(&bytes);
+        assert_eq!(Parked::in_place(piece(right), vec![], None).facts(), facts);
+        let changed = Parked::in_place(piece(right ^ 1), vec![], None).facts();
+        assert!(matches!(
+            changed.as_slice(),
+            [Fact::Problem(Problem { kind: ProblemKind::ReaderFailed, message, .. })]
+                if message == "parked facts could not be read back: the cache file changed under the run"
+        ));
     }
 
     #[test]
