@@ -6,12 +6,13 @@
 //! every time, so findings that depend on other files (a function spec judged
 //! with its project's default image) stay exact whatever changed elsewhere.
 //!
-//! An entry is used only when the file's path, kind, size and times (and
-//! either the entry is *settled*, its file last written two seconds or more
-//! before the run that recorded it began, or the hash of the text just read
-//! matches) are the ones recorded, and the cache was written by this very
-//! build (version and a hash of the sources) with the same file size limit.
-//! A settled file is not read at all. Anything else (a file of another
+//! An entry is used when the cache was written by this very build (version
+//! and a hash of the sources) with the same file size limit, for a file of the
+//! same path and kind, and either its size and times are those recorded and
+//! the entry is *settled* (its file last written two seconds or more before
+//! the run that recorded it began), so the file is not read at all, or the
+//! size and hash of the text just read are those recorded, whatever its times
+//! say (a fresh checkout, a CI cache restored, `touch`). Anything else (a file of another
 //! version, a truncated or corrupt one, a checksum that does not match) is
 //! ignored as if there were no cache and replaced by the next run. A cache that
 //! cannot be written (a read-only folder) is left as it is: the run's results are
@@ -246,9 +247,9 @@ pub struct Cache {
     entries: Mutex<HashMap<String, Entry>>,
     /// How many lookups found their file unchanged.
     hits: AtomicUsize,
-    /// How many of them found, reading the text, an entry that can now be
-    /// trusted unread: the cache is written again to say so.
-    settled: AtomicUsize,
+    /// How many of them found, reading the text, an entry whose record
+    /// changes (new times, or now settled): the cache is written again.
+    restamped: AtomicUsize,
     /// When the run started, before any file was read.
     started: SystemTime,
 }
@@ -272,7 +273,7 @@ impl Cache {
                     .collect(),
             ),
             hits: AtomicUsize::new(0),
-            settled: AtomicUsize::new(0),
+            restamped: AtomicUsize::new(0),
             started: SystemTime::now(),
         }
     }
@@ -306,18 +307,21 @@ impl Cache {
     }
 
     /// The facts cached for the file at `path` (absolute), if they were read from
-    /// a file of this kind and stamp, and read back whole. The entry is taken
-    /// either way: a stale one is replaced by what the run reads.
+    /// a file of this kind and a text of this size and hash (`stamp`'s: facts
+    /// depend on the text only, not on when it was written), and read back
+    /// whole. The entry is taken either way: a stale one is replaced by what
+    /// the run reads.
     pub fn take(&self, path: &str, kind: FileKind, stamp: Stamp) -> Option<Cached> {
         let entry = lock(&self.entries).remove(path)?;
-        if entry.about.kind != kind || entry.about.stamp != stamp {
+        if entry.about.kind != kind || entry.about.stamp.text() != stamp.text() {
             return None;
         }
-        let settled = !entry.about.settled && stamp.settled_by(self.started);
+        let restamped =
+            entry.about.stamp != stamp || (!entry.about.settled && stamp.settled_by(self.started));
         let cached = self.pieces(entry.facts, entry.cells, entry.about.linking)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
-        if settled {
-            self.settled.fetch_add(1, Ordering::Relaxed);
+        if restamped {
+            self.restamped.fetch_add(1, Ordering::Relaxed);
         }
         Some(cached)
     }
@@ -381,8 +385,8 @@ impl Cache {
         let kept: Vec<(&String, &Entry)> = left.iter().filter(|(path, _)| keep(path)).collect();
         // Every entry to write a hit and nothing pruned: the file on disk
         // already says all this.
-        let settled = self.settled.load(Ordering::Relaxed);
-        if fresh.len() == hits && kept.len() == left.len() && settled == 0 {
+        let restamped = self.restamped.load(Ordering::Relaxed);
+        if fresh.len() == hits && kept.len() == left.len() && restamped == 0 {
             return;
         }
         let pieces = fresh

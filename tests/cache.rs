@@ -103,6 +103,36 @@ fn a_file_changed_since_the_last_run_is_read_again() {
     same_size_same_time_is_read_again(dir.path());
 }
 
+/// A tree whose files all got new times but kept their texts (a fresh
+/// checkout, a CI cache restored) is taken from the cache by the texts' hashes:
+/// the same report, and the entries written again with the new times.
+#[test]
+fn a_touched_tree_is_recorded_anew_and_reports_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let expected = uncached(dir.path());
+    assert_eq!(check(dir.path(), &[]), expected);
+    let written = fs::read(dir.path().join(CACHE_FILE)).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    for name in [
+        "project.yaml",
+        "requirements.txt",
+        "Dockerfile",
+        "deploy.py",
+        "explore.ipynb",
+    ] {
+        fs::File::options()
+            .write(true)
+            .open(dir.path().join(name))
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+    }
+    assert_eq!(check(dir.path(), &[]), expected);
+    assert_ne!(fs::read(dir.path().join(CACHE_FILE)).unwrap(), written);
+    assert_eq!(check(dir.path(), &[]), expected);
+}
+
 /// Files left alone two seconds before a run are taken from the cache by their
 /// size and times, unread: a warm run still reports what a cold one does, and
 /// a file rewritten at the same size with its modification time put back is

@@ -44,7 +44,7 @@ fn saved(dir: &Path, facts: Vec<Fact>) {
 }
 
 #[test]
-fn facts_saved_are_taken_back_for_the_same_stamp_only() {
+fn facts_saved_are_taken_back_for_the_same_text_only() {
     let dir = tempfile::tempdir().unwrap();
     let cache_dir = dir.path().join(DIR_NAME);
     saved(&cache_dir, vec![problem("one")]);
@@ -282,7 +282,7 @@ fn only_a_settled_unchanged_file_is_taken_unread() {
         ..Cache::load(&cache_dir)
     };
     assert!(later.take(key, FileKind::Yaml, stamp).is_some());
-    assert_eq!(later.settled.load(Ordering::Relaxed), 1);
+    assert_eq!(later.restamped.load(Ordering::Relaxed), 1);
     later.save([(&file(key, vec![problem("one")]), key, stamp)], |_| true);
     let cache = Cache::load(&cache_dir);
     let unread = cache.take_unread(key, FileKind::Yaml, &tree).unwrap();
@@ -339,4 +339,33 @@ fn a_stamp_settles_two_seconds_after_the_last_write() {
     };
     assert!(!changed_later.settled_by(at(106)));
     assert!(changed_later.settled_by(at(107)));
+}
+
+/// Facts depend on the text only: a file whose times changed but whose text
+/// did not (a fresh checkout, a CI cache restored, `touch`) is taken by the
+/// text's size and hash, and its entry written again with the new times.
+#[test]
+fn the_same_text_at_another_time_is_taken_and_restamped() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join(DIR_NAME);
+    saved(&cache_dir, vec![problem("one")]);
+    let later = Stamp::of("text", Some(UNIX_EPOCH + std::time::Duration::from_secs(9))).unwrap();
+    assert_ne!(later, stamp("text"));
+    let cache = Cache::load(&cache_dir);
+    let taken = cache.take("/tree/a.yaml", FileKind::Yaml, later).unwrap();
+    assert_eq!(decoded(&taken), Ok(vec![problem("one")]));
+    assert_eq!(cache.restamped.load(Ordering::Relaxed), 1);
+    let read = file("/tree/a.yaml", vec![problem("one")]);
+    cache.save([(&read, "/tree/a.yaml", later)], |_| true);
+    let (_, _, entries) = open(&cache_dir.join(FILE_NAME)).unwrap();
+    assert_eq!(entries[0].about.stamp, later);
+    // Another text of the same size is not taken, whatever its times.
+    let cache = Cache::load(&cache_dir);
+    assert!(cache
+        .take(
+            "/tree/a.yaml",
+            FileKind::Yaml,
+            Stamp::of("TEXT", Some(UNIX_EPOCH)).unwrap()
+        )
+        .is_none());
 }
