@@ -8,8 +8,9 @@ fn main() -> ExitCode {
 /// glibc's malloc gives threads arenas of their own, up to eight per core, and
 /// memory freed in one arena is not reused by the others: a run's peak memory
 /// then varied by 5 MiB with thread timing (60–65 MiB on the 3,000-project
-/// tree, against a 64 MiB bound). One arena per core keeps it at 55–57 MiB, for
-/// about 1 % more time. Set before any thread starts.
+/// tree, against a 64 MiB bound). One arena per core keeps it at 52–59 MiB
+/// (warm, cold, cache-writing), for about 1–2 % more time. Set before any
+/// thread starts.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());

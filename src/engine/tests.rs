@@ -35,14 +35,24 @@ fn reported_after(path: &Path, edit: impl FnOnce()) -> Vec<Reported> {
     reported
 }
 
-/// The (code, line, column, message) of each finding reported.
-fn findings(reported: &[Reported]) -> Vec<(&str, usize, usize, &str)> {
+/// The (code, file as shown, line, column, message, whether it has a fix) of
+/// each finding reported.
+fn findings(reported: &[Reported]) -> Vec<(&str, &str, usize, usize, &str, bool)> {
     reported
         .iter()
         .flat_map(|file| {
             file.file.diagnostics.iter().map(|found| {
                 let at = file.file.position(found.span.start);
-                (found.code, at.line, at.column, found.message.as_str())
+                let shown = file.file.path.as_str();
+                let fixed = found.fix.is_some();
+                (
+                    found.code,
+                    shown,
+                    at.line,
+                    at.column,
+                    found.message.as_str(),
+                    fixed,
+                )
             })
         })
         .collect()
@@ -56,10 +66,12 @@ fn a_file_changed_while_checked_is_mlr003_not_stale_findings() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("requirements.txt");
     std::fs::write(&path, "pandas\n").unwrap();
+    let shown = crate::paths::display(&path, &std::env::current_dir().unwrap());
+    let shown = shown.as_str();
     let unchanged = reported_after(&path, || {});
     assert_eq!(
         findings(&unchanged),
-        [("MLR201", 1, 1, "`pandas` has no version")]
+        [("MLR201", shown, 1, 1, "`pandas` has no version", false)]
     );
     let changed = reported_after(&path, || {
         std::fs::write(&path, "# now pinned\npandas==2.2.2\n").unwrap()
@@ -68,9 +80,11 @@ fn a_file_changed_while_checked_is_mlr003_not_stale_findings() {
         findings(&changed),
         [(
             "MLR003",
+            shown,
             1,
             1,
-            "not checked: the file changed while mlrun-lint was checking it; check it again"
+            "not checked: the file changed while mlrun-lint was checking it; check it again",
+            false
         )]
     );
     assert_eq!(&*changed[0].file.text, "# now pinned\npandas==2.2.2\n");
@@ -82,9 +96,11 @@ fn a_file_changed_while_checked_is_mlr003_not_stale_findings() {
         findings(&removed),
         [(
             "MLR003",
+            shown,
             1,
             1,
-            "not checked: the file changed while mlrun-lint was checking it; check it again"
+            "not checked: the file changed while mlrun-lint was checking it; check it again",
+            false
         )]
     );
     assert_eq!(&*removed[0].file.text, "");
