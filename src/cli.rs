@@ -396,8 +396,10 @@ fn check_run(
     // many small pieces, so it goes through one buffer (a write call per 8 KiB,
     // not per line).
     let stdout = std::io::BufWriter::new(std::io::stdout());
-    let streams = !args.fix && args.config.stdin_filename.is_none();
-    if streams {
+    if args.fix {
+        return check_fixed(&args, &settings, layout, fail_on, started, stop_progress);
+    }
+    let Some(path) = &args.config.stdin_filename else {
         return check_streamed(
             &args,
             &settings,
@@ -407,33 +409,12 @@ fn check_run(
             started,
             stop_progress,
         );
-    }
-    let (outcome, rewrote) = if args.fix {
-        let applied = fix::apply(&args.paths, &settings, args.unsafe_fixes)?;
-        stop_progress();
-        warn(&applied.warnings);
-        eprintln!(
-            "{}",
-            fixed_line("Fixed", "No fixes applied.", applied.fixed, applied.files)
-        );
-        if applied.interrupted {
-            eprintln!("mlrun-lint: interrupted: no other file was changed");
-            return Ok(ExitCode::from(fix::interrupt::EXIT_INTERRUPTED));
-        }
-        (applied.outcome, applied.files > 0)
-    } else {
-        let outcome = match &args.config.stdin_filename {
-            Some(path) => {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .map_err(|err| format!("cannot read standard input: {err}"))?;
-                engine::check_text(path, text, &settings)?
-            }
-            None => engine::check(&args.paths, &settings)?,
-        };
-        (outcome, false)
     };
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|err| format!("cannot read standard input: {err}"))?;
+    let outcome = engine::check_text(path, text, &settings)?;
     stop_progress();
     notes(&outcome.temp_files, &outcome.skipped, started, &cwd);
     let files_checked = outcome.files_checked;
@@ -442,8 +423,8 @@ fn check_run(
     for file in &files {
         output.file(file)?;
     }
-    let summary = output.finish(args.output_format, files_checked)?;
-    let failed = summary.any_at_or_above(fail_on) || (rewrote && args.exit_non_zero_on_fix);
+    let (summary, _) = output.finish(args.output_format, files_checked)?;
+    let failed = summary.any_at_or_above(fail_on);
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
 }
 
@@ -460,30 +441,124 @@ fn check_streamed(
     started: std::time::SystemTime,
     stop_progress: &mut (dyn FnMut() + Send),
 ) -> Result<ExitCode, String> {
-    // A baseline being written accepts every finding it takes, so none is
-    // reported (it cannot be written under --ignore-noqa).
-    let writing = args.config.write_baseline.as_deref();
-    let accepted = match (&args.config.baseline, writing) {
-        (Some(path), None) if !args.config.ignore_noqa => Some(Baseline::load(path)?),
-        _ => None,
-    };
-    let mut taken: Vec<baseline::Entry> = Vec::new();
-    let mut output = Output::start(args, layout, stdout);
+    let accepted = accepted_baseline(args)?;
+    let mut reporting = Reporting::start(args, accepted.as_ref(), layout, stdout);
     let mut progress = Some(stop_progress);
     let totals = engine::check_streamed(&args.paths, settings, &mut |reported| {
         if let Some(stop) = progress.take() {
             stop();
         }
+        reporting.file(reported)
+    })?;
+    if let Some(stop) = progress.take() {
+        stop();
+    }
+    reporting.write_baseline(args)?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    notes(&totals.temp_files, &totals.skipped, started, &cwd);
+    let (summary, _) = reporting
+        .output
+        .finish(args.output_format, totals.files_checked)?;
+    let failed = summary.any_at_or_above(fail_on);
+    Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
+}
+
+/// `check --fix`: the rounds of fixes, each a streamed check whose files are
+/// fixed as they are finished; the files of the last round are reported (to
+/// a spill first, since only a round's end says it is the last), so `--fix`
+/// over a large tree holds no more than a check of it.
+fn check_fixed(
+    args: &CheckArgs,
+    settings: &Settings,
+    layout: report::Layout,
+    fail_on: Severity,
+    started: std::time::SystemTime,
+    stop_progress: &mut (dyn FnMut() + Send),
+) -> Result<ExitCode, String> {
+    let accepted = accepted_baseline(args)?;
+    let mut report = FixReport {
+        args,
+        layout,
+        accepted: accepted.as_ref(),
+        round: None,
+    };
+    let applied = fix::apply(&args.paths, settings, args.unsafe_fixes, &mut report)?;
+    stop_progress();
+    warn(&applied.warnings);
+    eprintln!(
+        "{}",
+        fixed_line("Fixed", "No fixes applied.", applied.fixed, applied.files)
+    );
+    if applied.interrupted {
+        eprintln!("mlrun-lint: interrupted: no other file was changed");
+        return Ok(ExitCode::from(fix::interrupt::EXIT_INTERRUPTED));
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    notes(
+        &applied.totals.temp_files,
+        &applied.totals.skipped,
+        started,
+        &cwd,
+    );
+    let Some(mut reporting) = report.round else {
+        return Err("the fixes ended without a check".into());
+    };
+    reporting.write_baseline(args)?;
+    let (summary, spill) = reporting
+        .output
+        .finish(args.output_format, applied.totals.files_checked)?;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout());
+    write_output(spill.copy_to(&mut stdout).and_then(|()| stdout.flush()))?;
+    let failed =
+        summary.any_at_or_above(fail_on) || (applied.files > 0 && args.exit_non_zero_on_fix);
+    Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
+}
+
+/// The baseline whose findings are not reported: `--baseline`, unless one is
+/// being written or `# noqa` comments are ignored (and the baseline with them).
+fn accepted_baseline(args: &CheckArgs) -> Result<Option<Baseline>, String> {
+    match (&args.config.baseline, &args.config.write_baseline) {
+        (Some(path), None) if !args.config.ignore_noqa => Ok(Some(Baseline::load(path)?)),
+        _ => Ok(None),
+    }
+}
+
+/// What a run does with each file it reports, as it finishes it: a baseline
+/// being written takes its findings (and none is reported), a baseline given
+/// drops those it accepts, and the rest go to the report (or the
+/// `--statistics` counts).
+struct Reporting<'a, W: Write> {
+    accepted: Option<&'a Baseline>,
+    /// The entries of the baseline being written (`--write-baseline`).
+    taken: Option<Vec<baseline::Entry>>,
+    output: Output<W>,
+}
+
+impl<'a, W: Write> Reporting<'a, W> {
+    fn start(
+        args: &CheckArgs,
+        accepted: Option<&'a Baseline>,
+        layout: report::Layout,
+        out: W,
+    ) -> Self {
+        Self {
+            accepted,
+            taken: args.config.write_baseline.is_some().then(Vec::new),
+            output: Output::start(args, layout, out),
+        }
+    }
+
+    fn file(&mut self, reported: engine::Reported) -> Result<(), String> {
         let engine::Reported {
             mut file,
             fingerprints,
             ..
         } = reported;
-        if writing.is_some() {
+        if let Some(taken) = &mut self.taken {
             taken.extend(baseline_entries(&file, &fingerprints));
             return Ok(());
         }
-        if let Some(accepted) = &accepted {
+        if let Some(accepted) = self.accepted {
             let mut accepted_here = file
                 .diagnostics
                 .iter()
@@ -499,19 +574,43 @@ fn check_streamed(
                 return Ok(());
             }
         }
-        output.file(&file)
-    })?;
-    if let Some(stop) = progress.take() {
-        stop();
+        self.output.file(&file)
     }
-    if let Some(path) = writing {
-        write_baseline(path, taken)?;
+
+    /// Writes the baseline being written, if one is.
+    fn write_baseline(&mut self, args: &CheckArgs) -> Result<(), String> {
+        match (args.config.write_baseline.as_deref(), self.taken.take()) {
+            (Some(path), Some(taken)) => write_baseline(path, taken),
+            _ => Ok(()),
+        }
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    notes(&totals.temp_files, &totals.skipped, started, &cwd);
-    let summary = output.finish(args.output_format, totals.files_checked)?;
-    let failed = summary.any_at_or_above(fail_on);
-    Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
+}
+
+/// `--fix`'s report: each round's files go to a [`Reporting`] of their own
+/// over a spill; the last round's is the report.
+struct FixReport<'a> {
+    args: &'a CheckArgs,
+    layout: report::Layout,
+    accepted: Option<&'a Baseline>,
+    round: Option<Reporting<'a, report::Spill>>,
+}
+
+impl fix::Report for FixReport<'_> {
+    fn round(&mut self) {
+        self.round = Some(Reporting::start(
+            self.args,
+            self.accepted,
+            self.layout,
+            report::Spill::temporary(),
+        ));
+    }
+
+    fn file(&mut self, file: engine::Reported) -> Result<(), String> {
+        match &mut self.round {
+            Some(reporting) => reporting.file(file),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Where a run's findings go, file by file: the report, or the `--statistics`
@@ -542,8 +641,9 @@ impl<W: Write> Output<W> {
     }
 
     /// Ends the report of a run that read `files_checked` files (or writes the
-    /// counts), and returns the summary the exit code comes from.
-    fn finish(self, format: OutputFormat, files_checked: usize) -> Result<Summary, String> {
+    /// counts), and returns the summary the exit code comes from, and where
+    /// the report went.
+    fn finish(self, format: OutputFormat, files_checked: usize) -> Result<(Summary, W), String> {
         match self {
             Output::Report(stream) => stream
                 .finish(Some(files_checked))
@@ -552,7 +652,7 @@ impl<W: Write> Output<W> {
                 let summary = statistics.summary();
                 write_output(statistics.write(format, &mut out))?;
                 write_output(out.flush())?;
-                Ok(summary)
+                Ok((summary, out))
             }
         }
     }

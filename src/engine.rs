@@ -168,7 +168,7 @@ impl Outcome {
 /// Checks `paths` (files and folders). Files and folders that the configuration
 /// excludes are not read, unless named in `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Outcome, String> {
-    check_overlaid(paths, settings, &|_| None)
+    Outcome::collect(|sink| check_streamed(paths, settings, sink))
 }
 
 /// [`check`], handing each file with findings to `sink` as soon as it is
@@ -179,17 +179,19 @@ pub fn check_streamed(
     settings: &Settings,
     sink: Sink<'_>,
 ) -> Result<Totals, String> {
-    on_workers(|| check_on_workers(paths, settings, &|_| None, sink))
+    check_streamed_overlaid(paths, settings, &|_| None, sink)
 }
 
-/// [`check`], with each file's text taken from `overlay` when it has one: what
-/// `--diff` uses to check the text a round of fixes would write, without writing.
-pub fn check_overlaid(
+/// [`check_streamed`], with each file's text taken from `overlay` when it has
+/// one: what `--diff` uses to check the text a round of fixes would write,
+/// without writing.
+pub fn check_streamed_overlaid(
     paths: &[PathBuf],
     settings: &Settings,
     overlay: Overlay<'_>,
-) -> Result<Outcome, String> {
-    Outcome::collect(|sink| on_workers(|| check_on_workers(paths, settings, overlay, sink)))
+    sink: Sink<'_>,
+) -> Result<Totals, String> {
+    on_workers(|| check_on_workers(paths, settings, overlay, sink))
 }
 
 fn check_on_workers(

@@ -211,3 +211,37 @@ fn an_unused_noqa_is_removed_and_a_used_one_kept() {
         b"pandas==2.2.2\nnumpy  # noqa: MLR201 tested on every release\n"
     );
 }
+
+/// `--fix` fixes files as each round of checking finishes them and reports
+/// the files of the last round only: what is left, once, after every rewrite.
+#[test]
+fn the_report_is_what_the_last_round_left_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "a.yaml",
+        spec("  image: mlrun/mlrun").as_bytes(),
+    );
+    write(dir.path(), "b.yaml", spec("  image: python").as_bytes());
+    let gpu = spec("  image: &i mlrun/mlrun-gpu\n  build:\n    base_image: *i");
+    write(dir.path(), "c.yaml", gpu.as_bytes());
+    for (flags, report) in [
+        (&[][..], "b.yaml:5:10: MLR102 image `python` has no tag\n"),
+        (&["--statistics"][..], "1\tMLR102\t[ ] image-untagged\n"),
+    ] {
+        let fixed = tempfile::tempdir().expect("temp dir");
+        for name in ["a.yaml", "b.yaml", "c.yaml"] {
+            write(fixed.path(), name, &read(dir.path(), name));
+        }
+        let run = fix(fixed.path(), flags);
+        assert_eq!(code(&run), 1, "stderr: {}", stderr(&run));
+        assert_eq!(stdout(&run), report, "{flags:?}");
+        assert_eq!(stderr(&run), "Fixed 3 problems in 2 files.\n");
+        assert_eq!(
+            read(fixed.path(), "a.yaml"),
+            spec("  image: mlrun/mlrun:1.6.4").into_bytes()
+        );
+        let pinned = spec("  image: &i mlrun/mlrun-gpu:1.6.4\n  build:\n    base_image: *i");
+        assert_eq!(read(fixed.path(), "c.yaml"), pinned.into_bytes());
+    }
+}

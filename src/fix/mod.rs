@@ -19,12 +19,13 @@ pub use plan::{plan, Plan};
 pub use write::{remove_stale, temp_file_pid, write_atomically, TEMP_MARKER};
 
 use crate::diagnostic::FileDiagnostics;
-use crate::engine::{self, Outcome, Settings};
+use crate::engine::{self, Reported, Settings, Totals};
 use crate::facts::{Fact, ProblemKind};
 use crate::paths;
 use crate::sources::FileKind;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Fails when `new_text` does not read as well as `old_text` did: it has more
 /// parse or skipped-file problems, or it grew past the size limit. A fix must
@@ -65,8 +66,9 @@ pub const MAX_ROUNDS: usize = 10;
 /// What `--fix` did.
 #[derive(Debug)]
 pub struct Applied {
-    /// The check of the files as they are after fixing: what is left to report.
-    pub outcome: Outcome,
+    /// What the last round's check says besides its files (those went to the
+    /// report as it finished them).
+    pub totals: Totals,
     /// How many diagnostics had their fix applied.
     pub fixed: usize,
     /// How many files were rewritten.
@@ -78,11 +80,22 @@ pub struct Applied {
     pub interrupted: bool,
 }
 
+/// Where `--fix` hands the files each round checks and does not rewrite. A
+/// round is the last when it rewrites nothing, which is known only at its
+/// end: so every round's files are handed on, and a new round says the files
+/// of the one before were not the report.
+pub trait Report: Send {
+    /// A round starts: the files handed on before are not the report.
+    fn round(&mut self);
+    /// One file of the round, in path order, with the findings left in it.
+    fn file(&mut self, file: Reported) -> Result<(), String>;
+}
+
 /// Where the rounds of fixes go: the files on disk (`--fix`), or memory
 /// (`--diff`), which then feeds each round's text back to the next check.
 trait Store: Sync {
     /// Replaces `path`'s text `old` with `new`.
-    fn write(&mut self, path: &Path, shown: &str, old: &str, new: &str) -> Result<(), String>;
+    fn write(&self, path: &Path, shown: &str, old: &str, new: &str) -> Result<(), String>;
     /// The text a file has in this store, when it differs from the disk.
     fn text(&self, path: &Path) -> Option<String>;
     /// Whether to stop before the next file.
@@ -97,7 +110,7 @@ struct Disk {
 }
 
 impl Store for Disk {
-    fn write(&mut self, path: &Path, _shown: &str, old: &str, new: &str) -> Result<(), String> {
+    fn write(&self, path: &Path, _shown: &str, old: &str, new: &str) -> Result<(), String> {
         write::link_inside(path, &self.roots)?;
         write_atomically(path, old, new)
     }
@@ -112,20 +125,29 @@ impl Store for Disk {
 }
 
 /// The files as `--fix` would leave them, in memory: by identity, the path
-/// shown, the text on disk and the text after the rounds so far.
+/// shown, the text on disk and the text after the rounds so far. A round's
+/// files are read before any is judged, so what it writes is read by the next.
 struct Memory {
     roots: Vec<PathBuf>,
-    files: HashMap<PathBuf, (String, String, String)>,
+    files: Mutex<HashMap<PathBuf, (String, String, String)>>,
+}
+
+impl Memory {
+    fn files(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (String, String, String)>> {
+        self.files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 impl Store for Memory {
-    fn write(&mut self, path: &Path, shown: &str, old: &str, new: &str) -> Result<(), String> {
+    fn write(&self, path: &Path, shown: &str, old: &str, new: &str) -> Result<(), String> {
         // What the disk write would refuse up front, refused here too, so the
         // diff holds only what `--fix` writes.
         write::writable(path)?;
         write::link_inside(path, &self.roots)?;
-        let entry = self
-            .files
+        let mut files = self.files();
+        let entry = files
             .entry(paths::identity(path))
             .or_insert_with(|| (shown.to_string(), old.to_string(), String::new()));
         entry.2 = new.to_string();
@@ -133,10 +155,11 @@ impl Store for Memory {
     }
 
     fn text(&self, path: &Path) -> Option<String> {
-        if self.files.is_empty() {
+        let files = self.files();
+        if files.is_empty() {
             return None;
         }
-        let (_, _, text) = self.files.get(&paths::identity(path))?;
+        let (_, _, text) = files.get(&paths::identity(path))?;
         Some(text.clone())
     }
 
@@ -152,16 +175,21 @@ impl Store for Memory {
 /// cannot be written is left as it is, with a warning, and is not tried again.
 /// An interrupt stops the rounds between two files: the file being written is
 /// finished (its rename is atomic), no other is started.
+///
+/// Each round is a streamed check: a file is fixed as soon as it is finished,
+/// and the files left as they are go to `report`, so `--fix` over a large tree
+/// holds no more than a check of it does.
 pub fn apply(
     paths: &[PathBuf],
     settings: &Settings,
     unsafe_fixes: bool,
+    report: &mut dyn Report,
 ) -> Result<Applied, String> {
     interrupt::watch();
-    let mut disk = Disk {
+    let disk = Disk {
         roots: paths.to_vec(),
     };
-    rounds(paths, settings, unsafe_fixes, &mut disk)
+    rounds(paths, settings, unsafe_fixes, &disk, report)
 }
 
 /// The rounds of [`apply`], into `store`.
@@ -169,81 +197,89 @@ fn rounds(
     paths: &[PathBuf],
     settings: &Settings,
     unsafe_fixes: bool,
-    store: &mut dyn Store,
+    store: &dyn Store,
+    report: &mut dyn Report,
 ) -> Result<Applied, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut outcome = engine::check(paths, settings)?;
     let mut refused: HashSet<String> = HashSet::new();
     let mut rewritten: BTreeSet<String> = BTreeSet::new();
     let mut fixed = 0;
     let mut warnings = Vec::new();
     let mut interrupted = false;
     for round in 1.. {
-        let plans: Vec<(&FileDiagnostics, Plan)> = outcome
-            .files
-            .iter()
-            .filter(|file| !refused.contains(&file.path))
-            .map(|file| (file, plan(file, unsafe_fixes)))
-            .collect();
-        let real: HashMap<&str, &PathBuf> = outcome
-            .files
-            .iter()
-            .map(|file| file.path.as_str())
-            .zip(&outcome.real_paths)
-            .collect();
-        let (planned, unchanged): (Vec<_>, Vec<_>) = plans
-            .into_iter()
-            .partition(|(file, plan)| plan.changes(&file.text));
-        if planned.is_empty() {
-            // Nothing more changes: what is still skipped stays skipped.
-            for (file, plan) in unchanged {
-                warnings.extend(skipped_warnings(file, &plan));
+        report.round();
+        // Fixes skipped in this round: warned about when it is the last.
+        let mut skipped = Vec::new();
+        let mut planned = false;
+        let text = |path: &Path| store.text(path);
+        let totals = engine::check_streamed_overlaid(paths, settings, &text, &mut |reported| {
+            let file = &reported.file;
+            if refused.contains(&file.path) {
+                return report.file(reported);
             }
-            break;
-        }
-        if round > MAX_ROUNDS {
-            warnings.extend(planned.iter().map(|(file, _)| {
-                format!(
+            let plan = plan(file, unsafe_fixes);
+            if !plan.changes(&file.text) {
+                skipped.extend(skipped_warnings(file, &plan));
+                return report.file(reported);
+            }
+            planned = true;
+            if round > MAX_ROUNDS {
+                warnings.push(format!(
                     "{}: fixes not written: they still changed the file after {MAX_ROUNDS} rounds",
                     file.path
-                )
-            }));
-            break;
-        }
-        for (file, plan) in planned {
-            if store.interrupted() {
-                interrupted = true;
-                break;
+                ));
+                return report.file(reported);
             }
-            let path = real
-                .get(file.path.as_str())
-                .map_or_else(|| cwd.join(&file.path), |real| cwd.join(real));
+            if interrupted || store.interrupted() {
+                interrupted = true;
+                return report.file(reported);
+            }
+            let path = cwd.join(&reported.real_path);
             let written = verify(&path, kind_of(&path), &file.text, &plan.text)
                 .and_then(|()| store.write(&path, &file.path, &file.text, &plan.text));
             match written {
                 Ok(()) => {
                     fixed += plan.applied.len();
                     rewritten.insert(file.path.clone());
+                    Ok(())
                 }
                 Err(why) => {
                     warnings.push(format!("{}: fixes not written: {why}", file.path));
                     refused.insert(file.path.clone());
+                    report.file(reported)
                 }
             }
+        })?;
+        if !planned {
+            // Nothing more changes: what is still skipped stays skipped.
+            warnings.extend(skipped);
         }
-        let text = |path: &Path| store.text(path);
-        outcome = engine::check_overlaid(paths, settings, &text)?;
-        if interrupted {
-            break;
+        // A round that planned nothing left every file as it checked it (as
+        // does the round past the last one allowed, or an interrupted one): its
+        // files are the report. Otherwise the files it wrote are checked again,
+        // with the files around them.
+        if !planned || round > MAX_ROUNDS || interrupted {
+            return Ok(Applied {
+                totals,
+                fixed,
+                files: rewritten.len(),
+                warnings,
+                interrupted,
+            });
         }
     }
-    Ok(Applied {
-        outcome,
-        fixed,
-        files: rewritten.len(),
-        warnings,
-        interrupted,
-    })
+    unreachable!("the rounds end when one plans nothing, or after MAX_ROUNDS")
+}
+
+/// A [`Report`] that keeps nothing: `--diff` shows the texts, not the findings.
+struct Discard;
+
+impl Report for Discard {
+    fn round(&mut self) {}
+
+    fn file(&mut self, _file: Reported) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// What `--diff` would show.
@@ -268,13 +304,16 @@ pub fn preview(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> Result<Preview, String> {
-    let mut memory = Memory {
+    let memory = Memory {
         roots: paths.to_vec(),
-        files: HashMap::new(),
+        files: Mutex::new(HashMap::new()),
     };
-    let applied = rounds(paths, settings, unsafe_fixes, &mut memory)?;
-    let mut changed: Vec<_> = memory
+    let applied = rounds(paths, settings, unsafe_fixes, &memory, &mut Discard)?;
+    let files = memory
         .files
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut changed: Vec<_> = files
         .into_values()
         .filter(|(_, old, new)| old != new)
         .collect();

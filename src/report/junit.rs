@@ -22,7 +22,7 @@ pub(super) struct Pending {
 impl Pending {
     pub(super) fn new() -> Self {
         Self {
-            cases: Spill::new(),
+            cases: Spill::temporary(),
             failures: 0,
         }
     }

@@ -19,6 +19,7 @@ mod junit;
 mod sarif;
 mod spill;
 mod statistics;
+pub use spill::Spill;
 pub use statistics::Statistics;
 mod wrap;
 
@@ -376,8 +377,9 @@ impl<W: Write> Stream<W> {
     }
 
     /// Ends the report of a run that read `files_checked` files, and returns the
-    /// counts of all it wrote (what the exit code is decided on).
-    pub fn finish(self, files_checked: Option<usize>) -> io::Result<Summary> {
+    /// counts of all it wrote (what the exit code is decided on), and where it
+    /// was written.
+    pub fn finish(self, files_checked: Option<usize>) -> io::Result<(Summary, W)> {
         let summary = Summary {
             files_checked,
             ..self.summary
@@ -389,11 +391,11 @@ impl<W: Write> Stream<W> {
             ..
         } = self;
         if closed {
-            return Ok(summary);
+            return Ok((summary, out));
         }
         match end(body, summary, &mut out).and_then(|()| out.flush()) {
             Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(err),
-            _ => Ok(summary),
+            _ => Ok((summary, out)),
         }
     }
 }

@@ -233,7 +233,7 @@ const RESULTS_LEVEL: usize = 3;
 impl Pending {
     pub(super) fn new() -> Self {
         Self {
-            results: Spill::new(),
+            results: Spill::temporary(),
             array: JsonArray::at_level(RESULTS_LEVEL),
             notifications: Vec::new(),
             unknown: Vec::new(),

@@ -4,17 +4,22 @@
 //! That part waits in an anonymous temporary file (deleted by the system when it
 //! is closed, even if the run is killed), so a report of a huge tree is never
 //! held in memory; when no temporary file can be made it waits in memory.
+//! `--fix` writes each round's report to one, since only the round's end says
+//! whether it is the last.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 
-pub(super) enum Spill {
+/// Bytes written now to be copied out later.
+pub enum Spill {
     File(BufWriter<File>),
     Memory(Vec<u8>),
 }
 
 impl Spill {
-    pub(super) fn new() -> Self {
+    /// A spill in a new anonymous temporary file, or in memory when none can
+    /// be made.
+    pub fn temporary() -> Self {
         match tempfile::tempfile() {
             Ok(file) => Spill::File(BufWriter::new(file)),
             Err(_) => Spill::Memory(Vec::new()),
@@ -22,7 +27,7 @@ impl Spill {
     }
 
     /// Writes everything spilled to `out`, and lets the spill go.
-    pub(super) fn copy_to(self, out: &mut dyn Write) -> io::Result<()> {
+    pub fn copy_to(self, out: &mut dyn Write) -> io::Result<()> {
         match self {
             Spill::File(writer) => {
                 let mut file = writer.into_inner().map_err(|err| err.into_error())?;
@@ -57,7 +62,7 @@ mod tests {
 
     #[test]
     fn gives_back_what_was_written_from_a_file_or_from_memory() {
-        for mut spill in [Spill::new(), Spill::Memory(Vec::new())] {
+        for mut spill in [Spill::temporary(), Spill::Memory(Vec::new())] {
             spill.write_all(b"first ").unwrap();
             spill.write_all(&[b'x'; 20_000]).unwrap();
             let mut out = Vec::new();
