@@ -139,6 +139,7 @@ fn settings() -> Settings {
             respect_ignores: true,
         },
         ignore_noqa: false,
+        fingerprints: false,
         cache: None,
     }
 }

@@ -372,6 +372,7 @@ fn check_run(
             respect_ignores: !args.no_ignore,
         },
         ignore_noqa: args.config.ignore_noqa,
+        fingerprints: args.config.baseline.is_some() || args.config.write_baseline.is_some(),
         cache: (!args.no_cache && !no_cache_from_env()).then(|| cwd.join(crate::cache::DIR_NAME)),
     };
     if args.config.stdin_filename.is_some() && (args.fix || args.diff) {

@@ -89,6 +89,11 @@ pub struct Settings {
     pub walk: WalkOptions,
     /// `--ignore-noqa`: `# noqa` comments suppress nothing (audits).
     pub ignore_noqa: bool,
+    /// Whether each finding's [fingerprint](crate::report::fingerprint) is
+    /// worked out for [`Reported::fingerprints`]: only a baseline read or
+    /// written keys on them (the formats that show fingerprints work out their
+    /// own). When not, each fingerprint is empty.
+    pub fingerprints: bool,
     /// The folder of the [cache](crate::cache) of warm runs, `None` to read
     /// every file afresh (`--no-cache`, editors, standard input).
     pub cache: Option<PathBuf>,
@@ -550,7 +555,7 @@ fn check_read_with(
                     diagnostics,
                 };
                 let real_path = settings.config.absolute(&file.path);
-                finish(judged, &real_path, &configured[index], settings.ignore_noqa).map(
+                finish(judged, &real_path, &configured[index], settings).map(
                     |(file, fingerprints)| Reported {
                         file,
                         fingerprints,
@@ -661,7 +666,7 @@ fn finish(
     file: Judged,
     path: &Path,
     settings: &FileSettings,
-    ignore_noqa: bool,
+    run: &Settings,
 ) -> Option<(FileDiagnostics, Vec<String>)> {
     let configure = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
         diagnostics
@@ -680,11 +685,15 @@ fn finish(
         cells,
         diagnostics,
     } = file;
+    let fingerprints_of = |diagnostics: &[Diagnostic]| match run.fingerprints {
+        true => fingerprint::of_diagnostics(&shown, &text, diagnostics),
+        false => vec![String::new(); diagnostics.len()],
+    };
     let mut diagnostics = configure(diagnostics);
     sort(&mut diagnostics);
-    let mut fingerprints = fingerprint::of_diagnostics(&shown, &text, &diagnostics);
+    let mut fingerprints = fingerprints_of(&diagnostics);
     // A text with no `noqa` in it has no directive to apply or find unused.
-    if !ignore_noqa && mentions_noqa {
+    if !run.ignore_noqa && mentions_noqa {
         let report_unused = settings.severity_of(rules::UNUSED_NOQA).is_some();
         let applied = suppress::apply(&text, &diagnostics, report_unused);
         if applied.unused.is_empty() && applied.kept.iter().all(|&kept| kept) {
@@ -699,7 +708,7 @@ fn finish(
                 .collect();
             let unused = configure(applied.unused);
             pairs.extend(
-                fingerprint::of_diagnostics(&shown, &text, &unused)
+                fingerprints_of(&unused)
                     .into_iter()
                     .zip(unused)
                     .map(|(fingerprint, diagnostic)| (diagnostic, fingerprint)),

@@ -257,6 +257,7 @@ fn settings() -> &'static Settings {
                 respect_ignores: true,
             },
             ignore_noqa: false,
+            fingerprints: false,
             cache: None,
         }
     })

@@ -8,6 +8,7 @@ fn settings(dir: &Path) -> Settings {
             respect_ignores: true,
         },
         ignore_noqa: false,
+        fingerprints: true,
         cache: None,
     }
 }

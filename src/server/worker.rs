@@ -236,6 +236,7 @@ fn judge(subject: &Subject, others: &HashMap<PathBuf, String>) -> Result<FileDia
             respect_ignores: true,
         },
         ignore_noqa: false,
+        fingerprints: false,
         cache: None,
     };
     let overlay = |other: &Path| {

@@ -31,6 +31,7 @@ fn judge(dir: &std::path::Path, cells: &Cells) -> FileDiagnostics {
             respect_ignores: true,
         },
         ignore_noqa: false,
+        fingerprints: false,
         cache: None,
     };
     let outcome = engine::check_text(&cells.path, cells.ipynb(), &settings).unwrap();
