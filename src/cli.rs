@@ -421,9 +421,7 @@ fn check_run(
     let files_checked = outcome.files_checked;
     let files = apply_baseline(outcome, &args.config)?;
     let mut output = Output::start(&args, layout, stdout);
-    for file in &files {
-        output.file(file)?;
-    }
+    output.files(&files)?;
     let (summary, _) = output.finish(args.output_format, files_checked)?;
     let failed = summary.any_at_or_above(fail_on);
     Ok(ExitCode::from(u8::from(failed && !args.exit_zero)))
@@ -449,7 +447,7 @@ fn check_streamed(
         if let Some(stop) = progress.take() {
             stop();
         }
-        reporting.file(reported)
+        reporting.files(reported)
     })?;
     if let Some(stop) = progress.take() {
         stop();
@@ -549,7 +547,17 @@ impl<'a, W: Write> Reporting<'a, W> {
         }
     }
 
-    fn file(&mut self, reported: engine::Reported) -> Result<(), String> {
+    /// Reports `files`, in path order.
+    fn files(&mut self, files: Vec<engine::Reported>) -> Result<(), String> {
+        let kept: Vec<FileDiagnostics> = files
+            .into_iter()
+            .filter_map(|file| self.kept(file))
+            .collect();
+        self.output.files(&kept)
+    }
+
+    /// What is left of `reported` to report.
+    fn kept(&mut self, reported: engine::Reported) -> Option<FileDiagnostics> {
         let engine::Reported {
             mut file,
             fingerprints,
@@ -557,7 +565,7 @@ impl<'a, W: Write> Reporting<'a, W> {
         } = reported;
         if let Some(taken) = &mut self.taken {
             taken.extend(baseline_entries(&file, &fingerprints));
-            return Ok(());
+            return None;
         }
         if let Some(accepted) = self.accepted {
             let mut accepted_here = file
@@ -572,10 +580,10 @@ impl<'a, W: Write> Reporting<'a, W> {
             file.diagnostics
                 .retain(|_| !accepted_here.next().unwrap_or(false));
             if file.diagnostics.is_empty() {
-                return Ok(());
+                return None;
             }
         }
-        self.output.file(&file)
+        Some(file)
     }
 
     /// Writes the baseline being written, if one is.
@@ -606,9 +614,9 @@ impl fix::Report for FixReport<'_> {
         ));
     }
 
-    fn file(&mut self, file: engine::Reported) -> Result<(), String> {
+    fn files(&mut self, files: Vec<engine::Reported>) -> Result<(), String> {
         match &mut self.round {
-            Some(reporting) => reporting.file(file),
+            Some(reporting) => reporting.files(files),
             None => Ok(()),
         }
     }
@@ -629,13 +637,14 @@ impl<W: Write> Output<W> {
         }
     }
 
-    fn file(&mut self, file: &FileDiagnostics) -> Result<(), String> {
+    /// Reports `files`, in path order.
+    fn files(&mut self, files: &[FileDiagnostics]) -> Result<(), String> {
         match self {
             Output::Report(stream) => stream
-                .file(file)
+                .files(files)
                 .map_err(|err| format!("cannot write the report: {err}")),
             Output::Statistics(statistics, _) => {
-                statistics.add(file);
+                files.iter().for_each(|file| statistics.add(file));
                 Ok(())
             }
         }

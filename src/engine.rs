@@ -141,16 +141,18 @@ pub struct Totals {
     pub temp_files: Vec<PathBuf>,
 }
 
-/// Where a streamed run hands each file with findings, in path order, as soon
-/// as it is finished; an error ends the run (standard output closed, say).
-pub type Sink<'a> = &'a mut (dyn FnMut(Reported) -> Result<(), String> + Send);
+/// Where a streamed run hands the files with findings, in path order, as soon
+/// as they are finished (some hundreds at a time, so that their report can be
+/// rendered in parallel too); an error ends the run (standard output closed,
+/// say).
+pub type Sink<'a> = &'a mut (dyn FnMut(Vec<Reported>) -> Result<(), String> + Send);
 
 impl Outcome {
     /// The outcome of a streamed run, its files collected.
     fn collect(run: impl FnOnce(Sink<'_>) -> Result<Totals, String>) -> Result<Self, String> {
         let mut reported = Vec::new();
-        let totals = run(&mut |file| {
-            reported.push(file);
+        let totals = run(&mut |files| {
+            reported.extend(files);
             Ok(())
         })?;
         let mut outcome = Outcome {
@@ -572,7 +574,8 @@ fn check_read_with(
             file.parked = None;
             file.cells = None;
         }
-        for reported in finished.into_iter().flatten() {
+        let reported: Vec<Reported> = finished.into_iter().flatten().collect();
+        if !reported.is_empty() {
             sink(reported)?;
         }
     }

@@ -28,8 +28,8 @@ fn reported_after(path: &Path, edit: impl FnOnce()) -> Vec<Reported> {
     assert!(file.text.held().is_none() && file.parked.is_some());
     edit();
     let mut reported = Vec::new();
-    check_read_with(vec![file], &settings(dir), &|_| None, &mut |file| {
-        reported.push(file);
+    check_read_with(vec![file], &settings(dir), &|_| None, &mut |files| {
+        reported.extend(files);
         Ok(())
     })
     .unwrap();

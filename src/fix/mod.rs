@@ -87,8 +87,8 @@ pub struct Applied {
 pub trait Report: Send {
     /// A round starts: the files handed on before are not the report.
     fn round(&mut self);
-    /// One file of the round, in path order, with the findings left in it.
-    fn file(&mut self, file: Reported) -> Result<(), String>;
+    /// Files of the round, in path order, with the findings left in them.
+    fn files(&mut self, files: Vec<Reported>) -> Result<(), String>;
 }
 
 /// Where the rounds of fixes go: the files on disk (`--fix`), or memory
@@ -212,15 +212,16 @@ fn rounds(
         let mut skipped = Vec::new();
         let mut planned = false;
         let text = |path: &Path| store.text(path);
-        let totals = engine::check_streamed_overlaid(paths, settings, &text, &mut |reported| {
+        // Whether a file the round finished is left as it is (and so reported).
+        let mut left_as_is = |reported: &Reported| {
             let file = &reported.file;
             if refused.contains(&file.path) {
-                return report.file(reported);
+                return true;
             }
             let plan = plan(file, unsafe_fixes);
             if !plan.changes(&file.text) {
                 skipped.extend(skipped_warnings(file, &plan));
-                return report.file(reported);
+                return true;
             }
             planned = true;
             if round > MAX_ROUNDS {
@@ -228,11 +229,11 @@ fn rounds(
                     "{}: fixes not written: they still changed the file after {MAX_ROUNDS} rounds",
                     file.path
                 ));
-                return report.file(reported);
+                return true;
             }
             if interrupted || store.interrupted() {
                 interrupted = true;
-                return report.file(reported);
+                return true;
             }
             let path = cwd.join(&reported.real_path);
             let written = verify(&path, kind_of(&path), &file.text, &plan.text)
@@ -241,14 +242,18 @@ fn rounds(
                 Ok(()) => {
                     fixed += plan.applied.len();
                     rewritten.insert(file.path.clone());
-                    Ok(())
+                    false
                 }
                 Err(why) => {
                     warnings.push(format!("{}: fixes not written: {why}", file.path));
                     refused.insert(file.path.clone());
-                    report.file(reported)
+                    true
                 }
             }
+        };
+        let totals = engine::check_streamed_overlaid(paths, settings, &text, &mut |finished| {
+            let left: Vec<Reported> = finished.into_iter().filter(&mut left_as_is).collect();
+            report.files(left)
         })?;
         if !planned {
             // Nothing more changes: what is still skipped stays skipped.
@@ -277,7 +282,7 @@ struct Discard;
 impl Report for Discard {
     fn round(&mut self) {}
 
-    fn file(&mut self, _file: Reported) -> Result<(), String> {
+    fn files(&mut self, _files: Vec<Reported>) -> Result<(), String> {
         Ok(())
     }
 }

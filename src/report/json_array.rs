@@ -17,12 +17,13 @@ const INDENT: &[u8] = b"  ";
 /// An array being written at nesting `level` (0 for a document that is the array).
 pub(super) struct JsonArray {
     level: usize,
-    elements: usize,
+    /// No element written yet.
+    empty: bool,
 }
 
 impl JsonArray {
     pub(super) fn at_level(level: usize) -> Self {
-        Self { level, elements: 0 }
+        Self { level, empty: true }
     }
 
     /// Writes `value` as the array's next element.
@@ -31,18 +32,36 @@ impl JsonArray {
         value: &impl Serialize,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        out.write_all(if self.elements == 0 { b"[\n" } else { b",\n" })?;
+        out.write_all(if self.empty { b"[\n" } else { b",\n" })?;
         let depth = self.level + 1;
         indent(out, depth)?;
         let mut serializer = serde_json::Serializer::with_formatter(out, Nested::at(depth));
         value.serialize(&mut serializer)?;
-        self.elements += 1;
+        self.empty = false;
         Ok(())
+    }
+
+    /// A new array at the same level, to render elements [appended](Self::append)
+    /// to this one later.
+    pub(super) fn part(&self) -> Self {
+        Self::at_level(self.level)
+    }
+
+    /// Writes the elements of `part`, an array of its own at the same level
+    /// and not closed (what [`element`](Self::element) writes from a new
+    /// array), as this array's next elements: its opening becomes the separator.
+    pub(super) fn append(&mut self, part: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        let Some(elements) = part.strip_prefix(b"[\n") else {
+            return Ok(());
+        };
+        out.write_all(if self.empty { b"[\n" } else { b",\n" })?;
+        self.empty = false;
+        out.write_all(elements)
     }
 
     /// Writes the array's end (or, when it has no element, the whole `[]`).
     pub(super) fn close(self, out: &mut dyn Write) -> io::Result<()> {
-        if self.elements == 0 {
+        if self.empty {
             return out.write_all(b"[]");
         }
         out.write_all(b"\n")?;

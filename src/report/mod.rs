@@ -27,6 +27,7 @@ pub(crate) use sarif::rule_page_url;
 
 use crate::diagnostic::{Applicability, Diagnostic, FileDiagnostics, Severity};
 use crate::span::LineColumn;
+use rayon::prelude::*;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -341,6 +342,57 @@ impl<W: Write> Stream<W> {
     /// contract's order is path first.
     pub fn file(&mut self, file: &FileDiagnostics) -> io::Result<()> {
         self.write(&sorted(std::slice::from_ref(file)))
+    }
+
+    /// Writes the diagnostics of `files`, in path order: the bytes [`file`]
+    /// writes for each in turn, each file's part rendered on its own thread.
+    /// Only SARIF and JUnit, which keep what comes after in the stream's
+    /// state, render file by file here.
+    ///
+    /// [`file`]: Stream::file
+    pub fn files(&mut self, files: &[FileDiagnostics]) -> io::Result<()> {
+        if matches!(self.body, Body::Sarif(_) | Body::Junit(_)) {
+            return files.iter().try_for_each(|file| self.file(file));
+        }
+        for diagnostic in files.iter().flat_map(|file| &file.diagnostics) {
+            self.summary.count(diagnostic);
+        }
+        if self.closed {
+            return Ok(());
+        }
+        let (body, layout) = (&self.body, self.layout);
+        let parts: Vec<Vec<u8>> = files
+            .par_iter()
+            .map(|file| {
+                let mut part = Vec::new();
+                let diagnostics = sorted(std::slice::from_ref(file));
+                // An array's elements are rendered as an array of their own,
+                // whose opening then becomes the separator the stream needs.
+                match body {
+                    Body::Full => full::render(&diagnostics, layout, &mut part),
+                    Body::Concise => concise::render(&diagnostics, &mut part),
+                    Body::Json(array) => json::render(&diagnostics, &mut array.part(), &mut part),
+                    Body::JsonLines => json_lines::render(&diagnostics, &mut part),
+                    Body::Github => github::render(&diagnostics, &mut part),
+                    Body::Gitlab(array) => {
+                        gitlab::render(&diagnostics, &mut array.part(), &mut part)
+                    }
+                    Body::Sarif(_) | Body::Junit(_) => Ok(()),
+                }
+                .map(|()| part)
+            })
+            .collect::<io::Result<_>>()?;
+        for part in parts {
+            let written = match &mut self.body {
+                Body::Json(array) | Body::Gitlab(array) => array.append(&part, &mut self.out),
+                _ => self.out.write_all(&part),
+            };
+            self.closed_on(written)?;
+            if self.closed {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Writes the diagnostics of one file, sorted.
