@@ -105,7 +105,7 @@ fn key_path(prefix: &str, key: &str) -> String {
 }
 
 /// `defaults.run.shell` of a workflow or job.
-fn default_shell(body: &Node) -> Option<&str> {
+fn default_shell<'a>(body: &'a Node<'a>) -> Option<&'a str> {
     body.get_map("defaults")?.get_map("run")?.get_str("shell")
 }
 

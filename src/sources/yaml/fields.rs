@@ -60,11 +60,16 @@ pub struct Field<'a> {
     /// Readable path from the document root (`spec.functions[2].image`).
     pub path: String,
     pub kind: FieldKind,
-    pub node: &'a Node,
+    pub node: &'a Node<'a>,
 }
 
 /// Pushes `node` as a field when it is present.
-pub fn push<'a>(out: &mut Vec<Field<'a>>, path: String, kind: FieldKind, node: Option<&'a Node>) {
+pub fn push<'a>(
+    out: &mut Vec<Field<'a>>,
+    path: String,
+    kind: FieldKind,
+    node: Option<&'a Node<'a>>,
+) {
     if let Some(node) = node {
         out.push(Field { path, kind, node });
     }
@@ -93,7 +98,7 @@ pub fn quoted_key(prefix: &str, key: &str) -> String {
 /// value, or a number's source text (`1.10` stays `1.10`). `None` for anything else.
 pub fn scalar_text<'t>(text: &'t str, node: &'t Node) -> Option<Cow<'t, str>> {
     match &node.value {
-        Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+        Value::String(s) => Some(Cow::Borrowed(s)),
         Value::Number => text
             .get(node.defined.start..node.defined.end)
             .map(|raw| Cow::Borrowed(raw.trim())),

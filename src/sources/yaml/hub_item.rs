@@ -25,7 +25,7 @@ fn has_item_shape(doc: &Node) -> bool {
 
 /// The image, requirement and build fields of a hub item (`extra_spec` is
 /// merged into the generated function's spec, so its `build` reads like one).
-pub fn fields(doc: &Node) -> Vec<Field<'_>> {
+pub fn fields<'a>(doc: &'a Node<'a>) -> Vec<Field<'a>> {
     let mut out = Vec::new();
     let Some(spec) = doc.get_map("spec") else {
         return out;

@@ -13,7 +13,7 @@ pub fn is_project(doc: &Node) -> bool {
 /// The project-level fields: the default image, the project build and the
 /// default requirements.
 /// `spec.params.default_image` is a parameter by convention, not an image field.
-pub fn fields(doc: &Node) -> Vec<Field<'_>> {
+pub fn fields<'a>(doc: &'a Node<'a>) -> Vec<Field<'a>> {
     let mut out = Vec::new();
     let Some(spec) = doc.get_map("spec") else {
         return out;
@@ -44,7 +44,7 @@ pub fn fields(doc: &Node) -> Vec<Field<'_>> {
     out
 }
 
-fn seq(node: Option<&Node>) -> &[Node] {
+fn seq<'a>(node: Option<&'a Node<'a>>) -> &'a [Node<'a>] {
     node.and_then(Node::as_seq).unwrap_or_default()
 }
 

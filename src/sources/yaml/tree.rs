@@ -30,6 +30,7 @@ use errors::Fail;
 use events::{Kind, Source};
 use live::Live;
 use scalars::scalar_is_null;
+use std::borrow::Cow;
 use tags::SfTag;
 
 mod budget;
@@ -75,27 +76,30 @@ pub fn mark_parse_stack() {
 /// One YAML value with where it was used (`span`) and where it was written
 /// (`defined`). The two differ only for an alias (`*img`) or a merged (`<<`) value:
 /// `span` is the alias use, `defined` the anchored node, whose text a fix must edit.
+///
+/// Strings borrow from the text where they are written as they read (most
+/// are: plain and simply quoted scalars), so a tree costs few allocations.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub value: Value,
+pub struct Node<'a> {
+    pub value: Value<'a>,
     pub span: Span,
     pub defined: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     Null,
     Bool(bool),
     /// A number; its text as written is the source slice at [`Node::defined`]
     /// (`1.10` must stay `1.10`, not become `1.1`).
     Number,
-    String(String),
-    Seq(Vec<Node>),
+    String(Cow<'a, str>),
+    Seq(Vec<Node<'a>>),
     /// Entries in document order, keys spanned like values.
-    Map(Vec<(Node, Node)>),
+    Map(Vec<(Node<'a>, Node<'a>)>),
 }
 
-impl Node {
+impl<'a> Node<'a> {
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::String(s) => Some(s),
@@ -103,14 +107,14 @@ impl Node {
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub fn as_seq(&self) -> Option<&[Node<'a>]> {
         match &self.value {
             Value::Seq(items) => Some(items),
             _ => None,
         }
     }
 
-    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+    pub fn as_map(&self) -> Option<&[(Node<'a>, Node<'a>)]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
             _ => None,
@@ -119,7 +123,7 @@ impl Node {
 
     /// The value under the string key `key`, when this is a map holding it.
     /// With duplicate keys the last wins, as PyYAML (and so MLRun) reads them.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
         self.as_map()?
             .iter()
             .rev()
@@ -128,7 +132,7 @@ impl Node {
     }
 
     /// The value under `key` when it is a map (a `spec` that is a string is skipped).
-    pub fn get_map(&self, key: &str) -> Option<&Node> {
+    pub fn get_map(&self, key: &str) -> Option<&Node<'a>> {
         self.get(key).filter(|n| n.as_map().is_some())
     }
 
@@ -169,7 +173,7 @@ pub enum ParseErrorKind {
 /// Runs on a stack sized for [`MAX_DEPTH`] (the current thread's when it was
 /// [marked](mark_parse_stack), else a thread of its own), so the caller's stack
 /// does not matter, and a panic inside the parser becomes an error.
-pub fn parse(text: &str) -> Result<Vec<Node>, ParseError> {
+pub fn parse(text: &str) -> Result<Vec<Node<'_>>, ParseError> {
     let failed = |message: String| ParseError {
         kind: ParseErrorKind::Failed,
         message,
@@ -190,12 +194,12 @@ pub fn parse(text: &str) -> Result<Vec<Node>, ParseError> {
     })
 }
 
-fn parse_here(text: &str) -> Result<Vec<Node>, ParseError> {
+fn parse_here(text: &str) -> Result<Vec<Node<'_>>, ParseError> {
     parse_events(text).map_err(|fail| fail.into_error(text))
 }
 
 /// Every document of the stream, each built as soon as its root event is seen.
-fn parse_events(text: &str) -> Result<Vec<Node>, Fail> {
+fn parse_events(text: &str) -> Result<Vec<Node<'_>>, Fail> {
     let mut live = Live::new(text);
     let mut docs = Vec::new();
     let mut fps = Vec::new();

@@ -59,14 +59,14 @@ struct Frame<'a> {
 }
 
 enum FrameKind<'a> {
-    Seq(Vec<Node>),
+    Seq(Vec<Node<'a>>),
     Map(Box<MapFrame<'a>>),
 }
 
 struct MapFrame<'a> {
-    entries: Vec<(Node, Node)>,
+    entries: Vec<(Node<'a>, Node<'a>)>,
     /// The key read, waiting for its value.
-    key: Option<Node>,
+    key: Option<Node<'a>>,
     /// Where this map's key fingerprints start in the shared list.
     fp_start: usize,
     /// Entries merged in with `<<`, in merge order, not yet filtered or built.
@@ -147,7 +147,7 @@ impl<'a, S: Source<'a>> Builder<'_, '_, 'a, S> {
         events: Vec<Ev<'a>>,
         slot: Slot,
         wrap: Option<Span>,
-    ) -> Result<Node, Fail> {
+    ) -> Result<Node<'a>, Fail> {
         let mut replay = Replay::new(events);
         Builder {
             src: &mut replay,
@@ -157,7 +157,7 @@ impl<'a, S: Source<'a>> Builder<'_, '_, 'a, S> {
         .node(slot)
     }
 
-    pub(super) fn node(mut self, slot: Slot) -> Result<Node, Fail> {
+    pub(super) fn node(mut self, slot: Slot) -> Result<Node<'a>, Fail> {
         let mut stack: Vec<Frame<'a>> = Vec::new();
         loop {
             let (slot, map_key) = match stack.last() {
@@ -255,13 +255,13 @@ impl<'a, S: Source<'a>> Builder<'_, '_, 'a, S> {
     }
 
     /// Consumes the end of the frame on top of `stack` and completes it.
-    fn end(&mut self, stack: &mut Vec<Frame<'a>>) -> Result<Node, Fail> {
+    fn end(&mut self, stack: &mut Vec<Frame<'a>>) -> Result<Node<'a>, Fail> {
         self.src.next()?;
         self.end_read(stack)
     }
 
     /// Completes the frame on top of `stack`, whose end was read.
-    fn end_read(&mut self, stack: &mut Vec<Frame<'a>>) -> Result<Node, Fail> {
+    fn end_read(&mut self, stack: &mut Vec<Frame<'a>>) -> Result<Node<'a>, Fail> {
         let Some(frame) = stack.pop() else {
             return Err(Fail::syntax("unexpected end of input", ErrLoc::Unknown));
         };
@@ -433,7 +433,7 @@ impl<'a, S: Source<'a>> Builder<'_, '_, 'a, S> {
 
     /// Completes a frame whose end was read: a sequence, or a map with its
     /// merged entries added (those whose key it does not already have).
-    fn finish(&mut self, frame: Frame<'a>, stack: &[Frame<'a>]) -> Result<Node, Fail> {
+    fn finish(&mut self, frame: Frame<'a>, stack: &[Frame<'a>]) -> Result<Node<'a>, Fail> {
         let value = match frame.kind {
             FrameKind::Seq(items) => Value::Seq(items),
             FrameKind::Map(map) => {

@@ -153,7 +153,7 @@ fn parse_float(s: &str, tag: SfTag) -> Option<f64> {
     }
 }
 
-fn number_or_non_finite(v: f64, raw: &str) -> Result<Value, String> {
+fn number_or_non_finite(v: f64, raw: &str) -> Result<Value<'static>, String> {
     if v.is_finite() {
         Ok(Value::Number)
     } else {
@@ -214,11 +214,11 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 
 /// A scalar's value as serde-saphyr's `deserialize_any` gives it to an untyped
 /// visitor; the error is its message (the location is the scalar's).
-pub(super) fn resolve(
-    value: Cow<'_, str>,
+pub(super) fn resolve<'a>(
+    value: Cow<'a, str>,
     style: ScalarStyle,
     tag: SfTag,
-) -> Result<Value, String> {
+) -> Result<Value<'a>, String> {
     match tag {
         SfTag::Null => return Ok(Value::Null),
         SfTag::Bool => {
@@ -257,7 +257,7 @@ pub(super) fn resolve(
         if tag == SfTag::Binary {
             let data =
                 decode_base64(&value).ok_or_else(|| "invalid !!binary base64".to_string())?;
-            return String::from_utf8(data).map(Value::String).map_err(|_| {
+            return String::from_utf8(data).map(|text| Value::String(Cow::Owned(text))).map_err(|_| {
                 "!!binary scalar is not valid UTF-8 so cannot be stored into string. \
                  If you just use !!binary for documentation/annotation, set ignore_binary_tag_for_string in Options"
                     .to_string()
@@ -266,7 +266,7 @@ pub(super) fn resolve(
         if !tag.can_parse_into_string() {
             return Err("cannot deserialize tagged scalar into string".to_string());
         }
-        return Ok(Value::String(value.into_owned()));
+        return Ok(Value::String(value));
     }
     if let Some(b) = parse_yaml12_bool(&value) {
         return Ok(Value::Bool(b));
@@ -274,7 +274,7 @@ pub(super) fn resolve(
     let t = yaml_trim(&value);
     let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
     if matches!(unsigned.as_bytes(), [b'0', b'X' | b'O' | b'B', ..]) || is_signed_nan(t) {
-        return Ok(Value::String(value.into_owned()));
+        return Ok(Value::String(value));
     }
     if t.starts_with('-') {
         if !leading_zero_decimal(t) {
@@ -292,5 +292,5 @@ pub(super) fn resolve(
     if let Some(v) = parse_float(&value, tag) {
         return number_or_non_finite(v, &value);
     }
-    Ok(Value::String(value.into_owned()))
+    Ok(Value::String(value))
 }

@@ -82,7 +82,7 @@ fn duplicate_keys_last_wins_as_in_pyyaml() {
     assert_eq!(doc.get_str("image"), Some("b"));
 }
 
-fn keys(node: &Node) -> Vec<&str> {
+fn keys<'a>(node: &'a Node<'a>) -> Vec<&'a str> {
     node.as_map()
         .unwrap()
         .iter()
@@ -153,7 +153,7 @@ fn tags_and_odd_scalars_resolve_as_serde_saphyr_did() {
                 f: -.nan\ng: 0X1F\nh: 012\ni: y\nj: 'true'\nk: True\nl: ~\nm:\n";
     let doc = &parse(text).unwrap()[0];
     let value = |key: &str| doc.get(key).unwrap().value.clone();
-    let string = |s: &str| Value::String(s.to_string());
+    let string = |s: &str| Value::String(s.to_string().into());
     assert_eq!(value("a"), string("1"));
     assert_eq!(value("b"), string("hello"));
     assert_eq!(value("c"), Value::Null);
