@@ -398,7 +398,15 @@ fn check_run(
     // not per line).
     let stdout = std::io::BufWriter::new(std::io::stdout());
     if args.fix {
-        return check_fixed(&args, &settings, layout, fail_on, started, stop_progress);
+        return check_fixed(
+            &args,
+            &settings,
+            layout,
+            stdout,
+            fail_on,
+            started,
+            stop_progress,
+        );
     }
     let Some(path) = &args.config.stdin_filename else {
         return check_streamed(
@@ -470,6 +478,7 @@ fn check_fixed(
     args: &CheckArgs,
     settings: &Settings,
     layout: report::Layout,
+    mut stdout: impl Write,
     fail_on: Severity,
     started: std::time::SystemTime,
     stop_progress: &mut (dyn FnMut() + Send),
@@ -506,7 +515,6 @@ fn check_fixed(
     let (summary, spill) = reporting
         .output
         .finish(args.output_format, applied.totals.files_checked)?;
-    let mut stdout = std::io::BufWriter::new(std::io::stdout());
     write_output(spill.copy_to(&mut stdout).and_then(|()| stdout.flush()))?;
     let failed =
         summary.any_at_or_above(fail_on) || (applied.files > 0 && args.exit_non_zero_on_fix);
