@@ -448,8 +448,10 @@ pub struct Resolver {
     /// `--config`: used for every file, no discovery.
     explicit: Option<Option<Arc<Config>>>,
     overrides: Overrides,
-    /// Folder → closest configuration at or above it.
-    folders: Mutex<HashMap<PathBuf, Found>>,
+    /// Folder → closest configuration at or above it: one entry per folder of
+    /// the tree, so each is small (the folders under one configuration share
+    /// what was found).
+    folders: Mutex<HashMap<Box<Path>, Arc<Found>>>,
     /// Configuration path (empty: none) → resolved settings.
     settings: Mutex<HashMap<PathBuf, Arc<FileSettings>>>,
 }
@@ -507,23 +509,24 @@ impl Resolver {
             return Ok(explicit.clone());
         }
         let mut missing = Vec::new();
-        let mut found: Found = Ok(None);
+        let mut found = None;
         for dir in folder.ancestors() {
             if let Some(cached) = lock(&self.folders).get(dir) {
-                found = cached.clone();
+                found = Some(cached.clone());
                 break;
             }
-            missing.push(dir.to_path_buf());
+            missing.push(Box::from(dir));
             if let Some(result) = Self::read_folder(dir) {
-                found = result;
+                found = Some(Arc::new(result));
                 break;
             }
         }
+        let found = found.unwrap_or_else(|| Arc::new(Ok(None)));
         let mut folders = lock(&self.folders);
         for dir in missing {
             folders.insert(dir, found.clone());
         }
-        found
+        Found::clone(&found)
     }
 
     /// The configuration file in `dir` itself, if there is one.
