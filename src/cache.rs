@@ -438,7 +438,7 @@ impl Cache {
 /// (a later version may not), and not for a Python module that imports or wraps
 /// another's functions, whose facts depend on the other modules.
 fn reusable(file: &ReadFile) -> bool {
-    let interface = &file.interface;
+    let interface = file.interface();
     interface.imports.is_empty()
         && interface.wrappers.is_empty()
         && !file.facts.iter().any(|fact| {

@@ -225,33 +225,42 @@ fn check_on_workers(
         .partition(|candidate| candidate.kind.is_some() || candidate.unwalked.is_some());
     let store = Store::new();
     // Each candidate is let go once read (its path lives on in its file).
-    let read: Vec<(ReadFile, Option<Stamped>)> = candidates
-        .into_par_iter()
-        .map(|candidate| match &candidate.unwalked {
-            Some(why) => (
-                unreadable(&candidate.path, None, Unread::new(why.clone())),
-                None,
-            ),
-            None => {
-                let cached = cache.as_ref().and_then(|cache| {
-                    let absolute = settings.config.absolute(&candidate.path);
-                    Some((cache, absolute.to_str()?.to_string()))
-                });
-                let (file, stamped) = read_through(
-                    &candidate.path,
-                    candidate.kind,
-                    overlay,
-                    cached,
-                    Some(&store),
-                );
-                let file = ReadFile {
-                    context_only: candidate.context_only,
-                    ..file
-                };
-                (file, stamped)
-            }
-        })
-        .collect();
+    let read_one = |candidate: discover::Candidate| match &candidate.unwalked {
+        Some(why) => (
+            unreadable(&candidate.path, None, Unread::new(why.clone())),
+            None,
+        ),
+        None => {
+            let cached = cache.as_ref().and_then(|cache| {
+                let absolute = settings.config.absolute(&candidate.path);
+                Some((cache, absolute.to_str()?.to_string()))
+            });
+            let (file, stamped) = read_through(
+                &candidate.path,
+                candidate.kind,
+                overlay,
+                cached,
+                Some(&store),
+            );
+            let file = ReadFile {
+                context_only: candidate.context_only,
+                ..file
+            };
+            (file, stamped)
+        }
+    };
+    // The stamps of what was read, for the cache to keep, beside the files:
+    // a run without a cache has none to hold.
+    let (read, stamps): (Vec<ReadFile>, Vec<Option<Stamped>>) = match cache {
+        Some(_) => candidates.into_par_iter().map(read_one).unzip(),
+        None => (
+            candidates
+                .into_par_iter()
+                .map(|candidate| read_one(candidate).0)
+                .collect(),
+            Vec::new(),
+        ),
+    };
     if let Some(cache) = cache {
         // Entries of files under the folders walked that this run did not
         // read are of files gone or now excluded: dropped.
@@ -260,7 +269,7 @@ fn check_on_workers(
             .filter(|path| path.is_dir())
             .map(|path| settings.config.absolute(path))
             .collect();
-        let stamped = read.iter().filter_map(|(file, stamped)| {
+        let stamped = read.iter().zip(&stamps).filter_map(|(file, stamped)| {
             let (path, stamp) = stamped.as_ref()?;
             Some((file, path.as_str(), *stamp))
         });
@@ -268,7 +277,7 @@ fn check_on_workers(
             !walked.iter().any(|root| Path::new(path).starts_with(root))
         });
     }
-    let read: Vec<ReadFile> = read.into_iter().map(|(file, _)| file).collect();
+    drop(stamps);
     let cwd = std::env::current_dir().unwrap_or_default();
     let files_checked = check_read_with(read, settings, overlay, sink)?;
     Ok(Totals {
@@ -328,16 +337,7 @@ fn check_text_on_workers(
         ),
         Some(known) => {
             let read = read_guarded(known, path, &text);
-            ReadFile {
-                kind,
-                context_only: false,
-                path: path.to_path_buf(),
-                facts: read.facts,
-                cells: read.cells,
-                interface: read.interface,
-                text: FileText::Held(Arc::from(text)),
-                parked: None,
-            }
+            ReadFile::of(path, kind, FileText::Held(Arc::from(text)), read)
         }
         None => unreadable(path, kind, Unread::new(UNKNOWN_KIND)),
     };

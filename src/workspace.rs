@@ -47,8 +47,9 @@ pub struct ReadFile {
     /// A notebook's cells, to show positions per cell, unless parked with the
     /// facts ([`ReadFile::cells`] gives them either way).
     pub cells: Option<Arc<CellMap>>,
-    /// Python code's wrappers of the SDK and imports of other modules.
-    pub interface: python::Interface,
+    /// Python code's wrappers of the SDK and imports of other modules, when
+    /// it has any (most files have none: boxed, so that they cost a pointer).
+    pub interface: Option<Box<python::Interface>>,
 }
 
 impl ReadFile {
@@ -61,9 +62,20 @@ impl ReadFile {
             text,
             facts: read.facts,
             cells: read.cells,
-            interface: read.interface,
+            interface: boxed(read.interface),
             parked: None,
         }
+    }
+
+    /// Python code's wrappers of the SDK and imports of other modules.
+    pub fn interface(&self) -> &python::Interface {
+        static NONE: python::Interface = python::Interface::EMPTY;
+        self.interface.as_deref().unwrap_or(&NONE)
+    }
+
+    /// Replaces the file's wrappers and imports (read again, linked).
+    pub fn set_interface(&mut self, interface: python::Interface) {
+        self.interface = boxed(interface);
     }
 
     /// [Parks](Parked) the file's facts, unless another step still reads them
@@ -117,7 +129,7 @@ impl ReadFile {
 
     fn parkable(&self) -> bool {
         self.parked.is_none()
-            && self.interface.is_empty()
+            && self.interface.is_none()
             && !self.facts.iter().any(|fact| {
                 matches!(fact, Fact::Problem(problem) if problem.kind == ProblemKind::ReaderFailed)
             })
@@ -154,6 +166,11 @@ impl ReadFile {
             None => crate::facts::parked::mark_constraints(&mut self.facts),
         }
     }
+}
+
+/// `interface` boxed when there is anything in it.
+fn boxed(interface: python::Interface) -> Option<Box<python::Interface>> {
+    (!interface.is_empty()).then(|| Box::new(interface))
 }
 
 /// Whether linking reads `fact` of a parked file: its includes

@@ -28,7 +28,7 @@ pub const MAX_IMPORT_LEVELS: usize = 4;
 /// Links the Python modules of `files` to the wrappers they import, reading
 /// again the modules on both sides of a link.
 pub(super) fn link(files: &mut [ReadFile], overlay: Overlay<'_>) {
-    if files.iter().all(|file| file.interface.imports.is_empty()) {
+    if files.iter().all(|file| file.interface().imports.is_empty()) {
         return;
     }
     let index: HashMap<PathBuf, usize> = files
@@ -40,18 +40,19 @@ pub(super) fn link(files: &mut [ReadFile], overlay: Overlay<'_>) {
     let mut outside: HashMap<PathBuf, Vec<Wrapper>> = HashMap::new();
     let mut links: HashMap<usize, Linked> = HashMap::new();
     for importer in 0..files.len() {
-        for import in files[importer].interface.imports.clone() {
+        for import in files[importer].interface().imports.clone() {
             let Some((module, calls)) = resolve(&files[importer].path, &import, &index) else {
                 continue;
             };
             let wrappers = match &module {
-                Module::Checked(exporter) => files[*exporter].interface.wrappers.clone(),
+                Module::Checked(exporter) => files[*exporter].interface().wrappers.clone(),
                 Module::Outside(path) => outside
                     .entry(path.clone())
                     .or_insert_with(|| {
                         read_overlaid(path, Some(FileKind::Python), overlay)
-                            .interface
+                            .interface()
                             .wrappers
+                            .clone()
                     })
                     .clone(),
             };
@@ -84,7 +85,7 @@ pub(super) fn link(files: &mut [ReadFile], overlay: Overlay<'_>) {
         let read = read_guarded_with(kind, &file.path, &text, &linked);
         file.facts = read.facts;
         file.cells = read.cells;
-        file.interface = read.interface;
+        file.set_interface(read.interface);
     }
 }
 

@@ -126,6 +126,12 @@ pub struct Interface {
 }
 
 impl Interface {
+    /// No wrapper and no import.
+    pub const EMPTY: Interface = Interface {
+        wrappers: Vec::new(),
+        imports: Vec::new(),
+    };
+
     /// No wrapper to offer other modules and no import to follow.
     pub fn is_empty(&self) -> bool {
         self.wrappers.is_empty() && self.imports.is_empty()
