@@ -216,6 +216,57 @@ struct About {
     linking: Vec<u8>,
 }
 
+/// An entry of the index as a run holds it (its path is the key): the index
+/// is held through the reading of the whole tree, one entry per file, so each
+/// is kept small.
+#[derive(Debug)]
+struct Known {
+    kind: FileKind,
+    settled: bool,
+    mentions_noqa: bool,
+    stamp: Stamp,
+    linking: Box<[u8]>,
+    facts: Slot,
+    /// Boxed: one file in a hundred is a notebook.
+    cells: Option<Box<Slot>>,
+}
+
+impl Known {
+    /// `entry` as held, and its path.
+    fn of(entry: Entry) -> (Box<str>, Known) {
+        let Entry {
+            about,
+            facts,
+            cells,
+        } = entry;
+        let known = Known {
+            kind: about.kind,
+            settled: about.settled,
+            mentions_noqa: about.mentions_noqa,
+            stamp: about.stamp,
+            linking: about.linking.into_boxed_slice(),
+            facts,
+            cells: cells.map(Box::new),
+        };
+        (about.path.into_boxed_str(), known)
+    }
+
+    /// What the index says of the file at `path`, to write again.
+    fn about(&self, path: &str) -> About {
+        About {
+            path: path.to_string(),
+            kind: self.kind,
+            stamp: self.stamp,
+            settled: self.settled,
+            mentions_noqa: self.mentions_noqa,
+            linking: self.linking.to_vec(),
+        }
+    }
+}
+
+/// The entries of a cache file not looked up yet, by absolute path.
+type Index = HashMap<Box<str>, Known>;
+
 /// The facts a cache entry gives a file.
 pub struct Cached {
     /// The facts, [encoded](crate::facts::parked::decode), where they are in
@@ -242,9 +293,8 @@ pub struct Cache {
     /// The cache file read, kept open for its entries' pieces: files taken
     /// from the cache are parked where their facts are in it.
     file: Option<Arc<Store>>,
-    /// Entries not looked up yet, by absolute path (their own `path` left
-    /// empty).
-    entries: Mutex<HashMap<String, Entry>>,
+    /// Entries not looked up yet, by absolute path.
+    entries: Mutex<Index>,
     /// How many lookups found their file unchanged.
     hits: AtomicUsize,
     /// How many of them found, reading the text, an entry whose record
@@ -260,18 +310,12 @@ impl Cache {
     pub fn load(dir: &Path) -> Self {
         let (file, entries) = match open(&dir.join(FILE_NAME)) {
             Some((file, size, entries)) => (Some(Store::written(file, size)), entries),
-            None => (None, Vec::new()),
+            None => (None, Index::new()),
         };
         Self {
             dir: dir.to_path_buf(),
             file,
-            entries: Mutex::new(
-                entries
-                    .into_iter()
-                    // The path moves to the key: held once.
-                    .map(|mut entry| (std::mem::take(&mut entry.about.path), entry))
-                    .collect(),
-            ),
+            entries: Mutex::new(entries),
             hits: AtomicUsize::new(0),
             restamped: AtomicUsize::new(0),
             started: SystemTime::now(),
@@ -288,21 +332,21 @@ impl Cache {
         let entry = {
             let mut entries = lock(&self.entries);
             let entry = entries.get(path)?;
-            let unchanged = entry.about.settled
-                && entry.about.kind == kind
+            let unchanged = entry.settled
+                && entry.kind == kind
                 && metadata.is_file()
-                && entry.about.stamp.same_metadata(metadata.len(), times);
+                && entry.stamp.same_metadata(metadata.len(), times);
             if !unchanged {
                 return None;
             }
             entries.remove(path)?
         };
-        let cached = self.pieces(entry.facts, entry.cells, entry.about.linking)?;
+        let cached = self.pieces(&entry)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some(Unread {
             cached,
-            stamp: entry.about.stamp,
-            mentions_noqa: entry.about.mentions_noqa,
+            stamp: entry.stamp,
+            mentions_noqa: entry.mentions_noqa,
         })
     }
 
@@ -313,12 +357,11 @@ impl Cache {
     /// the run reads.
     pub fn take(&self, path: &str, kind: FileKind, stamp: Stamp) -> Option<Cached> {
         let entry = lock(&self.entries).remove(path)?;
-        if entry.about.kind != kind || entry.about.stamp.text() != stamp.text() {
+        if entry.kind != kind || entry.stamp.text() != stamp.text() {
             return None;
         }
-        let restamped =
-            entry.about.stamp != stamp || (!entry.about.settled && stamp.settled_by(self.started));
-        let cached = self.pieces(entry.facts, entry.cells, entry.about.linking)?;
+        let restamped = entry.stamp != stamp || (!entry.settled && stamp.settled_by(self.started));
+        let cached = self.pieces(&entry)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
         if restamped {
             self.restamped.fetch_add(1, Ordering::Relaxed);
@@ -328,14 +371,14 @@ impl Cache {
 
     /// An entry's facts and cell map where they are, when they read back
     /// whole.
-    fn pieces(&self, facts: Slot, cells: Option<Slot>, linking: Vec<u8>) -> Option<Cached> {
-        let linking = match linking.is_empty() {
+    fn pieces(&self, entry: &Known) -> Option<Cached> {
+        let linking = match entry.linking.is_empty() {
             true => Vec::new(),
-            false => crate::facts::parked::decode(&linking).ok()?,
+            false => crate::facts::parked::decode(&entry.linking).ok()?,
         };
-        let facts = self.checked(facts)?;
-        let cells = match cells {
-            Some(slot) => Some(self.checked(slot)?),
+        let facts = self.checked(entry.facts)?;
+        let cells = match entry.cells.as_deref() {
+            Some(&slot) => Some(self.checked(slot)?),
             None => None,
         };
         Some(Cached {
@@ -382,7 +425,7 @@ impl Cache {
             .collect();
         let hits = self.hits.load(Ordering::Relaxed);
         let left = std::mem::take(&mut *lock(&self.entries));
-        let kept: Vec<(&String, &Entry)> = left.iter().filter(|(path, _)| keep(path)).collect();
+        let kept: Vec<(&Box<str>, &Known)> = left.iter().filter(|(path, _)| keep(path)).collect();
         // Every entry to write a hit and nothing pruned: the file on disk
         // already says all this.
         let restamped = self.restamped.load(Ordering::Relaxed);
@@ -416,15 +459,12 @@ impl Cache {
             })
             .chain(kept.into_iter().map(|(path, entry)| {
                 let facts = Cow::Owned(self.piece(entry.facts)?);
-                let cells = match entry.cells {
-                    Some(slot) => Some(Cow::Owned(self.piece(slot)?)),
+                let cells = match entry.cells.as_deref() {
+                    Some(&slot) => Some(Cow::Owned(self.piece(slot)?)),
                     None => None,
                 };
                 Some(Written {
-                    about: About {
-                        path: path.clone(),
-                        ..entry.about.clone()
-                    },
+                    about: entry.about(path),
                     facts,
                     cells,
                 })
@@ -451,7 +491,7 @@ const FOOTER: u64 = 16;
 
 /// The cache file at `path`, open, and its index, or `None` when it is not a
 /// whole cache of this version.
-fn open(path: &Path) -> Option<(File, u64, Vec<Entry>)> {
+fn open(path: &Path) -> Option<(File, u64, Index)> {
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
     if size > MAX_CACHE_BYTES || size < MAGIC.len() as u64 + FOOTER {
@@ -476,18 +516,68 @@ fn open(path: &Path) -> Option<(File, u64, Vec<Entry>)> {
     if header != Header::current() {
         return None;
     }
-    let (entries, rest): (Vec<Entry>, _) = postcard::take_from_bytes(rest).ok()?;
-    let within = |slot: &Slot| {
-        slot.at >= MAGIC.len() as u64
+    let within = Bounds {
+        start: MAGIC.len() as u64,
+        end: start,
+    };
+    let mut decoder = postcard::Deserializer::from_bytes(rest);
+    let entries = serde::de::DeserializeSeed::deserialize(within, &mut decoder).ok()?;
+    decoder
+        .finalize()
+        .ok()?
+        .is_empty()
+        .then_some((file, size, entries))
+}
+
+/// Where an entry's pieces may lie in its cache file: after the magic bytes,
+/// before the index. Decodes an index (a sequence of [`Entry`]) straight into
+/// an [`Index`], with no list of all the entries beside it; an entry whose
+/// pieces lie elsewhere fails the whole index.
+#[derive(Clone, Copy)]
+struct Bounds {
+    start: u64,
+    end: u64,
+}
+
+impl Bounds {
+    fn hold(&self, slot: &Slot) -> bool {
+        slot.at >= self.start
             && slot
                 .at
                 .checked_add(slot.len)
-                .is_some_and(|end| end <= start)
-    };
-    let whole = entries
-        .iter()
-        .all(|entry| within(&entry.facts) && entry.cells.as_ref().is_none_or(within));
-    (rest.is_empty() && whole).then_some((file, size, entries))
+                .is_some_and(|end| end <= self.end)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Bounds {
+    type Value = Index;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, decoder: D) -> Result<Index, D::Error> {
+        decoder.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Bounds {
+    type Value = Index;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a cache index")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Index, A::Error> {
+        // The length is the file's word: a bound, not an allocation.
+        let mut index = Index::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+        while let Some(entry) = seq.next_element::<Entry>()? {
+            let whole =
+                self.hold(&entry.facts) && entry.cells.as_ref().is_none_or(|s| self.hold(s));
+            if !whole {
+                return Err(serde::de::Error::custom("a piece outside the cache file"));
+            }
+            let (path, known) = Known::of(entry);
+            index.insert(path, known);
+        }
+        Ok(index)
+    }
 }
 
 /// What an entry keeps of `linking` (a file's copies of the facts linking
@@ -549,21 +639,28 @@ fn write<'a>(dir: &Path, entries: impl Iterator<Item = Written<'a>>) -> Option<(
         at += slot.len;
         Some(slot)
     };
+    // The index is encoded entry by entry as the pieces are written (a list
+    // of all the entries would be most of what the run holds at its end),
+    // then given the length postcard puts before a sequence.
     let mut index = Vec::new();
+    let mut count: usize = 0;
     for written in entries {
         let facts = put(&mut out, &written.facts)?;
         let cells = match written.cells {
             Some(cells) => Some(put(&mut out, &cells)?),
             None => None,
         };
-        index.push(Entry {
+        let entry = Entry {
             about: written.about,
             facts,
             cells,
-        });
+        };
+        index = postcard::to_extend(&entry, index).ok()?;
+        count += 1;
     }
     let mut bytes = postcard::to_stdvec(&Header::current()).ok()?;
-    bytes.extend(postcard::to_stdvec(&index).ok()?);
+    bytes.extend(postcard::to_stdvec(&count).ok()?);
+    bytes.extend(index);
     out.write_all(&bytes).ok()?;
     out.write_all(&(bytes.len() as u64).to_le_bytes()).ok()?;
     out.write_all(&checksum(&bytes).to_le_bytes()).ok()?;

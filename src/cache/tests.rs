@@ -205,10 +205,7 @@ fn entries_not_kept_are_pruned_and_kept_ones_carried() {
     // A run over /tree that reads nothing: /tree's entry goes, /other's stays.
     Cache::load(&cache_dir).save([], |path| !path.starts_with("/tree"));
     let (_, _, entries) = open(&cache_dir.join(FILE_NAME)).unwrap();
-    let paths: Vec<&str> = entries
-        .iter()
-        .map(|entry| entry.about.path.as_str())
-        .collect();
+    let paths: Vec<&str> = entries.keys().map(|path| &**path).collect();
     assert_eq!(paths, ["/other/b.yaml"]);
     // The entry carried is whole: its facts were copied from the old file.
     let taken = Cache::load(&cache_dir).take("/other/b.yaml", FileKind::Yaml, stamp("text"));
@@ -358,7 +355,8 @@ fn the_same_text_at_another_time_is_taken_and_restamped() {
     let read = file("/tree/a.yaml", vec![problem("one")]);
     cache.save([(&read, "/tree/a.yaml", later)], |_| true);
     let (_, _, entries) = open(&cache_dir.join(FILE_NAME)).unwrap();
-    assert_eq!(entries[0].about.stamp, later);
+    assert_eq!(entries["/tree/a.yaml"].stamp, later);
+    assert_eq!(entries.len(), 1);
     // Another text of the same size is not taken, whatever its times.
     let cache = Cache::load(&cache_dir);
     assert!(cache
@@ -368,4 +366,43 @@ fn the_same_text_at_another_time_is_taken_and_restamped() {
             Stamp::of("TEXT", Some(UNIX_EPOCH)).unwrap()
         )
         .is_none());
+}
+
+/// The index is written entry by entry after postcard's encoding of its
+/// length, which must be the bytes postcard writes for the whole list (one
+/// byte of length below 128 entries, more above), or no cache would load.
+#[test]
+fn an_index_written_entry_by_entry_is_the_list_postcard_writes() {
+    let entry = |n: u64| Entry {
+        about: About {
+            path: format!("/tree/{n}.yaml"),
+            kind: FileKind::Yaml,
+            stamp: stamp("text"),
+            settled: n % 2 == 0,
+            mentions_noqa: false,
+            linking: vec![n as u8],
+        },
+        facts: Slot {
+            at: 8 + n,
+            len: 1,
+            hash: n,
+        },
+        cells: (n % 3 == 0).then_some(Slot {
+            at: 9 + n,
+            len: 1,
+            hash: n,
+        }),
+    };
+    for count in [0_u64, 1, 127, 128, 300] {
+        let list: Vec<Entry> = (0..count).map(entry).collect();
+        let mut streamed = postcard::to_stdvec(&(count as usize)).unwrap();
+        for entry in &list {
+            streamed = postcard::to_extend(entry, streamed).unwrap();
+        }
+        assert_eq!(
+            streamed,
+            postcard::to_stdvec(&list).unwrap(),
+            "{count} entries"
+        );
+    }
 }
