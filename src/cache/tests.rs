@@ -378,7 +378,7 @@ fn an_index_written_entry_by_entry_is_the_list_postcard_writes() {
             path: format!("/tree/{n}.yaml"),
             kind: FileKind::Yaml,
             stamp: stamp("text"),
-            settled: n % 2 == 0,
+            settled: n.is_multiple_of(2),
             mentions_noqa: false,
             linking: vec![n as u8],
         },
@@ -387,7 +387,7 @@ fn an_index_written_entry_by_entry_is_the_list_postcard_writes() {
             len: 1,
             hash: n,
         },
-        cells: (n % 3 == 0).then_some(Slot {
+        cells: n.is_multiple_of(3).then_some(Slot {
             at: 9 + n,
             len: 1,
             hash: n,
