@@ -1124,3 +1124,39 @@ fn notebooks_are_located_by_cell_in_every_format() {
         "fn = mlrun.new_function(image='mlrun/mlrun:1.6.4')"
     );
 }
+
+/// A streamed run hands the report its files a batch at a time, each file's
+/// part rendered on a thread of its own: the bytes are those of the whole run
+/// rendered at once, in every format, a file with nothing to report among them.
+#[test]
+fn files_rendered_in_parallel_are_the_report_rendered_at_once() {
+    let mut files = fixture();
+    files.push(skipped_free());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for format in [
+        OutputFormat::Full,
+        OutputFormat::Concise,
+        OutputFormat::Json,
+        OutputFormat::JsonLines,
+        OutputFormat::Sarif,
+        OutputFormat::Github,
+        OutputFormat::Gitlab,
+        OutputFormat::Junit,
+    ] {
+        let layout = Layout {
+            color: false,
+            width: DEFAULT_WIDTH,
+        };
+        let mut stream = Stream::start(format, layout, Vec::new());
+        stream.files(&files[..2]).unwrap();
+        stream.files(&files[2..]).unwrap();
+        let (summary, out) = stream.finish(None).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            rendered(&files, format, false),
+            "{format:?}"
+        );
+        let total: usize = files.iter().map(|file| file.diagnostics.len()).sum();
+        assert_eq!(summary.total(), total);
+    }
+}
