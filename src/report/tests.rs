@@ -1133,16 +1133,7 @@ fn files_rendered_in_parallel_are_the_report_rendered_at_once() {
     let mut files = fixture();
     files.push(skipped_free());
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    for format in [
-        OutputFormat::Full,
-        OutputFormat::Concise,
-        OutputFormat::Json,
-        OutputFormat::JsonLines,
-        OutputFormat::Sarif,
-        OutputFormat::Github,
-        OutputFormat::Gitlab,
-        OutputFormat::Junit,
-    ] {
+    for &format in <OutputFormat as clap::ValueEnum>::value_variants() {
         let layout = Layout {
             color: false,
             width: DEFAULT_WIDTH,
